@@ -1,0 +1,42 @@
+import { describeConfig, loadConfig } from '../config/index.ts';
+import { openDb } from '../storage/db.ts';
+import { migrateToLatest, schemaState } from '../storage/migrate.ts';
+import type { Command } from './commands.ts';
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'Bring the database schema up to date',
+  usage: 'migrate [--status]',
+  options: { status: { type: 'boolean' } },
+  async run({ values }) {
+    const cfg = loadConfig();
+    const db = openDb({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+    try {
+      if (values.status) {
+        const s = await schemaState(db);
+        console.log(JSON.stringify({ database: db.describe, ...s }, null, 2));
+        return;
+      }
+      const ran = await migrateToLatest(db);
+      console.log(ran.length ? `Applied ${ran.length} migration(s) to ${db.describe}: ${ran.join(', ')}` : `${db.describe} is up to date.`);
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const configCommand: Command = {
+  name: 'config',
+  summary: 'Print the effective configuration (secrets masked)',
+  usage: 'config [--json]',
+  options: { json: { type: 'boolean' } },
+  async run({ values }) {
+    const rows = describeConfig(loadConfig());
+    if (values.json) {
+      console.log(JSON.stringify(Object.fromEntries(rows.map((r) => [r.name, r.value])), null, 2));
+      return;
+    }
+    const w = Math.max(...rows.map((r) => r.name.length));
+    for (const r of rows) console.log(`${r.name.padEnd(w)}  ${r.value === '' ? '(unset)' : r.value}\n${' '.repeat(w)}  # ${r.doc}`);
+  },
+};

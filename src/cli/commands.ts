@@ -1,0 +1,22 @@
+// The CLI's commands. A feature adds its command here (name, summary, run).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { serveCommand } from './serve.ts';
+import { migrateCommand, configCommand } from './admin.ts';
+import { importCommand } from './import.ts';
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options?: ParseArgsConfig['options'];
+  run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number | void>;
+}
+
+export const commands: Command[] = [serveCommand, migrateCommand, configCommand, importCommand];
+
+export function parse(cmd: Command, argv: string[]) {
+  return parseArgs({ args: argv, options: cmd.options ?? {}, allowPositionals: true, strict: true }) as {
+    values: Record<string, unknown>;
+    positionals: string[];
+  };
+}

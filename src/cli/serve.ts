@@ -1,0 +1,84 @@
+// serve: the web server, the worker, or both in one process (the default on one machine).
+import { loadConfig } from '../config/index.ts';
+import { openPaperboy, type Paperboy } from '../wiring.ts';
+import { buildApp } from '../http/app.ts';
+import { Worker } from '../jobs/worker.ts';
+import { Scheduler } from '../jobs/scheduler.ts';
+import { registerSchedules, registerTasks } from '../jobs/tasks/index.ts';
+import type { Command } from './commands.ts';
+
+export type Role = 'web' | 'worker' | 'all';
+
+export interface Running {
+  pb: Paperboy;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the roles on an open instance; used by the CLI and by tests that need a real server. */
+export async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
+  const stops: (() => Promise<void>)[] = [];
+  let url: string | undefined;
+  if (role === 'worker' || role === 'all') {
+    const worker = new Worker(pb.jobs, pb.log.child({ role: 'worker' }));
+    registerTasks(worker, pb);
+    const scheduler = new Scheduler(pb.jobs, pb.log.child({ role: 'scheduler' }));
+    registerSchedules(scheduler, pb);
+    worker.start();
+    scheduler.start();
+    stops.push(async () => {
+      scheduler.stop();
+      await worker.stop();
+    });
+  }
+  if (role === 'web' || role === 'all') {
+    const { app } = await buildApp(pb);
+    await app.listen({ host: pb.config.host, port: pb.config.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : pb.config.port;
+    url = `http://${pb.config.host.includes(':') ? `[${pb.config.host}]` : pb.config.host}:${port}`;
+    // Closing waits for in-flight requests to finish.
+    stops.unshift(() => app.close());
+  }
+  return {
+    pb,
+    url,
+    async stop() {
+      for (const s of stops) await s();
+    },
+  };
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the web server and/or the worker (--role web|worker|all)',
+  usage: 'serve [--role web|worker|all]',
+  options: { role: { type: 'string', default: 'all' } },
+  async run({ values }) {
+    const role = String(values.role) as Role;
+    if (!['web', 'worker', 'all'].includes(role)) {
+      console.error(`--role must be web, worker or all, got "${role}"`);
+      return 2;
+    }
+    const cfg = loadConfig();
+    const pb = await openPaperboy(cfg, { migrate: true, sample: cfg.loadSample });
+    const running = await startRoles(pb, role);
+    if (running.url) pb.log.info(`Paperboy is serving ${pb.db.describe} at ${running.url}`);
+    if (running.url && process.stdout.isTTY) console.log(`\n  Paperboy is running at ${running.url}\n`);
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        pb.log.info({ signal }, 'shutting down');
+        const force = setTimeout(() => process.exit(1), 15_000);
+        force.unref();
+        await running.stop();
+        await pb.close();
+        resolve();
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+  },
+};

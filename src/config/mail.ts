@@ -1,0 +1,2 @@
+// Settings of the mail area. Add entries here; src/config/index.ts merges every area into one table.
+export const mail = {};

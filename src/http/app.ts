@@ -1,0 +1,84 @@
+// The Fastify application: plugins, error handling, and every route module.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type {} from '@fastify/swagger'; // route schema fields: tags, summary, description
+import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import etag from '@fastify/etag';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../domain/errors.ts';
+import type { Paperboy } from '../wiring.ts';
+import { Assets } from './assets.ts';
+import { createContext, type HttpContext } from './context.ts';
+import { routeModules } from './routes.ts';
+import { errorPage } from './pages/errors.ts';
+
+const isApi = (req: FastifyRequest) => req.url.startsWith('/api/') || req.url.startsWith('/feeds/');
+
+let sharedAssets: Assets | undefined;
+
+export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ctx: HttpContext }> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: pb.log as FastifyBaseLogger,
+    trustProxy: true,
+    bodyLimit: 1_000_000,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+  });
+  sharedAssets ??= new Assets();
+  const ctx = createContext(pb, sharedAssets);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('X-Request-Id', req.id);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'strict-origin-when-cross-origin');
+    if (!isApi(req)) reply.header('X-Frame-Options', 'DENY');
+  });
+
+  await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 });
+  await app.register(etag, { weak: true });
+  await app.register(cookie);
+  await app.register(formbody);
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = err as Error & { statusCode?: number; validation?: unknown; code?: string };
+    let status = 500;
+    let code = 'internal';
+    let message = 'Something went wrong on our side.';
+    if (err instanceof AppError) {
+      status = err.status;
+      code = err.code;
+      message = err.message;
+      const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (status === 429 && retry) reply.header('Retry-After', String(retry));
+    } else if (e.validation) {
+      status = 400;
+      code = 'bad_request';
+      message = e.message;
+    } else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      status = e.statusCode;
+      code = status === 429 ? 'rate_limited' : status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+      message = e.message;
+    } else if (/ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|timeout exceeded when trying to connect|SQLITE_BUSY/i.test(e.message ?? '')) {
+      status = 503;
+      code = 'unavailable';
+      message = 'The database is unavailable; try again shortly.';
+      reply.header('Retry-After', '5');
+    }
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (isApi(req) || String(req.headers.accept ?? '').includes('application/json') && !String(req.headers.accept).includes('text/html')) {
+      return reply.code(status).type('application/json; charset=utf-8').send({ error: message, code });
+    }
+    return errorPage(ctx, req, reply, status, message);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (isApi(req)) return reply.code(404).send({ error: `No route ${req.method} ${req.url.split('?')[0]}.`, code: 'not_found' });
+    return errorPage(ctx, req, reply, 404, 'There is no page at this address.');
+  });
+
+  sharedAssets.register(app);
+  for (const mod of routeModules) await mod(app, ctx);
+  return { app, ctx };
+}

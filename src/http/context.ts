@@ -1,0 +1,36 @@
+// What every route module receives: the instance, assets, and the page renderer.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Paperboy } from '../wiring.ts';
+import type { Assets } from './assets.ts';
+import { layout, type PageOptions } from './pages/layout.ts';
+import type { SafeHtml } from './html.ts';
+
+export interface Features {
+  search: boolean;
+}
+
+export interface HttpContext {
+  pb: Paperboy;
+  assets: Assets;
+  features: Features;
+  /** Renders a full page into the reply (HTML, with cache validators). */
+  page(req: FastifyRequest, reply: FastifyReply, opts: PageOptions, body: SafeHtml, status?: number): FastifyReply;
+}
+
+/** Extra HTML for the header's account area; the community feature sets it. */
+export const accountArea: { render?: (req: FastifyRequest) => SafeHtml } = {};
+
+export function createContext(pb: Paperboy, assets: Assets): HttpContext {
+  const features: Features = { search: false };
+  const layoutCtx = { assets, siteName: 'Paperboy', hasSearch: () => features.search };
+  return {
+    pb,
+    assets,
+    features,
+    page(req, reply, opts, body, status = 200) {
+      const account = opts.account ?? accountArea.render?.(req);
+      const out = layout(layoutCtx, { ...opts, account, path: opts.path ?? req.url.split('?')[0] }, body);
+      return reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(out);
+    },
+  };
+}

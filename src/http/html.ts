@@ -1,0 +1,40 @@
+// HTML templating by tagged template: every interpolated value is escaped unless it is
+// already SafeHtml (produced by `html` itself or by `raw` for trusted, sanitised markup).
+
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(s: unknown): string {
+  return String(s).replace(/[&<>"']/g, (c) => ESC[c]);
+}
+
+type Value = SafeHtml | string | number | boolean | null | undefined | Value[];
+
+function render(v: Value): string {
+  if (v === null || v === undefined || v === false) return '';
+  if (v instanceof SafeHtml) return v.value;
+  if (Array.isArray(v)) return v.map(render).join('');
+  return escapeHtml(v);
+}
+
+export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtml {
+  let out = strings[0];
+  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
+  return new SafeHtml(out);
+}
+
+/** Marks markup as safe. Only for output of trusted renderers (KaTeX, the sanitiser). */
+export function raw(s: string): SafeHtml {
+  return new SafeHtml(s);
+}
+
+/** Serialises data for a <script type="application/json"> or JSON-LD block safely. */
+export function jsonForScript(data: unknown): SafeHtml {
+  return raw(JSON.stringify(data).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'));
+}

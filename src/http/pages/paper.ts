@@ -1,0 +1,133 @@
+// The paper page, and the author and category lists.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { html, type SafeHtml } from '../html.ts';
+import type { HttpContext } from '../context.ts';
+import { mathText, plainText } from '../present/math.ts';
+import { bibtex } from '../present/bibtex.ts';
+import { paperCard } from '../present/cards.ts';
+import { arxivLinks } from '../../domain/arxiv-id.ts';
+import { errors } from '../../domain/errors.ts';
+import type { PaperView } from '../../services/papers.ts';
+
+/** Sections other features add to the paper page (comments, similar papers, collections). */
+export const paperExtras: {
+  /** Replaces the plain upvote count (the community feature's vote button). */
+  votes?: (req: FastifyRequest, v: PaperView) => SafeHtml;
+  main: ((req: FastifyRequest, v: PaperView) => Promise<SafeHtml | null> | SafeHtml | null)[];
+  aside: ((req: FastifyRequest, v: PaperView) => Promise<SafeHtml | null> | SafeHtml | null)[];
+} = { main: [], aside: [] };
+
+function fmtDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+async function renderPaper(ctx: HttpContext, req: FastifyRequest, reply: FastifyReply, id: string) {
+  const view = await ctx.pb.papers.get(id);
+  const p = view.paper;
+  if (p.arxivId !== id) return reply.redirect(`/papers/${p.arxivId}`, 301);
+  const links = arxivLinks(p.arxivId);
+  const base = ctx.pb.config.publicUrl;
+  const published = p.publishedAt?.slice(0, 10).replace(/-/g, '/');
+  const head = html`
+<link rel="canonical" href="${base}/papers/${p.arxivId}">
+<meta property="og:type" content="article">
+<meta property="og:title" content="${plainText(p.title)}">
+<meta property="og:description" content="${p.abstract.slice(0, 300)}">
+<meta property="og:url" content="${base}/papers/${p.arxivId}">
+${p.thumbnailUrl ? html`<meta property="og:image" content="${p.thumbnailUrl}">` : ''}
+<meta name="twitter:card" content="${p.thumbnailUrl ? 'summary_large_image' : 'summary'}">
+<meta name="citation_title" content="${plainText(p.title)}">
+${p.authors.map((a) => html`<meta name="citation_author" content="${a}">`)}
+${published ? html`<meta name="citation_publication_date" content="${published}"><meta name="citation_date" content="${published}">` : ''}
+<meta name="citation_arxiv_id" content="${p.arxivId}">
+<meta name="citation_pdf_url" content="${links.pdf}">
+<meta name="citation_abstract_html_url" content="${links.abs}">
+${p.doi ? html`<meta name="citation_doi" content="${p.doi}">` : ''}
+${p.journalRef ? html`<meta name="citation_journal_title" content="${p.journalRef}">` : ''}`;
+
+  const votes = paperExtras.votes
+    ? paperExtras.votes(req, view)
+    : html`<div class="votes"><span class="count">${view.upvotes}</span><span class="muted">upvotes</span></div>`;
+  const main = await Promise.all(paperExtras.main.map((f) => f(req, view)));
+  const aside = await Promise.all(paperExtras.aside.map((f) => f(req, view)));
+  const versions = p.versions.length ? p.versions : [{ version: p.version, date: p.updatedAt ?? undefined }];
+  const body = html`
+<article>
+  <div class="paper-head">
+    <div>
+      <p class="muted">arXiv:${p.arxivId}${p.version > 1 ? html` (v${p.version})` : ''}${p.publishedAt ? html` · published ${fmtDate(p.publishedAt)}` : ''}${
+        view.entry ? html` · on the <a href="/papers/date/${view.entry.day}">list of ${fmtDate(view.entry.day)}</a>` : ''
+      }</p>
+      <h1>${mathText(p.title)}</h1>
+    </div>
+    ${votes}
+  </div>
+  <h2 class="visually-hidden">Authors</h2>
+  <ul class="author-list">${p.authors.map((a, i) => html`<li><a href="/authors/${encodeURIComponent(a)}">${a}</a>${i < p.authors.length - 1 ? ',' : ''}</li>`)}</ul>
+  <ul class="links">
+    <li><a class="btn" href="${links.pdf}">PDF</a></li>
+    <li><a class="btn secondary" href="${links.abs}">arXiv page</a></li>
+    ${p.codeUrl ? html`<li><a class="btn secondary" href="${p.codeUrl}">Code${p.githubStars ? html` · ★ ${p.githubStars}` : ''}</a></li>` : ''}
+    ${p.projectUrl ? html`<li><a class="btn secondary" href="${p.projectUrl}">Project page</a></li>` : ''}
+  </ul>
+  <div class="paper-body">
+    <div>
+      <section aria-labelledby="abstract-h">
+        <h2 id="abstract-h">Abstract</h2>
+        <p>${mathText(p.abstract || 'No abstract.')}</p>
+      </section>
+      ${main}
+    </div>
+    <aside aria-label="About this paper">
+      <section>
+        <h2>Details</h2>
+        <dl>
+          ${p.categories.length ? html`<dt>Categories</dt><dd>${p.categories.map((c) => html`<a class="chip" href="/papers/category/${c}">${c}</a> `)}</dd>` : ''}
+          ${p.comment ? html`<dt>Comment</dt><dd>${p.comment}</dd>` : ''}
+          ${p.journalRef ? html`<dt>Journal ref</dt><dd>${p.journalRef}</dd>` : ''}
+          ${p.doi ? html`<dt>DOI</dt><dd><a href="https://doi.org/${p.doi}">${p.doi}</a></dd>` : ''}
+          ${p.license ? html`<dt>Licence</dt><dd>${p.license}</dd>` : ''}
+          ${view.entry?.submitter ? html`<dt>Submitted by</dt><dd>${view.entry.submitter.fullname || view.entry.submitter.name}</dd>` : ''}
+        </dl>
+      </section>
+      <section>
+        <h2>Versions</h2>
+        <ol>${versions.map((v) => html`<li><a href="https://arxiv.org/abs/${p.arxivId}v${v.version}">v${v.version}</a>${v.date ? html` · ${fmtDate(v.date)}` : ''}</li>`)}</ol>
+      </section>
+      <section>
+        <h2><label for="bibtex">Cite</label></h2>
+        <pre class="bibtex" id="bibtex" tabindex="0">${bibtex(p)}</pre>
+      </section>
+      ${aside}
+    </aside>
+  </div>
+</article>`;
+  return ctx.page(req, reply, { title: plainText(p.title), description: p.abstract.slice(0, 200), head, math: true }, body);
+}
+
+export function paperPages(app: FastifyInstance, ctx: HttpContext) {
+  app.get<{ Params: { id: string } }>('/papers/:id', (req, reply) => renderPaper(ctx, req, reply, req.params.id));
+  // Old-style ids have a slash: hep-th/9901001.
+  app.get<{ Params: { archive: string; num: string } }>('/papers/:archive/:num', (req, reply) =>
+    renderPaper(ctx, req, reply, `${req.params.archive}/${req.params.num}`),
+  );
+
+  app.get<{ Params: { name: string } }>('/authors/:name', async (req, reply) => {
+    const { name, papers } = await ctx.pb.papers.byAuthor(req.params.name, 100);
+    const body = html`<h1>${name}</h1>
+<p class="muted">${papers.length}${papers.length === 100 ? '+' : ''} paper${papers.length === 1 ? '' : 's'} on this instance</p>
+<ol class="cards">${papers.map((p) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }))}</ol>`;
+    return ctx.page(req, reply, { title: name, math: true }, body);
+  });
+
+  app.get<{ Params: { cat: string } }>('/papers/category/:cat', async (req, reply) => {
+    const cat = req.params.cat;
+    if (!/^[a-z-]+(\.[A-Za-z-]+)?$/.test(cat)) throw errors.badRequest(`"${cat}" is not an arXiv category.`);
+    const papers = await ctx.pb.papers.byCategory(cat, 50);
+    if (!papers.length) throw errors.notFound(`No papers in ${cat}.`);
+    const body = html`<h1>${cat} <span class="muted">· latest papers</span></h1>
+<ol class="cards">${papers.map((p) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }))}</ol>`;
+    return ctx.page(req, reply, { title: cat, math: true }, body);
+  });
+}

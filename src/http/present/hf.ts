@@ -1,0 +1,68 @@
+// Domain → Hugging Face Papers API shapes (field names as HF's /api/daily_papers returns them).
+import type { Paper } from '../../domain/paper.ts';
+import type { ListedPaper } from '../../storage/daily.ts';
+
+export interface HfAuthor {
+  _id: string;
+  name: string;
+  hidden: boolean;
+}
+
+export interface HfPaper {
+  id: string;
+  authors: HfAuthor[];
+  publishedAt: string | null;
+  title: string;
+  summary: string;
+  upvotes: number;
+  discussionId: string;
+  githubRepo?: string;
+  githubStars?: number;
+  projectPage?: string;
+  /** Paperboy's additions: HF clients ignore unknown fields. */
+  categories: string[];
+  primaryCategory: string | null;
+  version: number;
+  comment: string | null;
+  journalRef: string | null;
+  doi: string | null;
+}
+
+export function hfAuthorId(paperArxivId: string, position: number): string {
+  return `${paperArxivId}:${position}`;
+}
+
+export function toHfPaper(p: Paper, upvotes: number): HfPaper {
+  return {
+    id: p.arxivId,
+    authors: p.authors.map((name, i) => ({ _id: hfAuthorId(p.arxivId, i), name, hidden: false })),
+    publishedAt: p.publishedAt,
+    title: p.title,
+    summary: p.abstract,
+    upvotes,
+    discussionId: `paper-${p.id}`,
+    ...(p.codeUrl ? { githubRepo: p.codeUrl } : {}),
+    ...(p.githubStars != null ? { githubStars: p.githubStars } : {}),
+    ...(p.projectUrl ? { projectPage: p.projectUrl } : {}),
+    categories: p.categories,
+    primaryCategory: p.primaryCategory,
+    version: p.version,
+    comment: p.comment,
+    journalRef: p.journalRef,
+    doi: p.doi,
+  };
+}
+
+export function toHfDailyItem(it: ListedPaper) {
+  const s = it.entry.submitter;
+  return {
+    paper: toHfPaper(it.paper, it.upvotes),
+    publishedAt: it.entry.submittedAt,
+    title: it.paper.title,
+    summary: it.paper.abstract,
+    mediaUrls: it.entry.mediaUrls,
+    thumbnail: it.entry.thumbnailUrl ?? it.paper.thumbnailUrl ?? null,
+    numComments: it.numComments,
+    submittedBy: s ? { name: s.name, fullname: s.fullname ?? s.name, avatarUrl: s.avatarUrl ?? null, type: 'user' } : null,
+  };
+}

@@ -1,0 +1,12 @@
+// Every route module, in registration order. A feature adds its module here.
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from './context.ts';
+import { healthRoutes } from './api/health.ts';
+import { dailyApiRoutes } from './api/daily-papers.ts';
+import { paperApiRoutes } from './api/papers.ts';
+import { dailyPages } from './pages/daily.ts';
+import { paperPages } from './pages/paper.ts';
+
+export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => Promise<void> | void;
+
+export const routeModules: RouteModule[] = [healthRoutes, dailyApiRoutes, paperApiRoutes, dailyPages, paperPages];

@@ -1,0 +1,199 @@
+// The database is the job queue: rows with leases. PostgreSQL claims with FOR UPDATE SKIP LOCKED,
+// so any number of workers can share it; SQLite serialises writers, so a claim is one UPDATE.
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, JobsTable } from '../storage/schema.ts';
+import type { DialectName } from '../storage/db.ts';
+import { nowIso } from '../storage/dialect.ts';
+
+export type JobRow = Selectable<JobsTable>;
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  priority?: number;
+  maxAttempts?: number;
+  /** A job with this key is enqueued once, ever: the key of a scheduled run, e.g. "hf-daily:2026-11-27". */
+  uniqueKey?: string;
+}
+
+export interface Job<P = unknown> {
+  id: number;
+  name: string;
+  payload: P;
+  attempts: number;
+  maxAttempts: number;
+}
+
+/** Exponential backoff with jitter: 10 s, 20 s, 40 s … capped at one hour. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(3600_000, 10_000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+export class JobQueue {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
+
+  /** Enqueues a job; returns its id, or undefined when a job with the same unique key exists. */
+  async enqueue(name: string, payload: unknown = {}, opts: EnqueueOptions = {}): Promise<number | undefined> {
+    const now = nowIso();
+    const row = await this.db
+      .insertInto('jobs')
+      .values({
+        name,
+        payload_json: JSON.stringify(payload),
+        status: 'queued',
+        priority: opts.priority ?? 0,
+        run_at: (opts.runAt ?? new Date()).toISOString(),
+        attempts: 0,
+        max_attempts: opts.maxAttempts ?? 5,
+        lease_until: null,
+        locked_by: null,
+        last_error: null,
+        unique_key: opts.uniqueKey ?? null,
+        created_at: now,
+        updated_at: now,
+        finished_at: null,
+      })
+      .onConflict((oc) => oc.column('unique_key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  /**
+   * Claims the next runnable job for `workerId` with a lease. A running job whose lease has
+   * expired (its worker died) is runnable again.
+   */
+  async claim(workerId: string, leaseMs: number, names?: string[]): Promise<Job | undefined> {
+    const now = nowIso();
+    const leaseUntil = new Date(Date.now() + leaseMs).toISOString();
+    const ready = (qb: any) => {
+      let q = qb
+        .where((eb: any) =>
+          eb.or([
+            eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
+            eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)]),
+          ]),
+        )
+        .orderBy('priority', 'desc')
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(1);
+      if (names?.length) q = q.where('name', 'in', names);
+      return q;
+    };
+    let row: JobRow | undefined;
+    if (this.dialect === 'postgres') {
+      row = await this.db.transaction().execute(async (trx) => {
+        const pick = await ready(trx.selectFrom('jobs').select('id')).forUpdate().skipLocked().executeTakeFirst();
+        if (!pick) return undefined;
+        return trx
+          .updateTable('jobs')
+          .set((eb) => ({ status: 'running', lease_until: leaseUntil, locked_by: workerId, attempts: eb('attempts', '+', 1), updated_at: now }))
+          .where('id', '=', pick.id)
+          .returningAll()
+          .executeTakeFirst();
+      });
+    } else {
+      row = await this.db
+        .updateTable('jobs')
+        .set((eb) => ({ status: 'running', lease_until: leaseUntil, locked_by: workerId, attempts: eb('attempts', '+', 1), updated_at: now }))
+        .where('id', '=', (eb) => ready(eb.selectFrom('jobs').select('id')))
+        .returningAll()
+        .executeTakeFirst();
+    }
+    if (!row) return undefined;
+    return { id: row.id, name: row.name, payload: JSON.parse(row.payload_json), attempts: row.attempts, maxAttempts: row.max_attempts };
+  }
+
+  /** Extends the lease of a job this worker holds; false when it lost it. */
+  async heartbeat(jobId: number, workerId: string, leaseMs: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ lease_until: new Date(Date.now() + leaseMs).toISOString(), updated_at: nowIso() })
+      .where('id', '=', jobId)
+      .where('locked_by', '=', workerId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async complete(jobId: number, workerId: string): Promise<void> {
+    const now = nowIso();
+    await this.db
+      .updateTable('jobs')
+      .set({ status: 'done', lease_until: null, finished_at: now, updated_at: now, last_error: null })
+      .where('id', '=', jobId)
+      .where('locked_by', '=', workerId)
+      .execute();
+  }
+
+  /** Records a failure: retried later with backoff, or kept as dead with its error after the last attempt. */
+  async fail(job: Job, workerId: string, error: string): Promise<'retry' | 'dead'> {
+    const now = nowIso();
+    const dead = job.attempts >= job.maxAttempts;
+    await this.db
+      .updateTable('jobs')
+      .set({
+        status: dead ? 'dead' : 'queued',
+        run_at: dead ? now : new Date(Date.now() + backoffMs(job.attempts)).toISOString(),
+        lease_until: null,
+        locked_by: null,
+        last_error: error.slice(0, 4000),
+        updated_at: now,
+        finished_at: dead ? now : null,
+      })
+      .where('id', '=', job.id)
+      .where('locked_by', '=', workerId)
+      .execute();
+    return dead ? 'dead' : 'retry';
+  }
+
+  /** Gives back the leases a stopping worker holds, so another worker takes the jobs at once. */
+  async release(workerId: string): Promise<number> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({ status: 'queued', lease_until: null, locked_by: null, attempts: eb('attempts', '-', 1), updated_at: nowIso() }))
+      .where('locked_by', '=', workerId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async list(opts: { status?: string; limit?: number } = {}): Promise<JobRow[]> {
+    let q = this.db.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(opts.limit ?? 50);
+    if (opts.status) q = q.where('status', '=', opts.status);
+    return q.execute();
+  }
+
+  async retry(jobId: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ status: 'queued', run_at: nowIso(), attempts: 0, updated_at: nowIso(), finished_at: null })
+      .where('id', '=', jobId)
+      .where('status', 'in', ['dead', 'cancelled', 'done'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async cancel(jobId: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ status: 'cancelled', updated_at: nowIso(), finished_at: nowIso() })
+      .where('id', '=', jobId)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['status', sql<number>`count(*)`.as('n')])
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+}

@@ -1,0 +1,14 @@
+// Every job the worker knows, and every schedule. A feature adds its tasks here.
+import type { Worker } from '../worker.ts';
+import type { Scheduler } from '../scheduler.ts';
+import type { Paperboy } from '../../wiring.ts';
+
+export function registerTasks(worker: Worker, pb: Paperboy): void {
+  void worker;
+  void pb;
+}
+
+export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {
+  void scheduler;
+  void pb;
+}

@@ -1,0 +1,174 @@
+// Daily entries: a paper placed on a day's list, by whom, when, from which source.
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, DailyEntriesTable } from './schema.ts';
+import { CURATED_SOURCES, type DailyEntry, type DailyEntryInput, type Paper } from '../domain/paper.ts';
+import { rowToPaper } from './papers.ts';
+import { nowIso } from './dialect.ts';
+
+export type EntryOutcome = 'inserted' | 'updated' | 'unchanged' | 'missing-paper';
+
+export interface ListedPaper {
+  paper: Paper;
+  entry: DailyEntry;
+  /** Upvotes shown: local votes plus those the source reported. */
+  upvotes: number;
+  numComments: number;
+}
+
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+export type ListSort = 'upvotes' | 'publishedAt';
+
+function rowToEntry(r: Selectable<DailyEntriesTable>): DailyEntry {
+  return {
+    id: r.id,
+    paperId: r.paper_id,
+    day: r.day,
+    source: r.source,
+    submittedAt: r.submitted_at,
+    submitter: r.submitter_json ? JSON.parse(r.submitter_json) : null,
+    sourceUpvotes: r.source_upvotes,
+    sourceComments: r.source_comments,
+    mediaUrls: r.media_json ? (JSON.parse(r.media_json) as string[]) : [],
+    thumbnailUrl: r.thumbnail_url,
+    comment: r.comment,
+  };
+}
+
+export class DailyStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Places papers on days. A curated placement (HF, submission, curator) replaces an automatic arXiv one. */
+  async upsertMany(entries: DailyEntryInput[]): Promise<EntryOutcome[]> {
+    if (!entries.length) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const ids = [...new Set(entries.map((e) => e.arxivId))];
+      const paperIds = new Map<string, number>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await trx.selectFrom('papers').select(['id', 'arxiv_id']).where('arxiv_id', 'in', ids.slice(i, i + 500)).execute();
+        for (const r of rows) paperIds.set(r.arxiv_id, r.id);
+      }
+      const out: EntryOutcome[] = [];
+      for (const e of entries) {
+        const paperId = paperIds.get(e.arxivId);
+        if (paperId === undefined) {
+          out.push('missing-paper');
+          continue;
+        }
+        const values = {
+          paper_id: paperId,
+          day: e.day,
+          source: e.source,
+          submitted_at: e.submittedAt,
+          submitted_by_user_id: e.submitter?.userId ?? null,
+          submitter_json: e.submitter ? JSON.stringify(e.submitter) : null,
+          source_upvotes: e.sourceUpvotes ?? 0,
+          source_comments: e.sourceComments ?? 0,
+          media_json: e.mediaUrls?.length ? JSON.stringify(e.mediaUrls) : null,
+          thumbnail_url: e.thumbnailUrl ?? null,
+          comment: e.comment ?? null,
+        };
+        const old = await trx.selectFrom('daily_entries').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
+        if (!old) {
+          await trx
+            .insertInto('daily_entries')
+            .values({ ...values, created_at: nowIso() })
+            .execute();
+          out.push('inserted');
+          continue;
+        }
+        const replaces = old.source === e.source || (old.source === 'arxiv' && CURATED_SOURCES.has(e.source));
+        const same = (Object.keys(values) as (keyof typeof values)[]).every((k) => (old[k] ?? null) === (values[k] ?? null));
+        if (!replaces || same) {
+          out.push('unchanged');
+          continue;
+        }
+        await trx.updateTable('daily_entries').set(values).where('id', '=', old.id).execute();
+        out.push('updated');
+      }
+      return out;
+    });
+  }
+
+  async forPaper(paperId: number): Promise<DailyEntry | undefined> {
+    const r = await this.db.selectFrom('daily_entries').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
+    return r ? rowToEntry(r) : undefined;
+  }
+
+  /** Papers listed between two days (inclusive), most upvoted first (or newest first). */
+  async list(range: DayRange, opts: { limit: number; offset: number; sort?: ListSort; submitter?: string }): Promise<ListedPaper[]> {
+    let q = this.db
+      .selectFrom('daily_entries as d')
+      .innerJoin('papers as p', 'p.id', 'd.paper_id')
+      .where('d.day', '>=', range.from)
+      .where('d.day', '<=', range.to)
+      .selectAll('p')
+      .select([
+        'd.id as d_id',
+        'd.day as d_day',
+        'd.source as d_source',
+        'd.submitted_at as d_submitted_at',
+        'd.submitted_by_user_id as d_submitted_by_user_id',
+        'd.submitter_json as d_submitter_json',
+        'd.source_upvotes as d_source_upvotes',
+        'd.source_comments as d_source_comments',
+        'd.media_json as d_media_json',
+        'd.thumbnail_url as d_thumbnail_url',
+        'd.comment as d_comment',
+        'd.created_at as d_created_at',
+      ]);
+    if (opts.submitter) q = q.where(sql<string>`d.submitter_json`, 'like', `%"name":${JSON.stringify(opts.submitter)}%`);
+    q =
+      opts.sort === 'publishedAt'
+        ? q.orderBy('d.submitted_at', 'desc').orderBy('p.id', 'desc')
+        : q
+            .orderBy(sql`p.upvotes + d.source_upvotes`, 'desc')
+            .orderBy('p.published_at', 'desc')
+            .orderBy('p.id', 'desc');
+    const rows = await q.limit(opts.limit).offset(opts.offset).execute();
+    return rows.map((r) => {
+      const entry = rowToEntry({
+        id: r.d_id,
+        paper_id: r.id,
+        day: r.d_day,
+        source: r.d_source,
+        submitted_at: r.d_submitted_at,
+        submitted_by_user_id: r.d_submitted_by_user_id,
+        submitter_json: r.d_submitter_json,
+        source_upvotes: r.d_source_upvotes,
+        source_comments: r.d_source_comments,
+        media_json: r.d_media_json,
+        thumbnail_url: r.d_thumbnail_url,
+        comment: r.d_comment,
+        created_at: r.d_created_at,
+      });
+      const paper = rowToPaper(r);
+      return { paper, entry, upvotes: paper.upvotes + entry.sourceUpvotes, numComments: paper.numComments + entry.sourceComments };
+    });
+  }
+
+  async countInRange(range: DayRange): Promise<number> {
+    const r = await this.db
+      .selectFrom('daily_entries')
+      .where('day', '>=', range.from)
+      .where('day', '<=', range.to)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async latestDay(): Promise<string | undefined> {
+    const r = await this.db.selectFrom('daily_entries').select((eb) => eb.fn.max('day').as('day')).executeTakeFirst();
+    return (r?.day as string | null) ?? undefined;
+  }
+
+  /** The nearest days before and after `day` that have papers. */
+  async neighbours(day: string): Promise<{ prev?: string; next?: string }> {
+    const prev = await this.db.selectFrom('daily_entries').select((eb) => eb.fn.max('day').as('day')).where('day', '<', day).executeTakeFirst();
+    const next = await this.db.selectFrom('daily_entries').select((eb) => eb.fn.min('day').as('day')).where('day', '>', day).executeTakeFirst();
+    return { prev: (prev?.day as string | null) ?? undefined, next: (next?.day as string | null) ?? undefined };
+  }
+}

@@ -1,0 +1,88 @@
+// Kysely database factory for both deployments: an SQLite file (default) or PostgreSQL.
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DialectName;
+  /** SQLite only: the raw connection, for FTS5, the backup API and bulk loads. */
+  sqlite?: SQLite.Database;
+  /** PostgreSQL only: the pool. */
+  pool?: pg.Pool;
+  /** A printable description with no secrets. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** postgres://…, sqlite:/path, or undefined for <dataDir>/paperboy.db. */
+  url?: string;
+  dataDir: string;
+  /** PostgreSQL schema to use (tests run each in its own). */
+  schema?: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+}
+
+export function sqlitePath(opts: DbOptions): string {
+  if (opts.url?.startsWith('sqlite:')) return resolve(opts.url.replace(/^sqlite:(\/\/)?/, ''));
+  return join(opts.dataDir, 'paperboy.db');
+}
+
+export function openDb(opts: DbOptions): Db {
+  if (opts.url && /^postgres(ql)?:/.test(opts.url)) return openPostgres(opts);
+  return openSqlite(sqlitePath(opts));
+}
+
+export function openSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    sqlite,
+    describe: `sqlite:${file}`,
+    close: () => kysely.destroy(),
+  };
+}
+
+function openPostgres(opts: DbOptions): Db {
+  const url = new URL(opts.url!);
+  const options: string[] = [];
+  if (opts.schema) options.push(`-c search_path=${opts.schema}`);
+  options.push(`-c statement_timeout=${opts.statementTimeoutMs ?? 15000}`);
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30000,
+    options: options.join(' '),
+  });
+  // An idle client that loses its server (restart) emits here; without a listener it would crash the process.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  url.password = url.password ? '****' : '';
+  return {
+    kysely,
+    dialect: 'postgres',
+    pool,
+    describe: `${url.toString()}${opts.schema ? ` (schema ${opts.schema})` : ''}`,
+    close: () => kysely.destroy(),
+  };
+}
+
+/** Checks the database answers. */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
+}

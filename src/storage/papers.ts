@@ -1,0 +1,283 @@
+// Papers, their authors and categories: idempotent batch upserts and the reads the site needs.
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, PapersTable } from './schema.ts';
+import { authorKey, type Paper, type PaperInput, type PaperVersion } from '../domain/paper.ts';
+import { nowIso } from './dialect.ts';
+
+export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
+
+type Row = Selectable<PapersTable>;
+type Values = Omit<Row, 'id' | 'upvotes' | 'num_comments' | 'created_at' | 'modified_at'>;
+
+const CONTENT_KEYS: (keyof Values)[] = [
+  'version',
+  'title',
+  'abstract',
+  'authors_json',
+  'categories_json',
+  'primary_category',
+  'published_at',
+  'source_updated_at',
+  'comment',
+  'journal_ref',
+  'doi',
+  'license',
+  'code_url',
+  'project_url',
+  'thumbnail_url',
+  'github_stars',
+  'versions_json',
+];
+
+export function rowToPaper(r: Row): Paper {
+  return {
+    id: r.id,
+    arxivId: r.arxiv_id,
+    version: r.version,
+    title: r.title,
+    abstract: r.abstract,
+    authors: JSON.parse(r.authors_json) as string[],
+    categories: JSON.parse(r.categories_json) as string[],
+    primaryCategory: r.primary_category,
+    publishedAt: r.published_at,
+    updatedAt: r.source_updated_at,
+    comment: r.comment,
+    journalRef: r.journal_ref,
+    doi: r.doi,
+    license: r.license,
+    codeUrl: r.code_url,
+    projectUrl: r.project_url,
+    thumbnailUrl: r.thumbnail_url,
+    githubStars: r.github_stars,
+    versions: JSON.parse(r.versions_json) as PaperVersion[],
+    upvotes: r.upvotes,
+    numComments: r.num_comments,
+    source: r.source,
+    createdAt: r.created_at,
+    modifiedAt: r.modified_at,
+  };
+}
+
+function mergeVersions(a: PaperVersion[], b: PaperVersion[]): PaperVersion[] {
+  const byV = new Map<number, PaperVersion>();
+  for (const v of [...a, ...b]) byV.set(v.version, { ...byV.get(v.version), ...v, date: v.date ?? byV.get(v.version)?.date });
+  return [...byV.values()].sort((x, y) => x.version - y.version);
+}
+
+/**
+ * The stored values after applying `p` on top of `old`. A record never erases what another
+ * source knew (a missing field keeps its value), and an older version never overwrites a newer one.
+ */
+function mergedValues(p: PaperInput, old?: Row): Values | null {
+  if (old && p.version < old.version) {
+    // Older version: only fill gaps (e.g. a code link) without touching the text.
+    const filled: Values = { ...(old as Values) };
+    let changed = false;
+    for (const [k, v] of [
+      ['code_url', p.codeUrl],
+      ['project_url', p.projectUrl],
+      ['thumbnail_url', p.thumbnailUrl],
+      ['doi', p.doi],
+      ['license', p.license],
+    ] as const) {
+      if (v && !filled[k]) {
+        (filled as Record<string, unknown>)[k] = v;
+        changed = true;
+      }
+    }
+    return changed ? filled : null;
+  }
+  const pick = <T>(v: T | null | undefined, prev: T | null | undefined): T | null =>
+    v !== undefined && v !== null && v !== '' ? v : (prev ?? null);
+  const oldCats = old ? (JSON.parse(old.categories_json) as string[]) : [];
+  const versions = mergeVersions(old ? (JSON.parse(old.versions_json) as PaperVersion[]) : [], p.versions ?? []);
+  if (!versions.some((v) => v.version === p.version)) versions.push({ version: p.version, date: p.updatedAt ?? undefined });
+  versions.sort((x, y) => x.version - y.version);
+  return {
+    arxiv_id: p.arxivId,
+    version: Math.max(p.version, old?.version ?? 0),
+    title: p.title,
+    abstract: p.abstract || old?.abstract || '',
+    authors_json: JSON.stringify(p.authors.length ? p.authors : old ? JSON.parse(old.authors_json) : []),
+    categories_json: JSON.stringify(p.categories.length ? p.categories : oldCats),
+    primary_category: pick(p.primaryCategory, old?.primary_category),
+    // The first publication time is the earliest any source reported.
+    published_at:
+      old?.published_at && p.publishedAt ? (old.published_at < p.publishedAt ? old.published_at : p.publishedAt) : pick(p.publishedAt, old?.published_at),
+    source_updated_at: pick(p.updatedAt, old?.source_updated_at),
+    comment: pick(p.comment, old?.comment),
+    journal_ref: pick(p.journalRef, old?.journal_ref),
+    doi: pick(p.doi, old?.doi),
+    license: pick(p.license, old?.license),
+    code_url: pick(p.codeUrl, old?.code_url),
+    project_url: pick(p.projectUrl, old?.project_url),
+    thumbnail_url: pick(p.thumbnailUrl, old?.thumbnail_url),
+    github_stars: pick(p.githubStars, old?.github_stars),
+    versions_json: JSON.stringify(versions),
+    source: old?.source ?? p.source,
+  };
+}
+
+function sameContent(a: Values, b: Values): boolean {
+  return CONTENT_KEYS.every((k) => (a[k] ?? null) === (b[k] ?? null));
+}
+
+export class PaperStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Upserts a batch in one transaction; returns one outcome per input, in order. */
+  async upsertMany(papers: PaperInput[]): Promise<UpsertOutcome[]> {
+    if (papers.length === 0) return [];
+    return this.db.transaction().execute((trx) => this.upsertInTx(trx, papers));
+  }
+
+  async upsert(paper: PaperInput): Promise<UpsertOutcome> {
+    return (await this.upsertMany([paper]))[0];
+  }
+
+  private async upsertInTx(trx: Transaction<Database>, papers: PaperInput[]): Promise<UpsertOutcome[]> {
+    const ids = [...new Set(papers.map((p) => p.arxivId))];
+    const existing = new Map<string, Row>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await trx.selectFrom('papers').selectAll().where('arxiv_id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) existing.set(r.arxiv_id, r);
+    }
+    const outcomes: UpsertOutcome[] = [];
+    const changedAuthors: { paperId: number; authors: string[] }[] = [];
+    const changedCats: { paperId: number; categories: string[] }[] = [];
+    const now = nowIso();
+    for (const p of papers) {
+      const old = existing.get(p.arxivId);
+      const values = mergedValues(p, old);
+      if (old && (!values || sameContent(values, old as Values))) {
+        outcomes.push('unchanged');
+        continue;
+      }
+      let row: Row;
+      if (old) {
+        row = await trx
+          .updateTable('papers')
+          .set({ ...values!, modified_at: now })
+          .where('id', '=', old.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        outcomes.push('updated');
+      } else {
+        row = await trx
+          .insertInto('papers')
+          .values({ ...values!, created_at: now, modified_at: now })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        outcomes.push('inserted');
+      }
+      existing.set(p.arxivId, row);
+      if (!old || old.authors_json !== row.authors_json) changedAuthors.push({ paperId: row.id, authors: JSON.parse(row.authors_json) });
+      if (!old || old.categories_json !== row.categories_json)
+        changedCats.push({ paperId: row.id, categories: JSON.parse(row.categories_json) });
+    }
+    await this.writeAuthors(trx, changedAuthors);
+    await this.writeCategories(trx, changedCats);
+    return outcomes;
+  }
+
+  private async writeAuthors(trx: Transaction<Database>, items: { paperId: number; authors: string[] }[]): Promise<void> {
+    if (!items.length) return;
+    const names = new Map<string, string>();
+    for (const it of items) for (const n of it.authors) if (!names.has(authorKey(n))) names.set(authorKey(n), n);
+    const keys = [...names.keys()].filter(Boolean);
+    const idByKey = new Map<string, number>();
+    for (let i = 0; i < keys.length; i += 400) {
+      const chunk = keys.slice(i, i + 400);
+      await trx
+        .insertInto('authors')
+        .values(chunk.map((k) => ({ name: names.get(k)!, name_key: k })))
+        .onConflict((oc) => oc.column('name_key').doNothing())
+        .execute();
+      const rows = await trx.selectFrom('authors').select(['id', 'name_key']).where('name_key', 'in', chunk).execute();
+      for (const r of rows) idByKey.set(r.name_key, r.id);
+    }
+    await trx
+      .deleteFrom('paper_authors')
+      .where(
+        'paper_id',
+        'in',
+        items.map((i) => i.paperId),
+      )
+      .execute();
+    const links = items.flatMap((it) =>
+      it.authors
+        .map((n, position) => ({ paper_id: it.paperId, position, author_id: idByKey.get(authorKey(n)) }))
+        .filter((l): l is { paper_id: number; position: number; author_id: number } => l.author_id !== undefined),
+    );
+    for (let i = 0; i < links.length; i += 300) await trx.insertInto('paper_authors').values(links.slice(i, i + 300)).execute();
+  }
+
+  private async writeCategories(trx: Transaction<Database>, items: { paperId: number; categories: string[] }[]): Promise<void> {
+    if (!items.length) return;
+    await trx
+      .deleteFrom('paper_categories')
+      .where(
+        'paper_id',
+        'in',
+        items.map((i) => i.paperId),
+      )
+      .execute();
+    const rows = items.flatMap((it) => it.categories.map((category) => ({ paper_id: it.paperId, category })));
+    for (let i = 0; i < rows.length; i += 400) await trx.insertInto('paper_categories').values(rows.slice(i, i + 400)).execute();
+  }
+
+  async byArxivId(arxivId: string): Promise<Paper | undefined> {
+    const r = await this.db.selectFrom('papers').selectAll().where('arxiv_id', '=', arxivId).executeTakeFirst();
+    return r ? rowToPaper(r) : undefined;
+  }
+
+  async byIds(ids: number[]): Promise<Map<number, Paper>> {
+    const out = new Map<number, Paper>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('papers').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.id, rowToPaper(r));
+    }
+    return out;
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Papers by an author (name folded), newest first. */
+  async byAuthor(name: string, limit = 50, offset = 0): Promise<Paper[]> {
+    const rows = await this.db
+      .selectFrom('papers')
+      .innerJoin('paper_authors', 'paper_authors.paper_id', 'papers.id')
+      .innerJoin('authors', 'authors.id', 'paper_authors.author_id')
+      .where('authors.name_key', '=', authorKey(name))
+      .selectAll('papers')
+      .orderBy('papers.published_at', 'desc')
+      .orderBy('papers.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return rows.map(rowToPaper);
+  }
+
+  /** Papers in a category, newest first. */
+  async byCategory(category: string, limit = 50, offset = 0): Promise<Paper[]> {
+    const rows = await this.db
+      .selectFrom('papers')
+      .innerJoin('paper_categories', 'paper_categories.paper_id', 'papers.id')
+      .where('paper_categories.category', '=', category)
+      .selectAll('papers')
+      .orderBy('papers.published_at', 'desc')
+      .orderBy('papers.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return rows.map(rowToPaper);
+  }
+
+  async authorName(name: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom('authors').select('name').where('name_key', '=', authorKey(name)).executeTakeFirst();
+    return r?.name;
+  }
+}

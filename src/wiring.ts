@@ -1,0 +1,91 @@
+// Builds one Paperboy instance from its configuration: database, stores, services, queue.
+// Every entry point (web server, worker, CLI, tests) goes through here.
+import { randomBytes } from 'node:crypto';
+import type { Config } from './config/index.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { openDb, type Db } from './storage/db.ts';
+import { assertSchemaCurrent, migrateToLatest } from './storage/migrate.ts';
+import { PaperStore } from './storage/papers.ts';
+import { DailyStore } from './storage/daily.ts';
+import { IngestLogStore } from './storage/ingest-log.ts';
+import { KvStore } from './storage/kv.ts';
+import { JobQueue } from './jobs/queue.ts';
+import { Importer } from './services/importer.ts';
+import { PaperService } from './services/papers.ts';
+import { loadSample } from './services/sample.ts';
+
+export interface Paperboy {
+  config: Config;
+  log: Logger;
+  db: Db;
+  stores: {
+    papers: PaperStore;
+    daily: DailyStore;
+    ingestLog: IngestLogStore;
+    kv: KvStore;
+  };
+  jobs: JobQueue;
+  importer: Importer;
+  papers: PaperService;
+  /** The instance's signing key (PAPERBOY_SECRET, or generated once and kept in the database). */
+  secret: string;
+  /** Functions run by close(), last registered first. */
+  onClose: (() => Promise<void> | void)[];
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Run pending migrations (npm start, tests); otherwise refuse an out-of-date schema. */
+  migrate?: boolean;
+  /** Load the bundled sample into an empty database. */
+  sample?: boolean;
+  log?: Logger;
+  /** PostgreSQL schema (tests). */
+  schema?: string;
+}
+
+export async function openPaperboy(config: Config, opts: OpenOptions = {}): Promise<Paperboy> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const db = openDb({ url: config.databaseUrl, dataDir: config.dataDir, schema: opts.schema });
+  try {
+    if (opts.migrate) {
+      const ran = await migrateToLatest(db);
+      if (ran.length) log.info({ migrations: ran }, 'database migrated');
+    }
+    await assertSchemaCurrent(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const stores = {
+    papers: new PaperStore(db.kysely),
+    daily: new DailyStore(db.kysely),
+    ingestLog: new IngestLogStore(db.kysely),
+    kv: new KvStore(db.kysely),
+  };
+  let secret = config.secret;
+  if (!secret) {
+    secret = await stores.kv.setIfAbsent('instance_secret', randomBytes(32).toString('base64url'));
+  }
+  const pb: Paperboy = {
+    config,
+    log,
+    db,
+    stores,
+    jobs: new JobQueue(db.kysely, db.dialect),
+    importer: new Importer(stores.papers, stores.daily, stores.ingestLog),
+    papers: new PaperService(stores.papers, stores.daily),
+    secret,
+    onClose: [],
+    async close() {
+      for (const fn of [...pb.onClose].reverse()) await fn();
+      await db.close();
+    },
+  };
+  if (opts.sample && (await stores.papers.count()) === 0) {
+    log.info('empty database: loading the bundled sample papers');
+    const summaries = await loadSample(pb.importer);
+    for (const s of summaries) log.info({ source: s.source, inserted: s.inserted, errors: s.errors, seconds: s.seconds }, 'sample loaded');
+  }
+  return pb;
+}
