@@ -13,6 +13,7 @@ import { JobQueue } from './jobs/queue.ts';
 import { Importer } from './services/importer.ts';
 import { PaperService } from './services/papers.ts';
 import { loadSample } from './services/sample.ts';
+import { createTransport, type MailTransport } from './mail/transport.ts';
 
 export interface Paperboy {
   config: Config;
@@ -27,6 +28,8 @@ export interface Paperboy {
   jobs: JobQueue;
   importer: Importer;
   papers: PaperService;
+  /** Outgoing mail: SMTP when SMTP_URL is set, else the file outbox. */
+  mail: MailTransport;
   /** The instance's signing key (PAPERBOY_SECRET, or generated once and kept in the database). */
   secret: string;
   /** Functions run by close(), last registered first. */
@@ -75,10 +78,12 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     jobs: new JobQueue(db.kysely, db.dialect),
     importer: new Importer(stores.papers, stores.daily, stores.ingestLog),
     papers: new PaperService(stores.papers, stores.daily),
+    mail: createTransport(config),
     secret,
     onClose: [],
     async close() {
       for (const fn of [...pb.onClose].reverse()) await fn();
+      pb.mail.close();
       await db.close();
     },
   };

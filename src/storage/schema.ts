@@ -1,6 +1,11 @@
 // Row types of every table, as Kysely sees them. Times are ISO-8601 UTC strings and
 // booleans are 0/1 integers on both SQLite and PostgreSQL, so one code path serves both.
 import type { Generated } from 'kysely';
+import type { IngestTables } from './schema-ingest.ts';
+import type { SearchTables } from './schema-search.ts';
+import type { CommunityTables } from './schema-community.ts';
+import type { DigestTables } from './schema-digest.ts';
+import type { OpsTables } from './schema-ops.ts';
 
 export interface PapersTable {
   id: Generated<number>;
@@ -107,7 +112,7 @@ export interface KvTable {
   updated_at: string;
 }
 
-export interface Database {
+export interface Database extends IngestTables, SearchTables, CommunityTables, DigestTables, OpsTables {
   papers: PapersTable;
   authors: AuthorsTable;
   paper_authors: PaperAuthorsTable;
