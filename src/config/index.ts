@@ -6,9 +6,10 @@ import { search } from './search.ts';
 import { community } from './community.ts';
 import { mail } from './mail.ts';
 import { ops } from './ops.ts';
+import { api } from './api.ts';
 import type { Setting } from './table.ts';
 
-export const settingsTable = { ...core, ...ingest, ...search, ...community, ...mail, ...ops };
+export const settingsTable = { ...core, ...ingest, ...search, ...community, ...mail, ...ops, ...api };
 
 type Table = typeof settingsTable;
 export type Config = { [K in keyof Table]: Table[K] extends Setting<infer T> ? T : never } & {
