@@ -12,6 +12,8 @@ import { KvStore } from './storage/kv.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { Importer } from './services/importer.ts';
 import { PaperService } from './services/papers.ts';
+import { CatalogService } from './services/catalog.ts';
+import { CatalogStore } from './storage/catalog.ts';
 import { loadSample } from './services/sample.ts';
 import { createTransport, type MailTransport } from './mail/transport.ts';
 
@@ -28,6 +30,8 @@ export interface Paperboy {
   jobs: JobQueue;
   importer: Importer;
   papers: PaperService;
+  /** The public read model of the JSON API and feeds. */
+  catalog: CatalogService;
   /** Outgoing mail: SMTP when SMTP_URL is set, else the file outbox. */
   mail: MailTransport;
   /** The instance's signing key (PAPERBOY_SECRET, or generated once and kept in the database). */
@@ -49,7 +53,13 @@ export interface OpenOptions {
 
 export async function openPaperboy(config: Config, opts: OpenOptions = {}): Promise<Paperboy> {
   const log = opts.log ?? createLogger(config.logLevel);
-  const db = openDb({ url: config.databaseUrl, dataDir: config.dataDir, schema: opts.schema });
+  const db = openDb({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: opts.schema ?? config.databaseSchema,
+    poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  });
   try {
     if (opts.migrate) {
       const ran = await migrateToLatest(db);
@@ -78,6 +88,7 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     jobs: new JobQueue(db.kysely, db.dialect),
     importer: new Importer(stores.papers, stores.daily, stores.ingestLog),
     papers: new PaperService(stores.papers, stores.daily),
+    catalog: new CatalogService(new CatalogStore(db.kysely), new PaperService(stores.papers, stores.daily)),
     mail: createTransport(config),
     secret,
     onClose: [],

@@ -3,6 +3,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { serveCommand } from './serve.ts';
 import { migrateCommand, configCommand } from './admin.ts';
 import { importCommand } from './import.ts';
+import { jobsCommand } from './jobs.ts';
+import { backupCommand, restoreCommand, migrateDataCommand } from './ops.ts';
 
 export interface Command {
   name: string;
@@ -12,7 +14,7 @@ export interface Command {
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number | void>;
 }
 
-export const commands: Command[] = [serveCommand, migrateCommand, configCommand, importCommand];
+export const commands: Command[] = [serveCommand, migrateCommand, configCommand, importCommand, jobsCommand, backupCommand, restoreCommand, migrateDataCommand];
 
 export function parse(cmd: Command, argv: string[]) {
   return parseArgs({ args: argv, options: cmd.options ?? {}, allowPositionals: true, strict: true }) as {

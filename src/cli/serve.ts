@@ -6,12 +6,15 @@ import { Worker } from '../jobs/worker.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { registerSchedules, registerTasks } from '../jobs/tasks/index.ts';
 import type { Command } from './commands.ts';
+import { instrumentMail, startMetricsServer } from '../ops/collect.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
 export interface Running {
   pb: Paperboy;
   url?: string;
+  worker?: Worker;
+  /** Graceful: stops taking work, finishes in-flight requests and the job in hand, gives back leases. */
   stop(): Promise<void>;
 }
 
@@ -19,17 +22,24 @@ export interface Running {
 export async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
+  let worker: Worker | undefined;
+  instrumentMail(pb);
   if (role === 'worker' || role === 'all') {
-    const worker = new Worker(pb.jobs, pb.log.child({ role: 'worker' }));
+    worker = new Worker(pb.jobs, pb.log.child({ role: 'worker' }));
     registerTasks(worker, pb);
     const scheduler = new Scheduler(pb.jobs, pb.log.child({ role: 'scheduler' }));
     registerSchedules(scheduler, pb);
     worker.start();
     scheduler.start();
+    const w = worker;
     stops.push(async () => {
       scheduler.stop();
-      await worker.stop();
+      await w.stop();
     });
+    if (role === 'worker' && pb.config.metricsPort !== undefined) {
+      const server = await startMetricsServer(pb, pb.config.metricsPort);
+      stops.push(() => new Promise<void>((r) => server.close(() => r())));
+    }
   }
   if (role === 'web' || role === 'all') {
     const { app } = await buildApp(pb);
@@ -43,6 +53,7 @@ export async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
   return {
     pb,
     url,
+    worker,
     async stop() {
       for (const s of stops) await s();
     },
@@ -71,10 +82,19 @@ export const serveCommand: Command = {
         if (stopping) return;
         stopping = true;
         pb.log.info({ signal }, 'shutting down');
-        const force = setTimeout(() => process.exit(1), 15_000);
+        // Past the deadline: tell the job in hand to abort, give back its lease, and leave.
+        const force = setTimeout(() => {
+          pb.log.error({ timeoutMs: pb.config.shutdownTimeoutMs }, 'shutdown deadline passed: aborting');
+          running.worker?.abortNow();
+          void pb.jobs
+            .release(running.worker?.id ?? '')
+            .catch(() => 0)
+            .finally(() => process.exit(1));
+        }, pb.config.shutdownTimeoutMs);
         force.unref();
         await running.stop();
         await pb.close();
+        pb.log.info('stopped');
         resolve();
       };
       process.once('SIGINT', () => void stop('SIGINT'));

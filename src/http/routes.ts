@@ -2,11 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from './context.ts';
 import { healthRoutes } from './api/health.ts';
+import { opsRoutes } from './api/ops.ts';
 import { dailyApiRoutes } from './api/daily-papers.ts';
 import { paperApiRoutes } from './api/papers.ts';
 import { dailyPages } from './pages/daily.ts';
 import { paperPages } from './pages/paper.ts';
+import { feedRoutes } from './feeds/routes.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => Promise<void> | void;
 
-export const routeModules: RouteModule[] = [healthRoutes, dailyApiRoutes, paperApiRoutes, dailyPages, paperPages];
+export const routeModules: RouteModule[] = [healthRoutes, opsRoutes, dailyApiRoutes, paperApiRoutes, dailyPages, paperPages, feedRoutes];

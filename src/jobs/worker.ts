@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Job, JobQueue } from './queue.ts';
 import type { Logger } from '../logger.ts';
+import { jobsRun } from '../ops/metrics.ts';
 
 export type TaskHandler = (job: Job, signal: AbortSignal) => Promise<void>;
 
@@ -46,9 +47,11 @@ export class Worker {
       if (!handler) throw new Error(`no task named ${job.name}`);
       await handler(job, this.abort.signal);
       await this.queue.complete(job.id, this.id);
+      jobsRun.inc({ name: job.name, outcome: 'done' });
       this.log.info({ job: job.id, name: job.name }, 'job done');
     } catch (err) {
       const outcome = await this.queue.fail(job, this.id, (err as Error).stack ?? String(err));
+      jobsRun.inc({ name: job.name, outcome });
       this.log.warn({ job: job.id, name: job.name, err: (err as Error).message, outcome }, 'job failed');
     } finally {
       clearInterval(beat);

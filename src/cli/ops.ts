@@ -1,0 +1,170 @@
+// backup, restore, migrate-data: moving an instance's data safely.
+import { existsSync } from 'node:fs';
+import SQLite from 'better-sqlite3';
+import { loadConfig } from '../config/index.ts';
+import { openDb, sqlitePath } from '../storage/db.ts';
+import { assertSchemaCurrent, migrateToLatest, schemaState } from '../storage/migrate.ts';
+import { backupSqlite, inspectBackup, restoreSqlite, servingPids } from '../ops/backup.ts';
+import { migrateData } from '../ops/migrate-data.ts';
+import { createLogger } from '../logger.ts';
+import type { Command } from './commands.ts';
+
+const PG_DUMP_HELP = `This instance runs on PostgreSQL: back it up with the server's own tools, e.g.
+  pg_dump --format=custom --file=paperboy.dump "$DATABASE_URL"
+and restore into an empty database with
+  pg_restore --no-owner --dbname="$DATABASE_URL" paperboy.dump
+See docs/deploy.md ("Backups").`;
+
+export const backupCommand: Command = {
+  name: 'backup',
+  summary: 'Write a consistent copy of the SQLite database while it runs (online backup API)',
+  usage: 'backup <file>',
+  async run({ positionals }) {
+    const [file] = positionals;
+    if (!file) {
+      console.error('usage: backup <file>');
+      return 2;
+    }
+    const cfg = loadConfig();
+    const db = openDb({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+    try {
+      if (db.dialect !== 'sqlite') {
+        console.error(PG_DUMP_HELP);
+        return 2;
+      }
+      await assertSchemaCurrent(db);
+      const r = await backupSqlite(db.sqlite!, file);
+      console.log(JSON.stringify({ backup: r.file, bytes: r.bytes, pages: r.pages, seconds: Number(r.seconds.toFixed(3)) }));
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const restoreCommand: Command = {
+  name: 'restore',
+  summary: 'Replace the SQLite database with a backup (refuses while the instance runs, unless --force)',
+  usage: 'restore <file> [--force]',
+  options: { force: { type: 'boolean' } },
+  async run({ values, positionals }) {
+    const [file] = positionals;
+    if (!file) {
+      console.error('usage: restore <file> [--force]');
+      return 2;
+    }
+    const cfg = loadConfig();
+    if (cfg.databaseUrl && !cfg.databaseUrl.startsWith('sqlite:')) {
+      console.error(PG_DUMP_HELP);
+      return 2;
+    }
+    const dbFile = sqlitePath({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+    let info;
+    try {
+      info = inspectBackup(file);
+    } catch (err) {
+      console.error(`Cannot restore: ${(err as Error).message}`);
+      return 1;
+    }
+    if (info.unknown.length) {
+      console.error(`Cannot restore: the backup was made by a newer Paperboy (migrations ${info.unknown.join(', ')}). Upgrade first.`);
+      return 1;
+    }
+    const pids = servingPids(dbFile);
+    if (pids.length && !values.force) {
+      console.error(
+        `Refusing to restore: Paperboy is running on ${dbFile} (pid ${pids.join(', ')}). Stop it first, or pass --force ` +
+          '(the running processes then see the restored data at once).',
+      );
+      return 1;
+    }
+    if (existsSync(dbFile) && !values.force) {
+      const cur = new SQLite(dbFile, { readonly: true });
+      let papers = 0;
+      try {
+        papers = (cur.prepare('select count(*) as n from papers').get() as { n: number }).n;
+      } catch {
+        // Not a Paperboy database yet (or an empty file): nothing to lose.
+      } finally {
+        cur.close();
+      }
+      if (papers > 0) {
+        console.error(`Refusing to overwrite ${dbFile}, which holds ${papers} papers. Back it up first, then pass --force.`);
+        return 1;
+      }
+    }
+    const r = await restoreSqlite(file, dbFile);
+    // Bring an older backup up to this code's schema right away.
+    const db = openDb({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+    try {
+      const ran = await migrateToLatest(db);
+      console.log(JSON.stringify({ restored: file, into: r.file, papers: info.papers, migrated: ran, seconds: Number(r.seconds.toFixed(3)) }));
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const migrateDataCommand: Command = {
+  name: 'migrate-data',
+  summary: 'Copy an SQLite instance into PostgreSQL (idempotent: re-run to resume)',
+  usage: 'migrate-data --from sqlite:<file> --to postgres://… [--schema name] [--batch 1000]',
+  options: { from: { type: 'string' }, to: { type: 'string' }, schema: { type: 'string' }, batch: { type: 'string', default: '1000' } },
+  async run({ values }) {
+    const from = values.from as string | undefined;
+    const to = values.to as string | undefined;
+    if (!from?.startsWith('sqlite:') || !to || !/^postgres(ql)?:\/\//.test(to)) {
+      console.error(`usage: ${migrateDataCommand.usage}`);
+      return 2;
+    }
+    const batch = Number(values.batch);
+    if (!Number.isInteger(batch) || batch < 1) {
+      console.error(`--batch must be a positive whole number, got "${String(values.batch)}"`);
+      return 2;
+    }
+    const schema = values.schema as string | undefined;
+    if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+      console.error(`--schema must be a plain lower-case identifier, got "${schema}"`);
+      return 2;
+    }
+    const file = sqlitePath({ url: from, dataDir: '.' });
+    if (!existsSync(file)) {
+      console.error(`${file} does not exist`);
+      return 1;
+    }
+    const source = openDb({ url: from, dataDir: '.' });
+    const target = openDb({ url: to, dataDir: '.', schema });
+    const log = createLogger('info');
+    try {
+      const s = await schemaState(source);
+      if (s.pending.length || s.unknown.length) {
+        console.error(
+          `The source schema is not current (pending: ${s.pending.join(', ') || 'none'}, unknown: ${s.unknown.join(', ') || 'none'}). ` +
+            `Run: DATABASE_URL=${from} npm run cli -- migrate`,
+        );
+        return 1;
+      }
+      const ran = await migrateToLatest(target);
+      if (ran.length) log.info({ migrations: ran }, 'target migrated');
+      let lastLog = 0;
+      const report = await migrateData(source.sqlite!, target.pool!, {
+        batchSize: batch,
+        log,
+        onProgress(table, done, total) {
+          if (Date.now() - lastLog > 2000) {
+            lastLog = Date.now();
+            log.info({ table, done, total }, 'copying');
+          }
+        },
+      });
+      console.log(JSON.stringify({ from: source.describe, to: target.describe, ...report }, null, 2));
+      const short = report.tables.filter((t) => t.target < t.source);
+      if (short.length) {
+        console.error(`Some tables hold fewer rows than the source: ${short.map((t) => t.table).join(', ')}`);
+        return 1;
+      }
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  },
+};

@@ -1,0 +1,33 @@
+// Operations endpoints: /readyz (may this process take traffic?) and /metrics (Prometheus text),
+// plus a global hook timing every request for the latency histogram.
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from '../context.ts';
+import { readiness } from '../../ops/readiness.ts';
+import { metricsAllowed, renderMetrics } from '../../ops/collect.ts';
+import { CONTENT_TYPE, httpRequestDuration } from '../../ops/metrics.ts';
+
+export function opsRoutes(app: FastifyInstance, ctx: HttpContext) {
+  // The route pattern (not the URL) keeps the label set small: /papers/:id, not one series per paper.
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    httpRequestDuration.observe(
+      { route, method: req.method, status: `${Math.floor(reply.statusCode / 100)}xx` },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const r = await readiness(ctx.pb);
+    return reply
+      .code(r.ready ? 200 : 503)
+      .header('Cache-Control', 'no-store')
+      .send({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks });
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (!metricsAllowed(ctx.pb.config.metricsToken, req.headers.authorization)) {
+      return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'A metrics token is required.', code: 'unauthorized' });
+    }
+    return reply.header('Cache-Control', 'no-store').type(CONTENT_TYPE).send(await renderMetrics(ctx.pb));
+  });
+}

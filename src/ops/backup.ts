@@ -1,0 +1,122 @@
+// SQLite backup and restore through SQLite's online backup API: pages are copied under the
+// database's own locks, so a running instance keeps serving (and a WAL database stays consistent,
+// which a plain file copy would not guarantee).
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { migrationNames } from '../storage/migrate.ts';
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  pages: number;
+  seconds: number;
+}
+
+/** Writes a consistent copy of the live database `source` (an open connection) to `file`. */
+export async function backupSqlite(source: SQLite.Database, file: string): Promise<BackupResult> {
+  const t0 = performance.now();
+  const target = resolve(file);
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = `${target}.partial`;
+  rmSync(tmp, { force: true });
+  // A step of 1000 pages at a time lets writers of the live instance in between steps.
+  const r = await source.backup(tmp, { progress: () => 1000 });
+  // The copy is complete only once renamed: a crash mid-way never leaves a plausible-looking backup.
+  const copy = new SQLite(tmp);
+  const ok = copy.pragma('quick_check', { simple: true });
+  copy.close();
+  if (ok !== 'ok') throw new Error(`the backup failed its integrity check: ${String(ok)}`);
+  renameSync(tmp, target);
+  return { file: target, bytes: statSync(target).size, pages: r.totalPages, seconds: (performance.now() - t0) / 1000 };
+}
+
+export interface BackupInfo {
+  migrations: string[];
+  unknown: string[];
+  pending: string[];
+  papers: number;
+}
+
+/** Checks `file` is a readable Paperboy SQLite database and says which schema it has. */
+export function inspectBackup(file: string): BackupInfo {
+  if (!existsSync(file)) throw new Error(`${file} does not exist`);
+  let db: SQLite.Database;
+  try {
+    db = new SQLite(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new Error(`${file} is not an SQLite database: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(`${file} failed its integrity check: ${String(check)}`);
+    const hasMigrations = db.prepare(`select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'`).get();
+    if (!hasMigrations) throw new Error(`${file} is not a Paperboy database (it has no migration table)`);
+    const applied = (db.prepare('select name from kysely_migration order by name').all() as { name: string }[]).map((r) => r.name);
+    const known = migrationNames();
+    const papers = (db.prepare('select count(*) as n from papers').get() as { n: number }).n;
+    return {
+      migrations: applied,
+      unknown: applied.filter((n) => !known.includes(n)),
+      pending: known.filter((n) => !applied.includes(n)),
+      papers,
+    };
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith(file)) throw err;
+    throw new Error(`${file} could not be read: ${(err as Error).message}`, { cause: err });
+  } finally {
+    db.close();
+  }
+}
+
+/** Copies the backup `file` into the database at `dbFile` through the backup API (safe with WAL). */
+export async function restoreSqlite(file: string, dbFile: string): Promise<BackupResult> {
+  const t0 = performance.now();
+  mkdirSync(dirname(dbFile), { recursive: true });
+  const src = new SQLite(file, { readonly: true, fileMustExist: true });
+  try {
+    const r = await src.backup(dbFile);
+    return { file: dbFile, bytes: statSync(dbFile).size, pages: r.totalPages, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    src.close();
+  }
+}
+
+// Which processes serve an SQLite database: each `serve` leaves <db>.run/<pid> while it runs.
+// A process killed with -9 leaves its file behind, so liveness is checked with signal 0.
+
+function runDir(dbFile: string): string {
+  return join(dirname(dbFile), `${basename(dbFile)}.run`);
+}
+
+/** Marks this process as serving `dbFile`; returns the function that removes the mark. */
+export function markServing(dbFile: string): () => void {
+  const dir = runDir(dbFile);
+  mkdirSync(dir, { recursive: true });
+  const f = join(dir, String(process.pid));
+  writeFileSync(f, new Date().toISOString());
+  return () => rmSync(f, { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Pids of live processes serving `dbFile` (stale marks are removed). */
+export function servingPids(dbFile: string): number[] {
+  const dir = runDir(dbFile);
+  if (!existsSync(dir)) return [];
+  const pids: number[] = [];
+  for (const name of readdirSync(dir)) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (alive(pid)) pids.push(pid);
+    else rmSync(join(dir, name), { force: true });
+  }
+  return pids;
+}

@@ -1,0 +1,93 @@
+// Per-instance metrics read from the database at scrape time, so every process (and every replica
+// of the dashboard) sees the same shared truth: the queue and the ingest totals.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { sql } from 'kysely';
+import type { Paperboy } from '../wiring.ts';
+import type { MailTransport } from '../mail/transport.ts';
+import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, mailFailed, mailSent, metrics } from './metrics.ts';
+
+export function instanceCollector(pb: Paperboy) {
+  return async () => {
+    try {
+      const jobs = await pb.db.kysely
+        .selectFrom('jobs')
+        .select(['name', 'status', sql<number>`count(*)`.as('n')])
+        .groupBy(['name', 'status'])
+        .execute();
+      jobsByStatus.reset();
+      for (const r of jobs) jobsByStatus.set({ name: r.name, status: r.status }, Number(r.n));
+      const ingest = await pb.db.kysely
+        .selectFrom('ingest_log')
+        .select([
+          'source',
+          sql<number>`sum("read")`.as('read'),
+          sql<number>`sum(inserted)`.as('inserted'),
+          sql<number>`sum(updated)`.as('updated'),
+          sql<number>`sum(skipped)`.as('skipped'),
+          sql<number>`sum(errors)`.as('errors'),
+        ])
+        .groupBy('source')
+        .execute();
+      ingestRecords.reset();
+      for (const r of ingest)
+        for (const outcome of ['read', 'inserted', 'updated', 'skipped', 'errors'] as const)
+          ingestRecords.set({ source: r.source, outcome }, Number(r[outcome] ?? 0));
+      dbUp.set(undefined, 1);
+    } catch {
+      // The scrape still answers (latency, mail counters) while the database is down.
+      dbUp.set(undefined, 0);
+    }
+  };
+}
+
+export function renderMetrics(pb: Paperboy): Promise<string> {
+  return metrics.render([instanceCollector(pb)]);
+}
+
+const instrumented = new WeakSet<MailTransport>();
+
+/** Counts sent and failed mail on this instance's transport (once per transport). */
+export function instrumentMail(pb: Paperboy): void {
+  const t = pb.mail;
+  if (instrumented.has(t)) return;
+  instrumented.add(t);
+  const send = t.send.bind(t);
+  t.send = async (mail) => {
+    try {
+      const r = await send(mail);
+      mailSent.inc();
+      return r;
+    } catch (err) {
+      mailFailed.inc();
+      throw err;
+    }
+  };
+}
+
+/** True when no token is configured or the Authorization header carries it (compared in constant time). */
+export function metricsAllowed(token: string | undefined, authorization: string | undefined): boolean {
+  if (!token) return true;
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(authorization ?? ''), digest(`Bearer ${token}`));
+}
+
+/** A bare /metrics endpoint for worker-only processes (PAPERBOY_METRICS_PORT). */
+export function startMetricsServer(pb: Paperboy, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const token = pb.config.metricsToken;
+    if (req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    if (!metricsAllowed(token, req.headers.authorization)) {
+      res.writeHead(401).end();
+      return;
+    }
+    renderMetrics(pb).then(
+      (body) => res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  return new Promise((resolve) => server.listen(port, pb.config.host, () => resolve(server)));
+}
