@@ -5,6 +5,7 @@ import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import etag from '@fastify/etag';
+import cors from '@fastify/cors';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.ts';
 import type { Paperboy } from '../wiring.ts';
@@ -12,6 +13,8 @@ import { Assets } from './assets.ts';
 import { createContext, type HttpContext } from './context.ts';
 import { routeModules } from './routes.ts';
 import { errorPage } from './pages/errors.ts';
+import { openApiRoutes, registerOpenApi } from './openapi.ts';
+import { registerRateLimits } from './api/rate-limit.ts';
 
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/') || req.url.startsWith('/feeds/');
 
@@ -40,6 +43,23 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
   await app.register(etag, { weak: true });
   await app.register(cookie);
   await app.register(formbody);
+  // The read API and feeds are public: any origin may GET them, without credentials.
+  await app.register(cors, {
+    delegator: (req, cb) =>
+      cb(null, isApi(req)
+        ? { origin: '*', methods: ['GET', 'HEAD'], credentials: false, maxAge: 86400, exposedHeaders: ['Link', 'ETag', 'X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] }
+        : { origin: false }),
+  });
+  // Before any route: the OpenAPI generator and the rate limiter both collect routes as they register.
+  await registerOpenApi(app, ctx);
+  await registerRateLimits(app, pb.config);
+  // API routes by path pattern, to tell "wrong method" (405) from "no such path" (404).
+  const apiRoutes: { re: RegExp; methods: string[] }[] = [];
+  app.addHook('onRoute', (r) => {
+    if (!isApi({ url: r.url } as FastifyRequest) || r.url.includes('*')) return;
+    const re = new RegExp(`^${r.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}/?$`);
+    apiRoutes.push({ re, methods: ([] as string[]).concat(r.method) });
+  });
 
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { statusCode?: number; validation?: unknown; code?: string };
@@ -74,11 +94,18 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
   });
 
   app.setNotFoundHandler((req, reply) => {
-    if (isApi(req)) return reply.code(404).send({ error: `No route ${req.method} ${req.url.split('?')[0]}.`, code: 'not_found' });
+    if (isApi(req)) {
+      const path = req.url.split('?')[0];
+      const allowed = [...new Set(apiRoutes.filter((r) => r.re.test(path)).flatMap((r) => r.methods))];
+      if (allowed.length)
+        return reply.code(405).header('Allow', allowed.join(', ')).send({ error: `${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}.`, code: 'method_not_allowed' });
+      return reply.code(404).send({ error: `No route ${req.method} ${path}.`, code: 'not_found' });
+    }
     return errorPage(ctx, req, reply, 404, 'There is no page at this address.');
   });
 
   sharedAssets.register(app);
   for (const mod of routeModules) await mod(app, ctx);
+  openApiRoutes(app, ctx);
   return { app, ctx };
 }

@@ -1,0 +1,73 @@
+// Response shapes of the read API: Hugging Face's Papers API field names, plus Paperboy's additions
+// (HF clients ignore unknown fields). These schemas also serialise the responses and feed OpenAPI.
+import { Type, type TSchema } from '@sinclair/typebox';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ApiError = Type.Object(
+  {
+    error: Type.String({ description: 'What went wrong, for people' }),
+    code: Type.String({ description: 'Stable code, for programs: bad_request, not_found, rate_limited, …' }),
+  },
+  { $id: 'ApiError', examples: [{ error: 'Invalid date "2024-13-45": expected YYYY-MM-DD.', code: 'bad_request' }] },
+);
+
+/** The error answers every read endpoint may give. */
+export const errorResponses = {
+  400: Type.Ref('ApiError', { description: 'Bad parameter' }),
+  404: Type.Ref('ApiError', { description: 'Not found' }),
+  429: Type.Ref('ApiError', { description: 'Too many requests; see Retry-After' }),
+};
+
+export const HfAuthor = Type.Object({
+  _id: Type.String({ description: 'Stable id of this author on this paper (paper id and position)' }),
+  name: Type.String(),
+  hidden: Type.Boolean(),
+});
+
+export const HfPaper = Type.Object(
+  {
+    id: Type.String({ description: 'arXiv id without version', examples: ['2410.17243'] }),
+    authors: Type.Array(HfAuthor),
+    publishedAt: Nullable(Type.String({ format: 'date-time', description: 'First version on arXiv' })),
+    title: Type.String(),
+    summary: Type.String({ description: 'Abstract' }),
+    upvotes: Type.Integer(),
+    discussionId: Type.String(),
+    githubRepo: Type.Optional(Type.String()),
+    githubStars: Type.Optional(Type.Integer()),
+    projectPage: Type.Optional(Type.String()),
+    categories: Type.Array(Type.String(), { description: 'Paperboy: arXiv categories' }),
+    primaryCategory: Nullable(Type.String()),
+    version: Type.Integer({ description: 'Paperboy: latest arXiv version' }),
+    comment: Nullable(Type.String({ description: 'Paperboy: the authors\' arXiv comment' })),
+    journalRef: Nullable(Type.String()),
+    doi: Nullable(Type.String()),
+    comments: Type.Optional(Type.Array(Type.Unknown(), { description: 'With ?field=comments: the discussion, oldest first' })),
+  },
+  { $id: 'HfPaper' },
+);
+
+export const HfDailyItem = Type.Object(
+  {
+    paper: Type.Ref('HfPaper'),
+    publishedAt: Type.String({ format: 'date-time', description: 'When the paper was put on the daily list' }),
+    title: Type.String(),
+    summary: Type.String(),
+    mediaUrls: Type.Array(Type.String()),
+    thumbnail: Nullable(Type.String()),
+    numComments: Type.Integer(),
+    submittedBy: Nullable(
+      Type.Object({
+        name: Type.String({ description: 'User name' }),
+        fullname: Type.String(),
+        avatarUrl: Nullable(Type.String()),
+        type: Type.String(),
+      }),
+    ),
+  },
+  { $id: 'HfDailyItem' },
+);
+
+/** Shared schemas, added once to the app so that routes and OpenAPI can $ref them. */
+export const sharedSchemas = [ApiError, HfPaper, HfDailyItem];

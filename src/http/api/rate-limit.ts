@@ -1,0 +1,49 @@
+// Rate limits of /api and /feeds: per personal API token when the request carries a valid one,
+// else per client IP. Headers follow the IETF draft (RateLimit-Limit / -Remaining / -Reset);
+// over the limit: 429 with Retry-After and the usual JSON error.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
+import { errors } from '../../domain/errors.ts';
+import type { Config } from '../../config/index.ts';
+
+/**
+ * Resolves a bearer token to a stable identity (e.g. the token's id), or null when it is not a
+ * valid token. The community feature sets it when personal tokens exist; until then every
+ * request is counted per IP. Only valid tokens get their own bucket, so inventing tokens cannot
+ * escape the per-IP limit.
+ */
+export const apiIdentity: { token?: (token: string, req: FastifyRequest) => Promise<string | null> } = {};
+
+export const isLimitedPath = (url: string) => url.startsWith('/api/') || url.startsWith('/feeds/');
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? h.match(/^Bearer\s+(\S{8,512})$/i) : null;
+  return m?.[1];
+}
+
+export async function registerRateLimits(app: FastifyInstance, cfg: Config): Promise<void> {
+  // Opt every /api and /feeds route in (before the plugin's own onRoute hook sees it); a route
+  // that sets its own config.rateLimit keeps it.
+  app.addHook('onRoute', (route) => {
+    if (!isLimitedPath(route.url) || route.url === '/api/openapi.json' || route.url === '/api/docs') return;
+    const config = (route.config ?? {}) as Record<string, unknown>;
+    if (config.rateLimit === undefined) route.config = { ...config, rateLimit: {} } as typeof route.config;
+  });
+  await app.register(rateLimit, {
+    global: false,
+    enableDraftSpec: true,
+    timeWindow: cfg.apiRateLimitWindowSeconds * 1000,
+    async keyGenerator(req) {
+      const token = bearer(req);
+      if (token && apiIdentity.token) {
+        const who = await apiIdentity.token(token, req);
+        if (who) return `token:${createHash('sha256').update(who).digest('base64url').slice(0, 22)}`;
+      }
+      return `ip:${normalizeIP(req.ip, 64)}`;
+    },
+    max: async (_req, key) => (key.startsWith('token:') ? cfg.apiRateLimitPerToken : cfg.apiRateLimitPerIp),
+    errorResponseBuilder: (_req, c) => errors.rateLimited(`Too many requests: at most ${c.max} per ${cfg.apiRateLimitWindowSeconds} s. Try again in ${c.after}.`, Math.ceil(c.ttl / 1000)),
+  });
+}

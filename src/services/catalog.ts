@@ -1,0 +1,108 @@
+// The public read model of the JSON API and the feeds: daily lists in Hugging Face's order,
+// every paper cursor-paged by publication date, an author's or a category's papers.
+import { errors } from '../domain/errors.ts';
+import { addDays, type Day } from '../domain/dates.ts';
+import type { Paper } from '../domain/paper.ts';
+import type { CatalogStore, CatalogSort, PublishedCursor } from '../storage/catalog.ts';
+import type { DayRange, ListedPaper } from '../storage/daily.ts';
+import { periodRange, type PaperService, type Period } from './papers.ts';
+
+export interface Page<T> {
+  items: T[];
+  /** Whether another page follows. */
+  more: boolean;
+}
+
+/** A ranking other features may provide (the community's trending cache): paper ids, best first. */
+export interface TrendingSource {
+  list(range: DayRange, limit: number, offset: number): Promise<ListedPaper[]>;
+}
+
+/** Opaque cursor for /api/papers: base64url of [publishedAt, id] of the last paper of a page. */
+export function encodeCursor(p: Pick<Paper, 'publishedAt' | 'id'>): string {
+  return Buffer.from(JSON.stringify([p.publishedAt ?? '', p.id])).toString('base64url');
+}
+
+export function decodeCursor(raw: string): PublishedCursor {
+  const bad = () => errors.badRequest('Malformed cursor: pass the value from the previous page\'s Link header unchanged.');
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(raw)) throw bad();
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || v[0].length > 40 || !Number.isSafeInteger(v[1]) || v[1] < 0) throw bad();
+  return { publishedAt: v[0], id: v[1] };
+}
+
+export class CatalogService {
+  /** Set by the community feature when its trending cache exists; otherwise trending = most upvoted. */
+  trending?: TrendingSource;
+  /** Set by the search feature (ranked hybrid search); otherwise the search feed matches words in titles and abstracts. */
+  searcher?: (q: string, limit: number) => Promise<Paper[]>;
+
+  constructor(
+    readonly store: CatalogStore,
+    readonly papers: PaperService,
+  ) {}
+
+  /** One page of a period's daily list (the latest day when no period is given). */
+  async daily(
+    period: Period | undefined,
+    opts: { sort: CatalogSort | 'trending'; page: number; limit: number; submitter?: string },
+  ): Promise<Page<ListedPaper> & { period: Period }> {
+    const p = period ?? { kind: 'day' as const, day: await this.papers.latestDay() };
+    const range = periodRange(p);
+    const offset = opts.page * opts.limit;
+    // One row more than asked tells whether a next page exists, whatever the filters.
+    let rows: ListedPaper[];
+    if (opts.sort === 'trending' && this.trending && !opts.submitter) rows = await this.trending.list(range, opts.limit + 1, offset);
+    else
+      rows = await this.store.dailyList(range, {
+        limit: opts.limit + 1,
+        offset,
+        sort: opts.sort === 'publishedAt' ? 'publishedAt' : 'upvotes',
+        submitter: opts.submitter,
+      });
+    return { period: p, items: rows.slice(0, opts.limit), more: rows.length > opts.limit };
+  }
+
+  /** What is trending now: the trending ranking of the last 7 listed days, or their most upvoted papers. */
+  async trendingNow(limit: number): Promise<ListedPaper[]> {
+    const last: Day = await this.papers.latestDay();
+    const range = { from: addDays(last, -6), to: last };
+    if (this.trending) return this.trending.list(range, limit, 0);
+    return this.store.dailyList(range, { limit, offset: 0, sort: 'upvotes' });
+  }
+
+  /** Every paper, newest publication first, keyset-paged. */
+  async allPapers(cursor: string | undefined, limit: number): Promise<Page<Paper> & { next?: string }> {
+    const after = cursor ? decodeCursor(cursor) : null;
+    const rows = await this.store.byPublished(after, limit + 1);
+    const items = rows.slice(0, limit);
+    const more = rows.length > limit;
+    return { items, more, next: more ? encodeCursor(items[items.length - 1]) : undefined };
+  }
+
+  async authorPapers(name: string, page: number, limit: number): Promise<Page<Paper> & { name: string }> {
+    const r = await this.papers.byAuthor(name, limit + 1, page * limit);
+    return { name: r.name, items: r.papers.slice(0, limit), more: r.papers.length > limit };
+  }
+
+  async categoryPapers(category: string, limit: number): Promise<Paper[]> {
+    if (!/^[a-z-]+(\.[A-Za-z-]+)?$/.test(category)) throw errors.badRequest(`"${category}" is not an arXiv category.`);
+    const papers = await this.papers.byCategory(category, limit);
+    if (!papers.length) throw errors.notFound(`No papers in ${category}.`);
+    return papers;
+  }
+
+  /** Papers for a search query (the search feed). */
+  async search(q: string, limit: number): Promise<Paper[]> {
+    const query = q.trim();
+    if (!query) throw errors.badRequest('Give a search query: ?q=…');
+    if (this.searcher) return this.searcher(query, limit);
+    const terms = query.split(/\s+/).filter(Boolean).slice(0, 8);
+    return this.store.containing(terms, limit);
+  }
+}
