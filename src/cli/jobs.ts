@@ -3,17 +3,23 @@ import { loadConfig } from '../config/index.ts';
 import { openPaperboy } from '../wiring.ts';
 import { createLogger } from '../logger.ts';
 import type { Command } from './commands.ts';
+import { PROBE_JOB } from '../jobs/tasks/ops.ts';
 
 const STATUSES = ['queued', 'running', 'done', 'dead', 'cancelled'];
 
 export const jobsCommand: Command = {
   name: 'jobs',
-  summary: 'List the job queue, retry a dead job, cancel a queued one',
-  usage: 'jobs list [--status queued|running|done|dead|cancelled] [--limit N] [--json] | jobs retry <id> | jobs cancel <id>',
-  options: { status: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean' } },
+  summary: 'List the job queue, retry a dead job, cancel a queued one, probe the workers',
+  usage: 'jobs list [--status queued|running|done|dead|cancelled] [--limit N] [--json] | jobs retry <id> | jobs cancel <id> | jobs probe [--wait seconds]',
+  options: {
+    status: { type: 'string' },
+    limit: { type: 'string', default: '50' },
+    json: { type: 'boolean' },
+    wait: { type: 'string', default: '30' },
+  },
   async run({ values, positionals }) {
     const [action = 'list', idText] = positionals;
-    if (!['list', 'retry', 'cancel'].includes(action)) {
+    if (!['list', 'retry', 'cancel', 'probe'].includes(action)) {
       console.error(`Unknown action "${action}". usage: ${jobsCommand.usage}`);
       return 2;
     }
@@ -28,13 +34,32 @@ export const jobsCommand: Command = {
       return 2;
     }
     const id = Number(idText);
-    if (action !== 'list' && (!idText || !Number.isInteger(id) || id < 1)) {
+    if ((action === 'retry' || action === 'cancel') && (!idText || !Number.isInteger(id) || id < 1)) {
       console.error(`jobs ${action} needs a job id, e.g. "jobs ${action} 42"`);
       return 2;
     }
     const cfg = loadConfig();
     const pb = await openPaperboy(cfg, { log: createLogger('warn') });
     try {
+      if (action === 'probe') {
+        // Proves end to end that some worker process takes jobs from this database and finishes them.
+        const waitMs = Math.max(1, Number(values.wait) || 30) * 1000;
+        const t0 = Date.now();
+        const probeId = (await pb.jobs.enqueue(PROBE_JOB, { ms: 0 }, { priority: 100, maxAttempts: 1 }))!;
+        for (;;) {
+          const r = await pb.db.kysely.selectFrom('jobs').select(['status', 'locked_by']).where('id', '=', probeId).executeTakeFirstOrThrow();
+          if (r.status === 'done') {
+            console.log(JSON.stringify({ probe: probeId, status: 'done', worker: r.locked_by, seconds: (Date.now() - t0) / 1000 }));
+            return 0;
+          }
+          if (Date.now() - t0 > waitMs) {
+            await pb.jobs.cancel(probeId);
+            console.error(`No worker finished probe job ${probeId} within ${waitMs / 1000} s (status ${r.status}). Is a worker running on this database?`);
+            return 1;
+          }
+          await new Promise((res) => setTimeout(res, 200));
+        }
+      }
       if (action === 'list') {
         const rows = await pb.jobs.list({ status, limit });
         if (values.json) {

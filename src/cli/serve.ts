@@ -7,6 +7,8 @@ import { Scheduler } from '../jobs/scheduler.ts';
 import { registerSchedules, registerTasks } from '../jobs/tasks/index.ts';
 import type { Command } from './commands.ts';
 import { instrumentMail, startMetricsServer } from '../ops/collect.ts';
+import { markServing } from '../ops/backup.ts';
+import { sqlitePath } from '../storage/db.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -31,6 +33,7 @@ export async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
     registerSchedules(scheduler, pb);
     worker.start();
     scheduler.start();
+    pb.log.info({ worker: worker.id }, 'worker started');
     const w = worker;
     stops.push(async () => {
       scheduler.stop();
@@ -74,6 +77,8 @@ export const serveCommand: Command = {
     const cfg = loadConfig();
     const pb = await openPaperboy(cfg, { migrate: true, sample: cfg.loadSample });
     const running = await startRoles(pb, role);
+    // Lets `restore` see that this SQLite database is in use.
+    const unmark = pb.db.dialect === 'sqlite' ? markServing(sqlitePath({ url: cfg.databaseUrl, dataDir: cfg.dataDir })) : () => {};
     if (running.url) pb.log.info(`Paperboy is serving ${pb.db.describe} at ${running.url}`);
     if (running.url && process.stdout.isTTY) console.log(`\n  Paperboy is running at ${running.url}\n`);
     await new Promise<void>((resolve) => {
@@ -94,6 +99,7 @@ export const serveCommand: Command = {
         force.unref();
         await running.stop();
         await pb.close();
+        unmark();
         pb.log.info('stopped');
         resolve();
       };

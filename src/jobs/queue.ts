@@ -171,7 +171,7 @@ export class JobQueue {
   async retry(jobId: number): Promise<boolean> {
     const r = await this.db
       .updateTable('jobs')
-      .set({ status: 'queued', run_at: nowIso(), attempts: 0, updated_at: nowIso(), finished_at: null })
+      .set({ status: 'queued', run_at: nowIso(), attempts: 0, lease_until: null, locked_by: null, updated_at: nowIso(), finished_at: null })
       .where('id', '=', jobId)
       .where('status', 'in', ['dead', 'cancelled', 'done'])
       .executeTakeFirst();

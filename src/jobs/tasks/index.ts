@@ -2,8 +2,10 @@
 import type { Worker } from '../worker.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { Paperboy } from '../../wiring.ts';
+import { registerOpsTasks } from './ops.ts';
 
 export function registerTasks(worker: Worker, pb: Paperboy): void {
+  registerOpsTasks(worker);
   void worker;
   void pb;
 }
