@@ -6,20 +6,49 @@
     if (root.dataset.theme) return root.dataset.theme;
     return window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   }
+  function labelToggle(btn) {
+    var dark = currentTheme() === 'dark';
+    btn.setAttribute('aria-pressed', dark ? 'true' : 'false');
+    btn.title = dark ? 'Dark theme is on' : 'Dark theme is off';
+  }
   document.addEventListener('click', function (ev) {
     var t = ev.target.closest && ev.target.closest('[data-theme-toggle]');
-    if (!t) return;
-    var next = currentTheme() === 'dark' ? 'light' : 'dark';
-    root.dataset.theme = next;
-    try { localStorage.setItem('theme', next); } catch { /* private mode */ }
-    t.setAttribute('aria-label', 'Switch to ' + (next === 'dark' ? 'light' : 'dark') + ' theme');
-  });
-  // The date picker navigates as soon as a day is chosen.
-  document.addEventListener('change', function (ev) {
-    var el = ev.target;
-    if (el.matches && el.matches('input[data-go-date]') && /^\d{4}-\d{2}-\d{2}$/.test(el.value)) {
-      window.location.href = '/papers/date/' + el.value;
+    if (t) {
+      var next = currentTheme() === 'dark' ? 'light' : 'dark';
+      root.dataset.theme = next;
+      try { localStorage.setItem('theme', next); } catch { /* private mode */ }
+      labelToggle(t);
+      return;
+    }
+    // Copy buttons: <button data-copy="element-id">; the text stays selectable without JS.
+    var c = ev.target.closest && ev.target.closest('[data-copy]');
+    if (c) {
+      var src = document.getElementById(c.getAttribute('data-copy'));
+      var status = c.parentNode.querySelector('[role="status"]');
+      if (!src || !navigator.clipboard) return;
+      navigator.clipboard.writeText(src.textContent).then(function () {
+        if (status) status.textContent = 'Copied';
+      }, function () {
+        if (status) status.textContent = 'Select the text and copy it';
+      });
     }
   });
+  // A thumbnail that cannot load leaves the coloured tile under it showing.
+  function dropBroken(img) { if (img.parentNode && img.parentNode.classList.contains('thumb')) img.remove(); }
+  document.addEventListener('error', function (ev) { if (ev.target.tagName === 'IMG') dropBroken(ev.target); }, true);
+  function enhance() {
+    document.querySelectorAll('.thumb img').forEach(function (img) { if (img.complete && !img.naturalWidth) dropBroken(img); });
+    var t = document.querySelector('[data-theme-toggle]');
+    if (t) { t.hidden = false; labelToggle(t); }
+    // Copy needs the clipboard API: show the buttons only where it exists.
+    if (navigator.clipboard) document.querySelectorAll('[data-copy][hidden]').forEach(function (b) { b.hidden = false; });
+    // Hide "Show more" where the clamped abstract is shown whole anyway.
+    document.querySelectorAll('.abstract.clamp').forEach(function (a) {
+      var p = a.firstElementChild;
+      if (p && p.scrollHeight <= p.clientHeight + 2 && !a.querySelector('details a')) a.classList.add('fits');
+    });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', enhance);
+  else enhance();
   window.Paperboy = window.Paperboy || {};
 })();

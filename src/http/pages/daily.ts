@@ -58,31 +58,42 @@ async function renderList(ctx: HttpContext, req: FastifyRequest, reply: FastifyR
     { kind: 'month', label: 'Month', href: `/papers/month/${day.slice(0, 7)}` },
   ];
   const pages = Math.ceil(list.total / PAGE_SIZE);
+  if (page > 0 && page >= pages) throw errors.notFound(`There are only ${pages} page${pages === 1 ? '' : 's'} of papers here.`);
+  const latest = await ctx.pb.papers.latestDay();
+  // No "next" into the future: the last list is the latest day with papers.
+  if (period.kind !== 'day' && next && list.range.to >= latest) next = undefined;
+  const heading = period.kind === 'day' ? 'Daily Papers' : period.kind === 'week' ? 'Papers of the week' : 'Papers of the month';
   const body = html`
-<h1>${period.kind === 'day' ? 'Daily Papers' : period.kind === 'week' ? 'Papers of the week' : 'Papers of the month'} <span class="muted">· ${periodTitle(period)}</span></h1>
+<div class="list-head">
+<h1>${heading} <span class="muted">· ${periodTitle(period)}</span></h1>
+<form class="go-date" action="/papers/date" method="get">
+<label for="go-date">Go to date</label>
+<input id="go-date" type="date" name="date" value="${day}" max="${latest}" required>
+<button class="btn secondary" type="submit">Go</button>
+</form>
+</div>
+<div class="controls">
 <ul class="tabs" aria-label="Period">${tabs.map((t) => html`<li><a href="${t.href}"${t.kind === period.kind ? html` aria-current="page"` : ''}>${t.label}</a></li>`)}</ul>
-<nav class="pager" aria-label="Dates">
-  ${prev ? html`<a href="${prev}" rel="prev">← Previous</a>` : html`<span class="muted">← Previous</span>`}
-  ${next ? html`<a href="${next}" rel="next">Next →</a>` : html`<span class="muted">Next →</span>`}
-  <span class="spacer"></span>
-  <form action="/papers/date" method="get">
-    <label for="go-date">Go to date</label>
-    <input id="go-date" type="date" name="date" value="${day}" data-go-date>
-    <button class="btn secondary" type="submit">Go</button>
-  </form>
+<nav class="pager" aria-label="${period.kind === 'day' ? 'Days' : period.kind === 'week' ? 'Weeks' : 'Months'}">
+${prev ? html`<a href="${prev}" rel="prev">← Previous ${period.kind}</a>` : html`<span aria-disabled="true">← Previous ${period.kind}</span>`}
+${next ? html`<a href="${next}" rel="next">Next ${period.kind} →</a>` : html`<span aria-disabled="true">Next ${period.kind} →</span>`}
 </nav>
+</div>
 ${dailyExtras.map((f) => f(req, period))}
 ${
   list.items.length
-    ? html`<p class="muted">${list.total} paper${list.total === 1 ? '' : 's'}${pages > 1 ? html` · page ${page + 1} of ${pages}` : ''}</p>
-<ol class="cards">${list.items.map((it) => paperCard(it, (req as { viewer?: unknown }).viewer))}</ol>`
-    : html`<div class="empty"><p>No papers were listed ${period.kind === 'day' ? 'on this day' : `in this ${period.kind}`}.</p></div>`
+    ? html`<p class="count-line muted">${list.total} paper${list.total === 1 ? '' : 's'}${period.kind === 'day' ? '' : html` from ${list.range.from} to ${list.range.to}`}${pages > 1 ? html` · page ${page + 1} of ${pages}` : ''}</p>
+<ol class="cards" start="${page * PAGE_SIZE + 1}">${list.items.map((it) => paperCard(it, (req as { viewer?: unknown }).viewer))}</ol>`
+    : html`<div class="empty"><p>No papers were listed ${period.kind === 'day' ? 'on this day' : `in this ${period.kind}`}.</p>${
+        prev ? html`<p><a class="btn secondary" href="${prev}">← Previous ${period.kind}</a></p>` : ''
+      }</div>`
 }
 ${
   pages > 1
-    ? html`<nav class="pager" aria-label="Pages">
-  ${page > 0 ? html`<a href="${periodPath(period)}?p=${page - 1}">← Newer page</a>` : ''}
-  ${page + 1 < pages ? html`<a href="${periodPath(period)}?p=${page + 1}">More papers →</a>` : ''}
+    ? html`<nav class="pager pages" aria-label="Pages">
+${page > 0 ? html`<a href="${periodPath(period)}${page > 1 ? `?p=${page - 1}` : ''}">← Previous page</a>` : ''}
+<span>Page ${page + 1} of ${pages}</span>
+${page + 1 < pages ? html`<a href="${periodPath(period)}?p=${page + 1}">Next page →</a>` : ''}
 </nav>`
     : ''
 }`;

@@ -1,5 +1,5 @@
 // The page frame every HTML page shares: head, header with navigation, main landmark, footer.
-import { html, type SafeHtml } from '../html.ts';
+import { html, raw, type SafeHtml } from '../html.ts';
 import type { Assets } from '../assets.ts';
 
 export interface NavItem {
@@ -42,6 +42,11 @@ export interface LayoutContext {
 const THEME_BOOT =
   "try{var t=localStorage.getItem('theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
 
+// A half-filled circle: the usual light/dark symbol. The button needs JavaScript, so app.js reveals it.
+const THEME_ICON = raw(
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/><path d="M12 3a9 9 0 0 1 0 18z" fill="currentColor"/></svg>',
+);
+
 export function layout(ctx: LayoutContext, opts: PageOptions, body: SafeHtml): string {
   const a = ctx.assets;
   const nav = navItems.map(
@@ -78,7 +83,7 @@ ${opts.head ?? ''}
         : ''
     }
     <div class="account">${opts.account ?? ''}</div>
-    <button type="button" class="theme-toggle" data-theme-toggle aria-label="Switch between light and dark theme" title="Theme">◐</button>
+    <button type="button" class="theme-toggle" data-theme-toggle aria-label="Dark theme" aria-pressed="false" hidden>${THEME_ICON}</button>
   </div>
 </header>
 <main id="main">

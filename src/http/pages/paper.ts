@@ -75,7 +75,7 @@ ${p.journalRef ? html`<meta name="citation_journal_title" content="${p.journalRe
     <div>
       <section aria-labelledby="abstract-h">
         <h2 id="abstract-h">Abstract</h2>
-        <p>${mathText(p.abstract || 'No abstract.')}</p>
+        <p class="abstract-full">${mathText(p.abstract || 'No abstract.')}</p>
       </section>
       ${main}
     </div>
@@ -93,11 +93,14 @@ ${p.journalRef ? html`<meta name="citation_journal_title" content="${p.journalRe
       </section>
       <section>
         <h2>Versions</h2>
-        <ol>${versions.map((v) => html`<li><a href="https://arxiv.org/abs/${p.arxivId}v${v.version}">v${v.version}</a>${v.date ? html` · ${fmtDate(v.date)}` : ''}</li>`)}</ol>
+        <ol class="versions">${versions.map((v) => html`<li><a href="https://arxiv.org/abs/${p.arxivId}v${v.version}">v${v.version}</a>${v.date ? html` · ${fmtDate(v.date)}` : ''}</li>`)}</ol>
       </section>
-      <section>
-        <h2><label for="bibtex">Cite</label></h2>
-        <pre class="bibtex" id="bibtex" tabindex="0">${bibtex(p)}</pre>
+      <section aria-labelledby="cite-h">
+        <div class="cite-head">
+          <h2 id="cite-h">Cite (BibTeX)</h2>
+          <span><button type="button" class="btn secondary copy" data-copy="bibtex" hidden>Copy</button> <span class="copy-status" role="status"></span></span>
+        </div>
+        <pre class="bibtex" id="bibtex" tabindex="0" aria-label="BibTeX citation">${bibtex(p)}</pre>
       </section>
       ${aside}
     </aside>

@@ -1,4 +1,5 @@
-// A paper card: the unit of every list page.
+// A paper card: the unit of every list page. Markup is kept lean on purpose: the daily page
+// with 50 cards must stay under the 100 KB page-weight budget (test/browser-pages.test.ts).
 import { html, type SafeHtml } from '../html.ts';
 import { mathText } from './math.ts';
 import { arxivLinks } from '../../domain/arxiv-id.ts';
@@ -17,69 +18,97 @@ export const cardExtras: {
   meta: ((c: CardData, viewer: unknown) => SafeHtml | null)[];
 } = { meta: [] };
 
-const SHORT = 240;
+/** Abstracts up to this long fit in the clamped lines and get no toggle. */
+const SHORT = 220;
+/** Cards carry at most this much of the abstract (the paper page has all of it): 50 full abstracts alone weigh ~75 KB. */
+const EXCERPT = 400;
 
-export function authorLinks(authors: string[], max = 4): SafeHtml {
+/** The abstract cut at a word boundary before `max` characters, never inside $…$. */
+export function excerpt(text: string, max = EXCERPT): { text: string; cut: boolean } {
+  if (text.length <= max) return { text, cut: false };
+  let cut = text.lastIndexOf(' ', max);
+  if (cut < max / 2) cut = max;
+  let head = text.slice(0, cut);
+  if ((head.match(/\$/g)?.length ?? 0) % 2 === 1) head = head.slice(0, head.lastIndexOf('$'));
+  const open = head.lastIndexOf('\\(');
+  if (open > head.lastIndexOf('\\)')) head = head.slice(0, open);
+  return { text: head.replace(/[\s,;:(-]+$/, '') + '…', cut: true };
+}
+
+/** The first `max` authors as links to their pages, then "+N more" (linking to the paper's full list). */
+export function authorLinks(authors: string[], max = 4, paperHref?: string): SafeHtml {
   const shown = authors.slice(0, max).map((a, i) => html`${i ? ', ' : ''}<a href="/authors/${encodeURIComponent(a)}">${a}</a>`);
   const more = authors.length - max;
-  return html`${shown}${more > 0 ? html` <span title="${authors.slice(max).join(', ')}">+${more}</span>` : ''}`;
+  if (more <= 0) return html`${shown}`;
+  return paperHref ? html`${shown} <a class="more" href="${paperHref}">+${more} more</a>` : html`${shown} <span class="more">+${more} more</span>`;
 }
 
-/** A deterministic coloured tile with the paper's initials when there is no thumbnail. */
-export function placeholderColor(id: string): string {
+/** A deterministic hue for a paper's placeholder tile. */
+export function placeholderHue(id: string): number {
   let h = 0;
   for (const ch of id) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return `hsl(${h % 360} 45% 38%)`;
+  return h % 360;
 }
 
-export function thumb(c: CardData): SafeHtml {
-  const url = c.entry?.thumbnailUrl ?? c.paper.thumbnailUrl;
-  const href = `/papers/${c.paper.arxivId}`;
-  if (url) return html`<a href="${href}" tabindex="-1" aria-hidden="true"><img class="thumb" src="${url}" alt="" loading="lazy" width="120" height="90"></a>`;
-  const initials = c.paper.title
+/** Kept for callers that want a colour string. */
+export function placeholderColor(id: string): string {
+  return `hsl(${placeholderHue(id)} 45% 38%)`;
+}
+
+/** Up to two initials of the title's words (TeX stripped), for the placeholder tile. */
+export function initials(title: string): string {
+  return title
     .replace(/\$[^$]*\$/g, '')
     .split(/\s+/)
     .filter((w) => /^[A-Za-z]/.test(w))
     .slice(0, 2)
     .map((w) => w[0].toUpperCase())
     .join('');
-  return html`<a href="${href}" tabindex="-1" aria-hidden="true" class="thumb placeholder" style="background:${placeholderColor(c.paper.arxivId)}">${initials}</a>`;
 }
 
-export function abstractBlock(text: string): SafeHtml {
+/**
+ * A coloured tile with initials, under the thumbnail when there is one: if the image cannot
+ * load, app.js removes it and the tile shows. Decorative: the title link is the real link.
+ */
+export function thumb(c: CardData): SafeHtml {
+  const url = c.entry?.thumbnailUrl ?? c.paper.thumbnailUrl;
+  return html`<div class="thumb ph" style="--h:${placeholderHue(c.paper.arxivId)}" aria-hidden="true">${initials(c.paper.title)}${
+    url ? html`<img src="${url}" alt="" loading="lazy" width="120" height="90">` : ''
+  }</div>`;
+}
+
+/**
+ * One copy of (the start of) the abstract, clamped to three lines by CSS. The <details> after it
+ * is the no-JavaScript toggle: `.abstract:has(details[open])` lifts the clamp, and its content
+ * links to the full abstract when the card only has an excerpt. Screen readers get the whole
+ * excerpt either way (the clamp is visual only); app.js hides the toggle when nothing is cut.
+ */
+export function abstractBlock(text: string, href?: string): SafeHtml {
   if (text.length <= SHORT) return html`<p class="abstract">${mathText(text)}</p>`;
-  let cut = text.lastIndexOf(' ', SHORT);
-  if (cut < SHORT / 2) cut = SHORT;
-  // Do not cut inside $…$.
-  const head = text.slice(0, cut);
-  const safeHead = (head.match(/\$/g)?.length ?? 0) % 2 === 1 ? head.slice(0, head.lastIndexOf('$')) : head;
-  return html`<details class="abstract"><summary><span class="short">${mathText(safeHead)}… </span><span class="more">Show abstract</span></summary><span class="full">${mathText(text)}</span></details>`;
+  const ex = excerpt(text);
+  return html`<div class="abstract clamp"><p>${mathText(ex.text)}</p><details><summary><span>Show more</span><span>Show less</span></summary>${
+    ex.cut && href ? html`<a href="${href}">Full abstract</a>` : ''
+  }</details></div>`;
+}
+
+function plural(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
 }
 
 export function paperCard(c: CardData, viewer?: unknown, level = 2): SafeHtml {
   const p = c.paper;
+  const href = `/papers/${p.arxivId}`;
   const links = arxivLinks(p.arxivId);
-  const title = level === 2 ? html`<h2><a href="/papers/${p.arxivId}">${mathText(p.title)}</a></h2>` : html`<h3><a href="/papers/${p.arxivId}">${mathText(p.title)}</a></h3>`;
+  const link = html`<a href="${href}">${mathText(p.title)}</a>`;
   const submitter = c.entry?.submitter;
   const votes = cardExtras.votes
     ? cardExtras.votes(c, viewer)
-    : html`<div class="votes"><span class="count">${c.upvotes}</span><span class="muted">upvotes</span></div>`;
-  return html`<li class="card">
-  ${thumb(c)}
-  <div>
-    ${title}
-    <p class="authors">${authorLinks(p.authors)}</p>
-    ${p.abstract ? abstractBlock(p.abstract) : ''}
-    <ul class="meta">
-      ${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}
-      <li><a href="/papers/${p.arxivId}#comments">${c.numComments} comment${c.numComments === 1 ? '' : 's'}</a></li>
-      ${submitter ? html`<li>Submitted by ${submitter.fullname || submitter.name}</li>` : ''}
-      <li><a href="${links.abs}">arXiv</a></li>
-      <li><a href="${links.pdf}">PDF</a></li>
-      ${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}
-      ${cardExtras.meta.map((f) => f(c, viewer))}
-    </ul>
-  </div>
-  ${votes}
-</li>`;
+    : html`<div class="votes"><span class="count">${c.upvotes}</span><span class="label">${c.upvotes === 1 ? 'upvote' : 'upvotes'}</span></div>`;
+  return html`<li class="card">${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
+<p class="authors">${authorLinks(p.authors, 4, href)}</p>
+${p.abstract ? abstractBlock(p.abstract, href) : ''}
+<ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li><a href="${href}#comments">${plural(c.numComments, 'comment')}</a></li>${
+    submitter ? html`<li>Submitted by ${submitter.fullname || submitter.name}</li>` : ''
+  }<li><a href="${links.abs}">arXiv</a></li><li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}${cardExtras.meta.map((f) => f(c, viewer))}</ul></div>${votes}</li>
+`;
 }

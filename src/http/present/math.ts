@@ -14,6 +14,8 @@ function renderTex(tex: string, display: boolean): string {
     } catch {
       out = escapeHtml(`$${tex}$`);
     }
+    // KaTeX's HTML is aria-hidden; the TeX source stays readable for screen readers.
+    out += `<span class="visually-hidden">${escapeHtml(tex)}</span>`;
     if (cache.size > 20000) cache.clear();
     cache.set(key, out);
   }
