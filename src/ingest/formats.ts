@@ -3,6 +3,10 @@ import { createReadStream } from 'node:fs';
 import { createBrotliDecompress, createGunzip } from 'node:zlib';
 import { parseJsonl } from './jsonl.ts';
 import { parseHfDailyFile } from './hf-daily.ts';
+import { parseKaggle } from './kaggle.ts';
+import { parseOaiFile } from './oai.ts';
+import { parseAtomFile } from './atom.ts';
+import { parseRssFile } from './rss.ts';
 import type { ByteProgress, ImportOptions, IngestItem } from './types.ts';
 
 export interface FileFormat {
@@ -14,6 +18,30 @@ export interface FileFormat {
 }
 
 export const formats: FileFormat[] = [
+  {
+    name: 'kaggle',
+    description: 'The Kaggle arxiv-metadata-oai-snapshot.json (JSON lines with versions[] and authors_parsed)',
+    detect: (head) => /^\s*\{[^\n]*"versions"\s*:\s*\[/.test(head) && /^\s*\{[^\n]*"id"\s*:/.test(head),
+    parse: (file, opts, progress) => parseKaggle(file, opts, progress),
+  },
+  {
+    name: 'oai',
+    description: 'A saved arXiv OAI-PMH response (ListRecords / GetRecord, metadataPrefix arXiv or arXivRaw)',
+    detect: (head) => /<OAI-PMH[\s>]/.test(head),
+    parse: (file, opts) => parseOaiFile(file, opts),
+  },
+  {
+    name: 'atom',
+    description: 'A saved arXiv API response (Atom feed)',
+    detect: (head) => /<feed[\s>]/.test(head) && /http:\/\/www\.w3\.org\/2005\/Atom/.test(head),
+    parse: (file, opts) => parseAtomFile(file, opts),
+  },
+  {
+    name: 'rss',
+    description: 'A saved rss.arxiv.org feed (new and cross items become the day\'s arXiv listing)',
+    detect: (head) => /<rss[\s>]/.test(head),
+    parse: (file) => parseRssFile(file),
+  },
   {
     name: 'jsonl',
     description: "Paperboy's JSON lines (arxiv_id, title, authors, summary, …), the sample's format",

@@ -1,0 +1,268 @@
+// A polite HTTP client for every network source. Requests of one host group (all of arXiv:
+// the API, OAI-PMH and RSS) go one at a time with a minimum gap between them; 429, 5xx,
+// network errors, timeouts and truncated bodies are retried with exponential backoff and
+// jitter; Retry-After is honoured; ETag / Last-Modified make repeat fetches conditional.
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../logger.ts';
+import type { Validators } from '../storage/harvest.ts';
+
+export const PAPERBOY_VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0';
+  }
+})();
+
+export interface ValidatorStore {
+  get(url: string): Promise<Validators | undefined>;
+  set(url: string, v: Validators): Promise<void>;
+}
+
+export interface HttpClientOptions {
+  userAgent: string;
+  /** Minimum gap (ms) between the end of one request and the start of the next, per group. */
+  gaps: Record<string, number>;
+  timeoutMs?: number;
+  retries?: number;
+  /** First retry delay; doubles per attempt, with jitter. */
+  backoffMs?: number;
+  /** Longest single wait (Retry-After or backoff) accepted before giving up. */
+  maxWaitMs?: number;
+  validators?: ValidatorStore;
+  log?: Logger;
+}
+
+export interface RequestOptions {
+  /** Host group whose queue and gap apply, e.g. "arxiv" or "hf". */
+  group: string;
+  /** Send the stored ETag / Last-Modified; a 304 comes back as notModified. */
+  conditional?: boolean;
+  accept?: string;
+  /** Throws when the body is unusable (e.g. XML cut short): the request is retried like a network error. */
+  validate?: (body: string) => void;
+  signal?: AbortSignal;
+  /** Where validators of conditional requests live (overrides the client's). */
+  validators?: ValidatorStore;
+}
+
+export interface HttpResult {
+  url: string;
+  status: number;
+  notModified: boolean;
+  body: string;
+  headers: Headers;
+  attempts: number;
+  /** Stores the response's validators; call it once the body has been processed, so a failed run refetches. */
+  commit(): Promise<void>;
+}
+
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+class Retryable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(v: string | null, now = Date.now()): number | undefined {
+  if (!v) return undefined;
+  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+interface Lane {
+  tail: Promise<void>;
+  lastEnd: number;
+}
+
+export class HttpClient {
+  private readonly lanes = new Map<string, Lane>();
+
+  constructor(readonly opts: HttpClientOptions) {}
+
+  /** Delay before retry `attempt` (1-based): backoff · 2^(attempt-1), ±25 % jitter. */
+  backoff(attempt: number): number {
+    const base = (this.opts.backoffMs ?? 5000) * 2 ** (attempt - 1);
+    return Math.round(base * (0.75 + Math.random() * 0.5));
+  }
+
+  /** Runs `fn` alone in its group's lane, at least the group's gap after the previous request ended. */
+  private async inLane<T>(group: string, fn: (pace: () => Promise<void>) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let lane = this.lanes.get(group);
+    if (!lane) {
+      lane = { tail: Promise.resolve(), lastEnd: 0 };
+      this.lanes.set(group, lane);
+    }
+    const gap = this.opts.gaps[group] ?? 0;
+    const l = lane;
+    const prev = l.tail;
+    let release!: () => void;
+    l.tail = new Promise<void>((r) => (release = r));
+    await prev;
+    // Every attempt (retries included) waits out the gap after the previous one.
+    const pace = async () => {
+      await sleep(l.lastEnd + gap - Date.now(), signal);
+    };
+    try {
+      return await fn(pace);
+    } finally {
+      l.lastEnd = Date.now();
+      release();
+    }
+  }
+
+  async get(url: string, ro: RequestOptions): Promise<HttpResult> {
+    const retries = this.opts.retries ?? 5;
+    const maxWait = this.opts.maxWaitMs ?? 600_000;
+    return this.inLane(
+      ro.group,
+      async (pace) => {
+        const store = ro.validators ?? this.opts.validators;
+        const cached = ro.conditional && store ? await store.get(url) : undefined;
+        for (let attempt = 1; ; attempt++) {
+          await pace();
+          try {
+            return await this.attempt(url, ro, cached, attempt);
+          } catch (err) {
+            const lane = this.lanes.get(ro.group)!;
+            lane.lastEnd = Date.now();
+            if (!(err instanceof Retryable)) throw err;
+            if (attempt > retries) throw new HttpError(`${url}: giving up after ${attempt} attempts: ${err.message}`, url, err.status);
+            const wait = err.retryAfterMs ?? this.backoff(attempt);
+            if (wait > maxWait) throw new HttpError(`${url}: server asks to wait ${Math.round(wait / 1000)} s, more than allowed`, url, err.status);
+            this.opts.log?.warn({ url, group: ro.group, attempt, waitMs: wait, reason: err.message }, 'source request failed; retrying');
+            await sleep(wait, ro.signal);
+            // The wait counts from now, so the gap after the failed attempt is honoured too.
+          }
+        }
+      },
+      ro.signal,
+    );
+  }
+
+  private async attempt(url: string, ro: RequestOptions, cached: Validators | undefined, attempt: number): Promise<HttpResult> {
+    const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, accept: ro.accept ?? '*/*' };
+    if (cached?.etag) headers['if-none-match'] = cached.etag;
+    if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 60_000);
+    const signal = ro.signal ? AbortSignal.any([ro.signal, timeout]) : timeout;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers, signal, redirect: 'follow' });
+    } catch (err) {
+      if (ro.signal?.aborted) throw err;
+      throw new Retryable(`network error: ${describe(err)}`);
+    }
+    const base = { url, status: res.status, headers: res.headers, attempts: attempt };
+    if (res.status === 304) {
+      await res.body?.cancel().catch(() => {});
+      return { ...base, notModified: true, body: '', commit: async () => {} };
+    }
+    if (res.status === 429 || res.status >= 500) {
+      await res.body?.cancel().catch(() => {});
+      throw new Retryable(`HTTP ${res.status}`, parseRetryAfter(res.headers.get('retry-after')), res.status);
+    }
+    if (res.status >= 400) {
+      await res.body?.cancel().catch(() => {});
+      throw new HttpError(`${url}: HTTP ${res.status}`, url, res.status);
+    }
+    let body: string;
+    try {
+      body = await res.text();
+    } catch (err) {
+      if (ro.signal?.aborted) throw err;
+      throw new Retryable(`body cut short: ${describe(err)}`);
+    }
+    const length = res.headers.get('content-length');
+    if (length && !res.headers.get('content-encoding') && Buffer.byteLength(body) < Number(length)) throw new Retryable('body shorter than Content-Length');
+    if (ro.validate) {
+      try {
+        ro.validate(body);
+      } catch (err) {
+        throw new Retryable(`unusable body: ${(err as Error).message}`);
+      }
+    }
+    const etag = res.headers.get('etag');
+    const lastModified = res.headers.get('last-modified');
+    const store = ro.conditional ? (ro.validators ?? this.opts.validators) : undefined;
+    return {
+      ...base,
+      notModified: false,
+      body,
+      commit: async () => {
+        if (store && (etag || lastModified)) await store.set(url, { etag, lastModified });
+      },
+    };
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as Error & { cause?: Error & { code?: string } };
+  return [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
+}
+
+/** "Paperboy/0.1.0 (+https://papers.example.org; mailto:ops@example.org)" */
+export function userAgent(cfg: Pick<Config, 'publicUrl' | 'contactEmail'>): string {
+  return `Paperboy/${PAPERBOY_VERSION} (+${cfg.publicUrl}${cfg.contactEmail ? `; mailto:${cfg.contactEmail}` : ''})`;
+}
+
+/** The client every source uses, configured from the settings. */
+export function sourceClient(
+  cfg: Pick<
+    Config,
+    'publicUrl' | 'contactEmail' | 'arxivGapMs' | 'hfGapMs' | 'httpTimeoutMs' | 'httpRetries' | 'httpBackoffMs' | 'httpMaxWaitMs'
+  >,
+  extra: { validators?: ValidatorStore; log?: Logger } = {},
+): HttpClient {
+  return new HttpClient({
+    userAgent: userAgent(cfg),
+    gaps: { arxiv: cfg.arxivGapMs, hf: cfg.hfGapMs },
+    timeoutMs: cfg.httpTimeoutMs,
+    retries: cfg.httpRetries,
+    backoffMs: cfg.httpBackoffMs,
+    maxWaitMs: cfg.httpMaxWaitMs,
+    ...extra,
+  });
+}
+
+let shared: HttpClient | undefined;
+
+/**
+ * The process-wide client: every source in one process shares it, so arXiv's one-request-at-a-time
+ * rule holds across the API, OAI-PMH and RSS. The first caller's settings win.
+ */
+export function sharedSourceClient(cfg: Parameters<typeof sourceClient>[0], extra: { validators?: ValidatorStore; log?: Logger } = {}): HttpClient {
+  shared ??= sourceClient(cfg, extra);
+  return shared;
+}
