@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { TestInstance } from './support/db.ts';
 import { PG_URL } from './support/db.ts';
+import { SAMPLE_FILES } from '../src/services/sample.ts';
+import { parseJsonl } from '../src/ingest/jsonl.ts';
+import { parseHfDailyFile } from '../src/ingest/hf-daily.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -91,4 +94,20 @@ export async function startServe(role: 'web' | 'worker' | 'all', env: Record<str
   const line = await c.waitFor(/Paperboy is serving/);
   const url = /at (http:\/\/\S+?)"/.exec(line)?.[1];
   return Object.assign(c, { url });
+}
+
+/** Loads part of the bundled sample: the first `arxiv` arXiv records (as daily entries) and the HF daily list. */
+export async function loadSomeSample(pb: TestInstance, arxiv = 300): Promise<void> {
+  async function* first<T>(it: AsyncIterable<T>, n: number): AsyncIterable<T> {
+    if (n <= 0) return;
+    let i = 0;
+    for await (const x of it) {
+      yield x;
+      if (++i >= n) return;
+    }
+  }
+  await pb.importer.run('sample', SAMPLE_FILES.arxiv, first(parseJsonl(SAMPLE_FILES.arxiv, { daily: true }, undefined, 'sample'), arxiv), {
+    batchSize: 500,
+  });
+  await pb.importer.run('hf', SAMPLE_FILES.hf, await parseHfDailyFile(SAMPLE_FILES.hf));
 }
