@@ -16,6 +16,7 @@ import { CatalogService } from './services/catalog.ts';
 import { CatalogStore } from './storage/catalog.ts';
 import { loadSample } from './services/sample.ts';
 import { createTransport, type MailTransport } from './mail/transport.ts';
+import { DigestService } from './services/digest.ts';
 
 export interface Paperboy {
   config: Config;
@@ -34,6 +35,8 @@ export interface Paperboy {
   catalog: CatalogService;
   /** Outgoing mail: SMTP when SMTP_URL is set, else the file outbox. */
   mail: MailTransport;
+  /** E-mail digests: subscriptions, editions, sending (src/services/digest.ts). */
+  digest: DigestService;
   /** The instance's signing key (PAPERBOY_SECRET, or generated once and kept in the database). */
   secret: string;
   /** Functions run by close(), last registered first. */
@@ -90,6 +93,7 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     papers: new PaperService(stores.papers, stores.daily),
     catalog: new CatalogService(new CatalogStore(db.kysely), new PaperService(stores.papers, stores.daily)),
     mail: createTransport(config),
+    digest: undefined as unknown as DigestService, // set below: it needs the finished instance
     secret,
     onClose: [],
     async close() {
@@ -103,5 +107,6 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     const summaries = await loadSample(pb.importer);
     for (const s of summaries) log.info({ source: s.source, inserted: s.inserted, errors: s.errors, seconds: s.seconds }, 'sample loaded');
   }
+  pb.digest = new DigestService(pb);
   return pb;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { Config } from '../config/index.ts';
+import { CommittedSmtp } from './committed-smtp.ts';
 
 export interface OutgoingMail {
   to: string;
@@ -15,6 +16,12 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
   /** Structured List-Unsubscribe (nodemailer builds the header). */
   listUnsubscribe?: Mail.Options['list'];
+  /**
+   * Runs after the whole message has reached the server and before it is committed (SMTP: before
+   * the final "."; outbox: before the file is written). Senders that must not mail twice record
+   * there that the message is on its way (see committed-smtp.ts).
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface SentMail {
@@ -46,10 +53,11 @@ function toNodemailer(cfg: Pick<Config, 'mailFrom' | 'mailReplyTo'>, m: Outgoing
 export class SmtpTransport implements MailTransport {
   readonly kind = 'smtp' as const;
   private readonly t: Transporter;
+  private committed?: CommittedSmtp;
 
   constructor(
     private readonly cfg: Pick<Config, 'mailFrom' | 'mailReplyTo' | 'smtpTlsRejectUnauthorized'>,
-    url: string,
+    private readonly url: string,
   ) {
     this.t = nodemailer.createTransport({
       url,
@@ -62,12 +70,17 @@ export class SmtpTransport implements MailTransport {
   }
 
   async send(m: OutgoingMail): Promise<SentMail> {
+    if (m.beforeCommit) {
+      this.committed ??= new CommittedSmtp(this.url, this.cfg.smtpTlsRejectUnauthorized);
+      return this.committed.send(toNodemailer(this.cfg, m), m.beforeCommit);
+    }
     const info = await this.t.sendMail(toNodemailer(this.cfg, m));
     return { messageId: info.messageId, response: String(info.response ?? '') };
   }
 
   close(): void {
     this.t.close();
+    this.committed?.close();
   }
 }
 
@@ -87,6 +100,7 @@ export class OutboxTransport implements MailTransport {
 
   async send(m: OutgoingMail): Promise<SentMail> {
     const info = (await this.t.sendMail(toNodemailer(this.cfg, m))) as { messageId: string; message: Buffer };
+    await m.beforeCommit?.();
     const safe = info.messageId.replace(/[^\w.@-]+/g, '_');
     const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}_${safe}.eml`);
     writeFileSync(file, info.message);

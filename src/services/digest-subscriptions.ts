@@ -1,0 +1,264 @@
+// Subscriptions without an account: double opt-in by a confirmation mail whose link expires,
+// one-click unsubscribe by a signed token, and the same preferences for signed-in users.
+// Nothing here tells a caller whether an address was already subscribed.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import type { DigestSubscribersTable } from '../storage/schema-digest.ts';
+import type { Config } from '../config/index.ts';
+import type { MailTransport } from '../mail/transport.ts';
+import type { Logger } from '../logger.ts';
+import { renderConfirm } from '../mail/digest-render.ts';
+import {
+  checkUnsubscribeMac,
+  newToken,
+  parseUnsubscribeToken,
+  sha256Hex,
+  unsubscribeToken,
+  type DigestPrefs,
+  type Frequency,
+} from './digest-util.ts';
+
+export type SubscriberRow = Selectable<DigestSubscribersTable>;
+
+export interface Subscriber extends DigestPrefs {
+  id: number;
+  email: string;
+  status: 'pending' | 'confirmed' | 'unsubscribed' | 'suspended';
+  userId: number | null;
+  suspendedReason: string | null;
+}
+
+export function rowToSubscriber(r: SubscriberRow): Subscriber {
+  return {
+    id: r.id,
+    email: r.email,
+    status: r.status as Subscriber['status'],
+    frequency: r.frequency as Frequency,
+    categories: JSON.parse(r.categories_json) as string[],
+    keywords: JSON.parse(r.keywords_json) as string[],
+    authors: JSON.parse(r.authors_json) as string[],
+    timeZone: r.time_zone,
+    userId: r.user_id,
+    suspendedReason: r.suspended_reason,
+  };
+}
+
+function prefColumns(p: DigestPrefs) {
+  return {
+    frequency: p.frequency,
+    categories_json: JSON.stringify(p.categories),
+    keywords_json: JSON.stringify(p.keywords),
+    authors_json: JSON.stringify(p.authors),
+    time_zone: p.timeZone,
+  };
+}
+
+export function describePrefs(p: DigestPrefs): string {
+  const parts = [`${p.frequency === 'daily' ? 'Daily, on arXiv announcement days' : 'Weekly'}, time zone ${p.timeZone}`];
+  if (p.categories.length) parts.push(`categories ${p.categories.join(', ')}`);
+  if (p.keywords.length) parts.push(`keywords ${p.keywords.map((k) => `“${k}”`).join(', ')}`);
+  if (p.authors.length) parts.push(`authors ${p.authors.join(', ')}`);
+  return `${parts.join('; ')}.`;
+}
+
+export class DigestSubscriptions {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly config: Config,
+    private readonly secret: string,
+    private readonly mail: MailTransport,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private windowMs(): number {
+    return this.config.digestConfirmHours * 3600_000;
+  }
+
+  /**
+   * Records a subscription request and, unless this address was mailed within the confirmation
+   * window (or hard-bounced), mails a confirmation link. Returns the send promise (or null when no
+   * mail goes out) so a web handler can answer at once, the same way in every case.
+   */
+  async subscribe(email: string, prefs: DigestPrefs): Promise<Promise<void> | null> {
+    const t = this.now();
+    const iso = t.toISOString();
+    await this.db
+      .insertInto('digest_subscribers')
+      .values({
+        email,
+        status: 'pending',
+        ...prefColumns(prefs),
+        user_id: null,
+        pending_json: null,
+        confirm_token_hash: null,
+        confirm_sent_at: null,
+        confirm_expires_at: null,
+        confirmed_at: null,
+        unsubscribed_at: null,
+        suspended_reason: null,
+        created_at: iso,
+        updated_at: iso,
+      })
+      .onConflict((oc) => oc.column('email').doNothing())
+      .execute();
+    const row = await this.db.selectFrom('digest_subscribers').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+    // The request's preferences wait for confirmation: a stranger cannot change a live subscription.
+    await this.db.updateTable('digest_subscribers').set({ pending_json: JSON.stringify(prefs), updated_at: iso }).where('id', '=', row.id).execute();
+    if (row.status === 'suspended') return null;
+    // Claim the right to mail atomically: only when no confirmation mail is still within its window.
+    const token = newToken();
+    const expires = new Date(t.getTime() + this.windowMs()).toISOString();
+    const claimed = await this.db
+      .updateTable('digest_subscribers')
+      .set({ confirm_token_hash: sha256Hex(token), confirm_sent_at: iso, confirm_expires_at: expires })
+      .where('id', '=', row.id)
+      .where((eb) => eb.or([eb('confirm_expires_at', 'is', null), eb('confirm_expires_at', '<=', iso)]))
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) return null;
+    const base = this.config.publicUrl.replace(/\/$/, '');
+    const m = renderConfirm({
+      siteName: 'Paperboy',
+      publicUrl: base,
+      confirmUrl: `${base}/subscribe/confirm/${token}`,
+      expiresHours: this.config.digestConfirmHours,
+      frequency: prefs.frequency,
+      summary: describePrefs(prefs),
+    });
+    return this.mail.send({ to: email, subject: m.subject, text: m.text, html: m.html }).then(
+      () => undefined,
+      (err: Error) => this.log.warn({ err: err.message, subscriber: row.id }, 'confirmation mail failed'),
+    );
+  }
+
+  private async byConfirmToken(token: string): Promise<SubscriberRow | undefined> {
+    if (!/^[\w-]{20,64}$/.test(token)) return undefined;
+    return this.db
+      .selectFrom('digest_subscribers')
+      .selectAll()
+      .where('confirm_token_hash', '=', sha256Hex(token))
+      .where('confirm_expires_at', '>', this.now().toISOString())
+      .where('status', '!=', 'suspended')
+      .executeTakeFirst();
+  }
+
+  /** What a confirmation link would confirm, or undefined when it is unknown, used or expired. */
+  async peekConfirm(token: string): Promise<{ email: string; prefs: DigestPrefs } | undefined> {
+    const row = await this.byConfirmToken(token);
+    if (!row) return undefined;
+    const s = rowToSubscriber(row);
+    return { email: s.email, prefs: row.pending_json ? (JSON.parse(row.pending_json) as DigestPrefs) : s };
+  }
+
+  /** Confirms (applies the waiting preferences); false when the link is unknown, used or expired. */
+  async confirm(token: string): Promise<Subscriber | undefined> {
+    const row = await this.byConfirmToken(token);
+    if (!row) return undefined;
+    const iso = this.now().toISOString();
+    const prefs = row.pending_json ? (JSON.parse(row.pending_json) as DigestPrefs) : rowToSubscriber(row);
+    await this.db
+      .updateTable('digest_subscribers')
+      .set({
+        status: 'confirmed',
+        ...prefColumns(prefs),
+        pending_json: null,
+        // The link is single-use; confirm_expires_at stays, so the window still holds off a second mail.
+        confirm_token_hash: null,
+        confirmed_at: row.confirmed_at ?? iso,
+        unsubscribed_at: null,
+        updated_at: iso,
+      })
+      .where('id', '=', row.id)
+      .where('confirm_token_hash', '=', row.confirm_token_hash)
+      .execute();
+    return this.get(row.id);
+  }
+
+  async get(id: number): Promise<Subscriber | undefined> {
+    const r = await this.db.selectFrom('digest_subscribers').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? rowToSubscriber(r) : undefined;
+  }
+
+  async byEmail(email: string): Promise<Subscriber | undefined> {
+    const r = await this.db.selectFrom('digest_subscribers').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+    return r ? rowToSubscriber(r) : undefined;
+  }
+
+  unsubscribeToken(s: { id: number; email: string }): string {
+    return unsubscribeToken(this.secret, s.id, s.email);
+  }
+
+  /** The subscriber a signed unsubscribe token names, when the signature holds. */
+  async fromUnsubscribeToken(token: string): Promise<Subscriber | undefined> {
+    const parsed = parseUnsubscribeToken(token);
+    if (!parsed) return undefined;
+    const s = await this.get(parsed.id);
+    if (!s || !checkUnsubscribeMac(this.secret, s.id, s.email, parsed.mac)) return undefined;
+    return s;
+  }
+
+  /** Stops every digest to the address. Idempotent. */
+  async unsubscribe(id: number): Promise<void> {
+    const iso = this.now().toISOString();
+    await this.db
+      .updateTable('digest_subscribers')
+      .set({ status: 'unsubscribed', unsubscribed_at: iso, updated_at: iso, pending_json: null, confirm_token_hash: null })
+      .where('id', '=', id)
+      .where('status', 'in', ['pending', 'confirmed'])
+      .execute();
+  }
+
+  /** The subscription a signed-in user manages: linked to the account, or one at the account's address. */
+  async forUser(user: { id: number; email: string }): Promise<Subscriber | undefined> {
+    const r =
+      (await this.db.selectFrom('digest_subscribers').selectAll().where('user_id', '=', user.id).executeTakeFirst()) ??
+      (await this.db.selectFrom('digest_subscribers').selectAll().where('email', '=', user.email.toLowerCase()).executeTakeFirst());
+    return r ? rowToSubscriber(r) : undefined;
+  }
+
+  /**
+   * Saves a signed-in user's preferences. The account's address was proven by its sign-in link,
+   * so this needs no confirmation mail. A hard-bounced address stays suspended.
+   */
+  async saveForUser(user: { id: number; email: string }, prefs: DigestPrefs): Promise<Subscriber> {
+    const iso = this.now().toISOString();
+    const email = user.email.toLowerCase();
+    const existing = await this.forUser(user);
+    if (existing) {
+      await this.db
+        .updateTable('digest_subscribers')
+        .set({
+          ...prefColumns(prefs),
+          user_id: user.id,
+          status: existing.status === 'suspended' ? 'suspended' : 'confirmed',
+          pending_json: null,
+          confirmed_at: iso,
+          unsubscribed_at: null,
+          updated_at: iso,
+        })
+        .where('id', '=', existing.id)
+        .execute();
+      return (await this.get(existing.id))!;
+    }
+    await this.db
+      .insertInto('digest_subscribers')
+      .values({
+        email,
+        status: 'confirmed',
+        ...prefColumns(prefs),
+        user_id: user.id,
+        pending_json: null,
+        confirm_token_hash: null,
+        confirm_sent_at: null,
+        confirm_expires_at: null,
+        confirmed_at: iso,
+        unsubscribed_at: null,
+        suspended_reason: null,
+        created_at: iso,
+        updated_at: iso,
+      })
+      .onConflict((oc) => oc.column('email').doUpdateSet({ ...prefColumns(prefs), user_id: user.id, status: 'confirmed', updated_at: iso }))
+      .execute();
+    return (await this.byEmail(email))!;
+  }
+}
