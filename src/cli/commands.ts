@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { serveCommand } from './serve.ts';
 import { migrateCommand, configCommand } from './admin.ts';
 import { importCommand } from './import.ts';
+import { syncCommand } from './sync.ts';
 import { jobsCommand } from './jobs.ts';
 import { backupCommand, restoreCommand, migrateDataCommand } from './ops.ts';
 
@@ -14,7 +15,7 @@ export interface Command {
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number | void>;
 }
 
-export const commands: Command[] = [serveCommand, migrateCommand, configCommand, importCommand, jobsCommand, backupCommand, restoreCommand, migrateDataCommand];
+export const commands: Command[] = [serveCommand, migrateCommand, configCommand, importCommand, jobsCommand, backupCommand, restoreCommand, migrateDataCommand, syncCommand];
 
 export function parse(cmd: Command, argv: string[]) {
   return parseArgs({ args: argv, options: cmd.options ?? {}, allowPositionals: true, strict: true }) as {
