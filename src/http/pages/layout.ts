@@ -61,7 +61,7 @@ export function layout(ctx: LayoutContext, opts: PageOptions, body: SafeHtml): s
 <title>${opts.title} · ${ctx.siteName}</title>
 ${opts.description ? html`<meta name="description" content="${opts.description}">` : ''}
 <meta name="color-scheme" content="light dark">
-<script>${THEME_BOOT}</script>
+<script>${raw(THEME_BOOT)}</script>
 <link rel="stylesheet" href="${a.url('app.css')}">
 ${opts.math ? html`<link rel="stylesheet" href="${a.url('katex.css')}">` : ''}
 <link rel="icon" href="${a.url('favicon.svg')}" type="image/svg+xml">

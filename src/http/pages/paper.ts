@@ -117,20 +117,45 @@ export function paperPages(app: FastifyInstance, ctx: HttpContext) {
   );
 
   app.get<{ Params: { name: string } }>('/authors/:name', async (req, reply) => {
-    const { name, papers } = await ctx.pb.papers.byAuthor(req.params.name, 100);
+    const page = pageParam(req);
+    const { name, papers } = await ctx.pb.papers.byAuthor(req.params.name, LIST_SIZE + 1, page * LIST_SIZE);
+    if (page > 0 && !papers.length) throw errors.notFound(`No more papers by ${name}.`);
     const body = html`<h1>${name}</h1>
-<p class="muted">${papers.length}${papers.length === 100 ? '+' : ''} paper${papers.length === 1 ? '' : 's'} on this instance</p>
-<ol class="cards">${papers.map((p) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }))}</ol>`;
-    return ctx.page(req, reply, { title: name, math: true }, body);
+<p class="count-line muted">Papers on this instance, newest first${page ? html` · page ${page + 1}` : ''}</p>
+<ol class="cards">${papers.slice(0, LIST_SIZE).map((p) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }))}</ol>
+${pager(`/authors/${encodeURIComponent(name)}`, page, papers.length > LIST_SIZE)}`;
+    return ctx.page(req, reply, { title: name, description: `Papers by ${name}.`, math: true }, body);
   });
 
   app.get<{ Params: { cat: string } }>('/papers/category/:cat', async (req, reply) => {
     const cat = req.params.cat;
     if (!/^[a-z-]+(\.[A-Za-z-]+)?$/.test(cat)) throw errors.badRequest(`"${cat}" is not an arXiv category.`);
-    const papers = await ctx.pb.papers.byCategory(cat, 50);
-    if (!papers.length) throw errors.notFound(`No papers in ${cat}.`);
+    const page = pageParam(req);
+    const papers = await ctx.pb.papers.byCategory(cat, LIST_SIZE + 1, page * LIST_SIZE);
+    if (!papers.length) throw errors.notFound(page ? `No more papers in ${cat}.` : `No papers in ${cat}.`);
     const body = html`<h1>${cat} <span class="muted">· latest papers</span></h1>
-<ol class="cards">${papers.map((p) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }))}</ol>`;
-    return ctx.page(req, reply, { title: cat, math: true }, body);
+<p class="count-line muted">Newest first${page ? html` · page ${page + 1}` : ''}</p>
+<ol class="cards">${papers.slice(0, LIST_SIZE).map((p) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }))}</ol>
+${pager(`/papers/category/${cat}`, page, papers.length > LIST_SIZE)}`;
+    return ctx.page(req, reply, { title: cat, description: `Latest ${cat} papers.`, math: true }, body);
   });
+}
+
+const LIST_SIZE = 30;
+
+function pageParam(req: FastifyRequest): number {
+  const raw = (req.query as { p?: string }).p;
+  if (raw === undefined || raw === '') return 0;
+  if (!/^\d{1,5}$/.test(raw)) throw errors.badRequest('Page must be a whole number from 0.');
+  return Number(raw);
+}
+
+/** Previous/next page links for the author and category lists (their totals are not counted). */
+function pager(path: string, page: number, hasNext: boolean): SafeHtml {
+  if (!page && !hasNext) return html``;
+  return html`<nav class="pager pages" aria-label="Pages">
+${page > 0 ? html`<a href="${path}${page > 1 ? `?p=${page - 1}` : ''}">← Newer papers</a>` : ''}
+<span>Page ${page + 1}</span>
+${hasNext ? html`<a href="${path}?p=${page + 1}">Older papers →</a>` : ''}
+</nav>`;
 }

@@ -21,7 +21,7 @@ export const cardExtras: {
 /** Abstracts up to this long fit in the clamped lines and get no toggle. */
 const SHORT = 220;
 /** Cards carry at most this much of the abstract (the paper page has all of it): 50 full abstracts alone weigh ~75 KB. */
-const EXCERPT = 400;
+const EXCERPT = 360;
 
 /** The abstract cut at a word boundary before `max` characters, never inside $…$. */
 export function excerpt(text: string, max = EXCERPT): { text: string; cut: boolean } {
@@ -105,7 +105,7 @@ export function paperCard(c: CardData, viewer?: unknown, level = 2): SafeHtml {
     ? cardExtras.votes(c, viewer)
     : html`<div class="votes"><span class="count">${c.upvotes}</span><span class="label">${c.upvotes === 1 ? 'upvote' : 'upvotes'}</span></div>`;
   return html`<li class="card">${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
-<p class="authors">${authorLinks(p.authors, 4, href)}</p>
+<p class="authors">${authorLinks(p.authors, 3, href)}</p>
 ${p.abstract ? abstractBlock(p.abstract, href) : ''}
 <ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li><a href="${href}#comments">${plural(c.numComments, 'comment')}</a></li>${
     submitter ? html`<li>Submitted by ${submitter.fullname || submitter.name}</li>` : ''
