@@ -38,4 +38,16 @@ export const api = {
     parse: parsers.int(1, 500),
     doc: 'Number of items in each RSS / Atom feed.',
   }),
+  trustProxy: setting({
+    env: 'PAPERBOY_TRUST_PROXY',
+    default: 'loopback,linklocal,uniquelocal',
+    parse: (raw: string): boolean | number | string => {
+      const v = raw.trim();
+      if (v === 'true' || v === 'false') return v === 'true';
+      if (/^\d+$/.test(v)) return Number(v);
+      if (!v) throw new Error('must be true, false, a hop count or a list of addresses/CIDRs');
+      return v;
+    },
+    doc: 'Which proxies may set X-Forwarded-For (the client IP used for rate limits and logs): addresses/CIDRs or loopback/linklocal/uniquelocal, a hop count, true (any: only behind a proxy that strips the header) or false.',
+  }),
 };

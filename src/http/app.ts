@@ -23,7 +23,8 @@ let sharedAssets: Assets | undefined;
 export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ctx: HttpContext }> {
   const app: FastifyInstance = Fastify({
     loggerInstance: pb.log as FastifyBaseLogger,
-    trustProxy: true,
+    // A list, hop count or boolean; the cast only picks Fastify's HTTP/1 overload.
+    trustProxy: pb.config.trustProxy as boolean,
     bodyLimit: 1_000_000,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

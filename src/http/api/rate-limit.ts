@@ -24,15 +24,11 @@ function bearer(req: FastifyRequest): string | undefined {
 }
 
 export async function registerRateLimits(app: FastifyInstance, cfg: Config): Promise<void> {
-  // Opt every /api and /feeds route in (before the plugin's own onRoute hook sees it); a route
-  // that sets its own config.rateLimit keeps it.
-  app.addHook('onRoute', (route) => {
-    if (!isLimitedPath(route.url) || route.url === '/api/openapi.json' || route.url === '/api/docs') return;
-    const config = (route.config ?? {}) as Record<string, unknown>;
-    if (config.rateLimit === undefined) route.config = { ...config, rateLimit: {} } as typeof route.config;
-  });
   await app.register(rateLimit, {
-    global: false,
+    // One bucket per client across every route (per-route configs would each get their own);
+    // pages, assets, the docs and the OpenAPI document are not counted.
+    global: true,
+    allowList: (req) => !isLimitedPath(req.url) || req.url.startsWith('/api/docs') || req.url.startsWith('/api/openapi.json'),
     enableDraftSpec: true,
     timeWindow: cfg.apiRateLimitWindowSeconds * 1000,
     async keyGenerator(req) {
