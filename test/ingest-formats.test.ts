@@ -13,7 +13,6 @@ import { parseOaiPage } from '../src/ingest/oai.ts';
 import { parseAtomPage } from '../src/ingest/atom.ts';
 import { parseRss } from '../src/ingest/rss.ts';
 import { kaggleToPaper } from '../src/ingest/kaggle.ts';
-import type { IngestItem } from '../src/ingest/types.ts';
 
 const run = promisify(execFile);
 
@@ -25,12 +24,6 @@ const FILES = {
   kaggle: fixture('kaggle', 'arxiv-metadata-oai-snapshot.head200.jsonl'),
   hf: fixture('hf', 'daily-papers-2024-10-25.json'),
 };
-
-async function collect(items: AsyncIterable<IngestItem>): Promise<IngestItem[]> {
-  const out: IngestItem[] = [];
-  for await (const i of items) out.push(i);
-  return out;
-}
 
 test('each recorded format is detected from its first bytes', async () => {
   assert.equal((await detectFormat(FILES.oai))?.name, 'oai');
