@@ -1,0 +1,206 @@
+// npm run bench -- http [--papers 100000] [--duration 10] [--connections 16] [--pg postgres://…] [--only pg|sqlite]
+// Builds a corpus resampled from the bundled sample (new ids, shifted dates), copies it to a fresh
+// PostgreSQL schema with migrate-data, starts 2 web processes on PostgreSQL and 1 on SQLite, and
+// loads each with autocannon on loopback. Prints one JSON line per figure.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { loadConfig } from '../src/config/index.ts';
+import { openPaperboy } from '../src/wiring.ts';
+import { createLogger } from '../src/logger.ts';
+import { openDb, openSqlite } from '../src/storage/db.ts';
+import { migrateToLatest } from '../src/storage/migrate.ts';
+import { migrateData } from '../src/ops/migrate-data.ts';
+import { parseJsonl } from '../src/ingest/jsonl.ts';
+import { SAMPLE_FILES } from '../src/services/sample.ts';
+import type { IngestItem } from '../src/ingest/types.ts';
+import type { PaperInput } from '../src/domain/paper.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    papers: { type: 'string', default: '100000' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16' },
+    pg: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    only: { type: 'string' },
+  },
+});
+const N = Number(values.papers);
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const out = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
+out({ bench: 'http', papers: N, cores: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), durationS: DURATION, connections: CONNECTIONS });
+
+// 1. The corpus: the sample's papers again and again, each copy with new ids and dates two weeks earlier.
+const dir = join(ROOT, 'data', 'bench', `http-${N}`);
+const sqliteFile = join(dir, 'paperboy.db');
+async function* resampled(): AsyncGenerator<IngestItem> {
+  const base: PaperInput[] = [];
+  for await (const it of parseJsonl(SAMPLE_FILES.arxiv, {}, undefined, 'bench')) if (it.kind === 'paper') base.push(it.paper);
+  const shift = (iso: string | null | undefined, days: number) => (iso ? new Date(Date.parse(iso) - days * 86_400_000).toISOString() : iso);
+  for (let c = 0; c < N; c++) {
+    const p = base[c % base.length];
+    const copy = Math.floor(c / base.length);
+    // 4001.00001, 4002.00001 … : valid new-style ids no real paper has.
+    const id = `${40 + Math.floor(c / (12 * 99_999))}${String((c % 12) + 1).padStart(2, '0')}.${String((Math.floor(c / 12) % 99_999) + 1).padStart(5, '0')}`;
+    const publishedAt = shift(p.publishedAt, copy * 14);
+    const paper = { ...p, arxivId: id, publishedAt, updatedAt: shift(p.updatedAt, copy * 14), versions: [{ version: 1, date: publishedAt ?? undefined }] };
+    const entry = publishedAt ? { arxivId: id, day: publishedAt.slice(0, 10), source: 'arxiv', submittedAt: publishedAt } : undefined;
+    yield { kind: 'paper', paper, entry };
+  }
+}
+{
+  const t0 = performance.now();
+  mkdirSync(dir, { recursive: true });
+  const cfg = loadConfig({ PAPERBOY_DATA_DIR: dir, LOG_LEVEL: 'warn', PAPERBOY_LOAD_SAMPLE: 'false' });
+  const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('warn') });
+  const have = await pb.stores.papers.count();
+  if (have < N) {
+    const s = await pb.importer.run('bench', 'resampled sample', resampled(), { batchSize: 2000 });
+    out({ step: 'corpus', inserted: s.inserted, errors: s.errors, seconds: Math.round(performance.now() - t0) / 1000 });
+  } else out({ step: 'corpus', reused: sqliteFile, papers: have });
+  await pb.close();
+}
+
+// 2. PostgreSQL: a fresh schema filled by migrate-data (its speed is a figure too).
+const schema = `bench_http_${N}`;
+if (values.only !== 'sqlite') {
+  const admin = new pg.Client({ connectionString: values.pg });
+  await admin.connect();
+  await admin.query(`drop schema if exists ${schema} cascade`);
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const t0 = performance.now();
+  const target = openDb({ url: values.pg, dataDir: dir, schema, statementTimeoutMs: 600_000 });
+  await migrateToLatest(target);
+  const src = openSqlite(sqliteFile);
+  const report = await migrateData(src.sqlite!, target.pool!, { batchSize: 2000 });
+  await src.close();
+  await target.pool!.query('analyze');
+  await target.close();
+  out({ step: 'migrate-data', rows: report.tables.reduce((a, t) => a + t.copied, 0), seconds: Math.round(performance.now() - t0) / 1000 });
+}
+
+// 3. Web processes.
+interface Web {
+  proc: ChildProcess;
+  url: string;
+}
+function startWeb(env: Record<string, string>): Promise<Web> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'serve', '--role', 'web'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PAPERBOY_LOAD_SAMPLE: 'false', PAPERBOY_DATA_DIR: dir, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += String(d);
+      const m = /Paperboy is serving .* at (http:\/\/[^"\s]+)/.exec(buf);
+      if (m) {
+        // Keep draining the logs (they are part of the cost being measured) without storing them.
+        proc.stderr!.off('data', onData);
+        proc.stderr!.resume();
+        resolve({ proc, url: m[1] });
+      }
+    };
+    proc.stderr!.on('data', onData);
+    proc.on('exit', (code) => reject(new Error(`web process exited with ${code}: ${buf.slice(-2000)}`)));
+  });
+}
+async function ready(url: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const r = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (r?.status === 200) return;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+const require = createRequire(import.meta.url);
+type Result = { requests: { average: number }; latency: { p50: number; p99: number; max: number }; errors: number; timeouts: number; non2xx: number; '2xx': number };
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<Result>;
+
+// Sample request paths from the corpus itself.
+const probe = openSqlite(sqliteFile);
+const ids = (probe.sqlite!.prepare('select arxiv_id from papers order by random() limit 2000').all() as { arxiv_id: string }[]).map((r) => r.arxiv_id);
+const day = (probe.sqlite!.prepare('select max(day) as d from daily_entries').get() as { d: string }).d;
+await probe.close();
+const queries = ['diffusion models for image generation', 'graph neural networks', 'large language model reasoning', 'reinforcement learning robotics', 'quantum error correction', 'tranformer atention', 'speech recognition', 'protein structure prediction'];
+
+function rotating(paths: string[]) {
+  let i = 0;
+  return [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, path: paths[i++ % paths.length] }) }];
+}
+
+interface Target {
+  name: string;
+  requests: ReturnType<typeof rotating>;
+}
+
+async function findSearch(url: string): Promise<string | undefined> {
+  for (const p of ['/api/papers/search?q=', '/api/search?q=']) {
+    const r = await fetch(`${url}${p}${encodeURIComponent('graph neural networks')}`).catch(() => undefined);
+    if (r?.status === 200 && /json/.test(r.headers.get('content-type') ?? '')) return p;
+  }
+  return undefined;
+}
+
+async function load(urls: string[], t: Target) {
+  const per = Math.max(1, Math.round(CONNECTIONS / urls.length));
+  const rs = await Promise.all(urls.map((url) => autocannon({ url, connections: per, duration: DURATION, requests: t.requests, timeout: 10 })));
+  return {
+    rps: Math.round(rs.reduce((a, r) => a + r.requests.average, 0)),
+    p50ms: Math.max(...rs.map((r) => r.latency.p50)),
+    p99ms: Math.max(...rs.map((r) => r.latency.p99)),
+    maxms: Math.max(...rs.map((r) => r.latency.max)),
+    ok: rs.reduce((a, r) => a + r['2xx'], 0),
+    errors: rs.reduce((a, r) => a + r.errors + r.timeouts + r.non2xx, 0),
+  };
+}
+
+async function runSetup(label: string, webs: Web[]) {
+  const urls = webs.map((w) => w.url);
+  for (const u of urls) await ready(u);
+  const searchPath = await findSearch(urls[0]);
+  const targets: Target[] = [
+    { name: 'daily page', requests: rotating(['/']) },
+    { name: 'paper page', requests: rotating(ids.map((id) => `/papers/${id}`)) },
+    { name: 'daily API', requests: rotating([`/api/daily_papers?date=${day}`, '/api/daily_papers']) },
+  ];
+  if (searchPath) targets.push({ name: 'search API', requests: rotating(queries.map((q) => `${searchPath}${encodeURIComponent(q)}`)) });
+  else out({ setup: label, target: 'search API', status: 'pending: no search API answers on this tree' });
+  for (const t of targets) {
+    // A short warm-up so the first figures do not measure JIT and cold caches.
+    await autocannon({ url: urls[0], connections: 4, duration: 2, requests: t.requests });
+    out({ setup: label, target: t.name, ...(await load(urls, t)) });
+  }
+}
+
+const started: Web[] = [];
+try {
+  if (values.only !== 'sqlite') {
+    const webs = [
+      await startWeb({ DATABASE_URL: values.pg!, DATABASE_SCHEMA: schema }),
+      await startWeb({ DATABASE_URL: values.pg!, DATABASE_SCHEMA: schema }),
+    ];
+    started.push(...webs);
+    await runSetup('postgres, 2 web processes', webs);
+    for (const w of webs) w.proc.kill('SIGTERM');
+  }
+  if (values.only !== 'pg') {
+    const web = await startWeb({ DATABASE_URL: `sqlite:${sqliteFile}` });
+    started.push(web);
+    await runSetup('sqlite, 1 web process', [web]);
+    web.proc.kill('SIGTERM');
+  }
+} finally {
+  for (const w of started) if (w.proc.exitCode === null) w.proc.kill('SIGTERM');
+}
+if (!existsSync(sqliteFile)) process.exitCode = 1;
