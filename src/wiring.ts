@@ -16,7 +16,9 @@ import { CatalogService } from './services/catalog.ts';
 import { CatalogStore } from './storage/catalog.ts';
 import { loadSample } from './services/sample.ts';
 import { createTransport, type MailTransport } from './mail/transport.ts';
+import { SearchService } from './search/service.ts';
 import { DigestService } from './services/digest.ts';
+import { createCommunity, type Community } from './services/community.ts';
 
 export interface Paperboy {
   config: Config;
@@ -31,10 +33,14 @@ export interface Paperboy {
   jobs: JobQueue;
   importer: Importer;
   papers: PaperService;
+  /** Accounts, votes, comments, submissions, trending, collections, claims, rate limits. */
+  community: Community;
   /** The public read model of the JSON API and feeds. */
   catalog: CatalogService;
   /** Outgoing mail: SMTP when SMTP_URL is set, else the file outbox. */
   mail: MailTransport;
+  /** Hybrid search: lexical index, embedder, vector index replica. */
+  search: SearchService;
   /** E-mail digests: subscriptions, editions, sending (src/services/digest.ts). */
   digest: DigestService;
   /** The instance's signing key (PAPERBOY_SECRET, or generated once and kept in the database). */
@@ -74,7 +80,7 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     throw err;
   }
   const stores = {
-    papers: new PaperStore(db.kysely),
+    papers: new PaperStore(db.kysely, db.sqlite),
     daily: new DailyStore(db.kysely),
     ingestLog: new IngestLogStore(db.kysely),
     kv: new KvStore(db.kysely),
@@ -91,8 +97,10 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     jobs: new JobQueue(db.kysely, db.dialect),
     importer: new Importer(stores.papers, stores.daily, stores.ingestLog),
     papers: new PaperService(stores.papers, stores.daily),
+    community: undefined as unknown as Community, // set just below: it needs pb.papers and pb.mail
     catalog: new CatalogService(new CatalogStore(db.kysely), new PaperService(stores.papers, stores.daily)),
     mail: createTransport(config),
+    search: new SearchService(config, db, stores.papers, log),
     digest: undefined as unknown as DigestService, // set below: it needs the finished instance
     secret,
     onClose: [],
@@ -102,6 +110,8 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
       await db.close();
     },
   };
+  pb.onClose.push(() => pb.search.close());
+  pb.community = createCommunity({ db: db.kysely, config, mail: pb.mail, stores, papers: pb.papers });
   if (opts.sample && (await stores.papers.count()) === 0) {
     log.info('empty database: loading the bundled sample papers');
     const summaries = await loadSample(pb.importer);

@@ -3,7 +3,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { serveCommand } from './serve.ts';
 import { migrateCommand, configCommand } from './admin.ts';
 import { importCommand } from './import.ts';
+import { searchCommand, trainEmbedderCommand, evalCommand } from './search.ts';
+import { digestCommand } from './digest.ts';
 import { syncCommand } from './sync.ts';
+import { userCommand } from './user.ts';
 import { jobsCommand } from './jobs.ts';
 import { backupCommand, restoreCommand, migrateDataCommand } from './ops.ts';
 
@@ -15,7 +18,7 @@ export interface Command {
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number | void>;
 }
 
-export const commands: Command[] = [serveCommand, migrateCommand, configCommand, importCommand, jobsCommand, backupCommand, restoreCommand, migrateDataCommand, syncCommand];
+export const commands: Command[] = [searchCommand, trainEmbedderCommand, evalCommand, serveCommand, migrateCommand, configCommand, importCommand, jobsCommand, backupCommand, restoreCommand, migrateDataCommand, userCommand, syncCommand];
 
 export function parse(cmd: Command, argv: string[]) {
   return parseArgs({ args: argv, options: cmd.options ?? {}, allowPositionals: true, strict: true }) as {
@@ -23,3 +26,5 @@ export function parse(cmd: Command, argv: string[]) {
     positionals: string[];
   };
 }
+
+commands.push(digestCommand);

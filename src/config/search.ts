@@ -1,2 +1,54 @@
 // Settings of the search area. Add entries here; src/config/index.ts merges every area into one table.
-export const search = {};
+import { optional, parsers, setting } from './table.ts';
+
+export const search = {
+  searchEmbedder: setting({
+    env: 'SEARCH_EMBEDDER',
+    default: 'auto',
+    parse: parsers.oneOf('auto', 'static', 'onnx', 'http', 'none'),
+    doc: 'Embedder for semantic search: auto (the static model trained from the corpus, trained by the worker when missing), static (SEARCH_STATIC_MODEL), onnx (SEARCH_ONNX_MODEL), http (SEARCH_HTTP_URL), none (lexical only).',
+  }),
+  searchStaticModel: optional({
+    env: 'SEARCH_STATIC_MODEL',
+    parse: parsers.nonEmpty,
+    doc: 'Folder of a Model2Vec static model (tokenizer.json, model.safetensors, config.json). Unset: <data dir>/embedder, trained by train-embedder.',
+  }),
+  searchOnnxModel: optional({
+    env: 'SEARCH_ONNX_MODEL',
+    parse: parsers.nonEmpty,
+    doc: 'Hugging Face model id or local folder for the onnx embedder (transformers.js).',
+  }),
+  searchQueryPrefix: setting({ env: 'SEARCH_QUERY_PREFIX', default: '', parse: parsers.string, doc: 'Text put before queries by the onnx and http embedders (e.g. "query: ").' }),
+  searchDocumentPrefix: setting({ env: 'SEARCH_DOCUMENT_PREFIX', default: '', parse: parsers.string, doc: 'Text put before documents by the onnx and http embedders (e.g. "passage: ").' }),
+  searchHttpUrl: optional({
+    env: 'SEARCH_HTTP_URL',
+    parse: parsers.url,
+    doc: 'Base URL of an OpenAI-compatible embeddings server (POST <url>/v1/embeddings), e.g. TEI, vLLM or Ollama.',
+  }),
+  searchHttpModel: setting({ env: 'SEARCH_HTTP_MODEL', default: 'default', parse: parsers.nonEmpty, doc: 'Model name sent to the embeddings server.' }),
+  searchHttpApiKey: optional({ env: 'SEARCH_HTTP_API_KEY', parse: parsers.nonEmpty, doc: 'Bearer token for the embeddings server.', secret: true }),
+  searchHttpTimeoutMs: setting({
+    env: 'SEARCH_HTTP_TIMEOUT_MS',
+    default: '1000',
+    parse: parsers.int(50, 600_000),
+    doc: 'Timeout of one query embedding; on timeout search falls back to lexical and says so.',
+  }),
+  searchVectorWeight: setting({
+    env: 'SEARCH_VECTOR_WEIGHT',
+    default: '0.4',
+    parse: parsers.number(0, 10),
+    doc: 'Weight of the cosine score added to the max-normalised lexical score (tuned on SciFact training queries).',
+  }),
+  searchRetrainFactor: setting({
+    env: 'SEARCH_RETRAIN_FACTOR',
+    default: '2',
+    parse: parsers.number(1.1, 100),
+    doc: 'The worker retrains the default static embedder when the corpus has grown by this factor since the last training.',
+  }),
+  searchSyncMs: setting({
+    env: 'SEARCH_SYNC_MS',
+    default: '3000',
+    parse: parsers.int(200, 600_000),
+    doc: 'How often each process catches its vector index replica up with the database.',
+  }),
+};

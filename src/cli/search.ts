@@ -1,0 +1,96 @@
+// search, train-embedder and eval: the search feature's commands.
+import { loadConfig } from '../config/index.ts';
+import { openPaperboy } from '../wiring.ts';
+import { runEval } from '../search/eval.ts';
+import type { Mode } from '../search/service.ts';
+import type { Command } from './commands.ts';
+
+export const searchCommand: Command = {
+  name: 'search',
+  summary: 'Search the papers (hybrid: lexical + semantic)',
+  usage: 'search "<query>" [--limit N] [--json] [--mode hybrid|lexical|vector]',
+  options: { limit: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, mode: { type: 'string', default: 'hybrid' } },
+  async run({ values, positionals }) {
+    const q = positionals.join(' ').trim();
+    const limit = Number(values.limit);
+    if (!q || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      console.error('usage: search "<query>" [--limit N] [--json]');
+      return 2;
+    }
+    const pb = await openPaperboy(loadConfig());
+    try {
+      const r = await pb.search.search({ q, limit, mode: values.mode as Mode });
+      if (values.json) {
+        console.log(
+          JSON.stringify(
+            {
+              query: q,
+              mode: r.mode,
+              fallback: r.fallback,
+              hits: r.hits.map((h) => ({ arxivId: h.paper.arxivId, title: h.paper.title, score: Math.round(h.score * 1e4) / 1e4, match: h.match })),
+            },
+            null,
+            2,
+          ),
+        );
+      } else {
+        if (r.fallback) console.log(`(lexical only: ${r.fallback})`);
+        r.hits.forEach((h, i) => console.log(`${String(i + 1).padStart(3)}. ${h.paper.arxivId.padEnd(16)} ${h.paper.title.replace(/\s+/g, ' ')}`));
+        if (!r.hits.length) console.log('no results');
+      }
+    } finally {
+      await pb.close();
+    }
+  },
+};
+
+export const trainEmbedderCommand: Command = {
+  name: 'train-embedder',
+  summary: 'Train the default static embedding model from the stored papers, then embed them',
+  usage: 'train-embedder [--dims 256] [--no-embed]',
+  options: { dims: { type: 'string', default: '256' }, 'no-embed': { type: 'boolean', default: false } },
+  async run({ values }) {
+    const pb = await openPaperboy(loadConfig());
+    try {
+      const stats = await pb.search.train({ dims: Number(values.dims), log: (m) => console.error(m) });
+      console.log(JSON.stringify({ model: pb.search.staticModelDir, ...stats }));
+      if (!values['no-embed']) {
+        const n = await pb.search.embedAll(1000, (done) => console.error(`embedded ${done}`));
+        const vi = await pb.search.vectorIndex();
+        vi?.save();
+        console.log(JSON.stringify({ embedded: n, indexed: vi?.size ?? 0 }));
+      }
+    } finally {
+      await pb.close();
+    }
+  },
+};
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'Measure search quality on a BEIR data set (nDCG@10, Recall@100, MRR@10, latency)',
+  usage: 'eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--weight W] [--json]',
+  options: {
+    beir: { type: 'string' },
+    split: { type: 'string', default: 'test' },
+    mode: { type: 'string', default: 'hybrid' },
+    weight: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run({ values }) {
+    const mode = String(values.mode);
+    if (!values.beir || !['lexical', 'vector', 'hybrid', 'all'].includes(mode)) {
+      console.error('usage: eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--json]');
+      return 2;
+    }
+    const modes: Mode[] = mode === 'all' ? ['lexical', 'vector', 'hybrid'] : [mode as Mode];
+    const results = await runEval({
+      dir: String(values.beir),
+      split: String(values.split),
+      modes,
+      vectorWeight: values.weight !== undefined ? Number(values.weight) : undefined,
+      log: values.json ? undefined : (m) => console.error(m),
+    });
+    for (const r of results) console.log(values.json ? JSON.stringify(r) : JSON.stringify(r, null, 2));
+  },
+};

@@ -1,0 +1,95 @@
+// Static embeddings in the Model2Vec layout: tokenizer.json + model.safetensors ("embeddings",
+// optionally per-token "weights") + config.json. Tokens are looked up, mean-pooled and normalised.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Tokenizer } from '../tokenizer.ts';
+import { parseSafetensors, writeSafetensors } from '../safetensors.ts';
+import { normalize, type Embedder } from './types.ts';
+
+export interface StaticModel {
+  tokenizerJson: Record<string, unknown>;
+  /** vocab × dims, row-major. */
+  embeddings: Float32Array;
+  dims: number;
+  /** Optional per-token weight multiplied into each row when pooling. */
+  weights?: Float32Array;
+  config: Record<string, unknown>;
+}
+
+export function isStaticModelDir(dir: string): boolean {
+  return ['tokenizer.json', 'model.safetensors', 'config.json'].every((f) => existsSync(join(dir, f)));
+}
+
+export class StaticEmbedder implements Embedder {
+  readonly id: string;
+  readonly dims: number;
+  private readonly tokenizer: Tokenizer;
+  private readonly normalizeOutput: boolean;
+
+  constructor(
+    private readonly model: StaticModel,
+    name: string,
+    version: string,
+  ) {
+    this.tokenizer = new Tokenizer(model.tokenizerJson);
+    this.dims = model.dims;
+    this.normalizeOutput = model.config.normalize !== false;
+    this.id = `static:${name}@${version}`;
+  }
+
+  embedOne(text: string): Float32Array {
+    const { embeddings, weights, dims } = this.model;
+    const out = new Float32Array(dims);
+    let n = 0;
+    for (const id of this.tokenizer.encode(text)) {
+      if (id === this.tokenizer.unkId || this.tokenizer.specialIds.has(id)) continue;
+      const w = weights ? weights[id] : 1;
+      const row = id * dims;
+      for (let d = 0; d < dims; d++) out[d] += w * embeddings[row + d];
+      n++;
+    }
+    if (n === 0) return out;
+    for (let d = 0; d < dims; d++) out[d] /= n;
+    return this.normalizeOutput ? normalize(out) : out;
+  }
+
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    return texts.map((t) => this.embedOne(t));
+  }
+}
+
+/** Loads a Model2Vec folder; its version is a hash of the weights file. */
+export function loadStaticModel(dir: string): StaticEmbedder {
+  if (!isStaticModelDir(dir)) throw new Error(`${dir} is not a Model2Vec folder (tokenizer.json, model.safetensors, config.json)`);
+  const weightsFile = readFileSync(join(dir, 'model.safetensors'));
+  const { tensors } = parseSafetensors(weightsFile);
+  const emb = tensors.get('embeddings') ?? tensors.get('embedding') ?? [...tensors.values()][0];
+  if (!emb || emb.shape.length !== 2) throw new Error(`${dir}/model.safetensors has no 2-D "embeddings" tensor`);
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const model: StaticModel = {
+    tokenizerJson: JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) as Record<string, unknown>,
+    embeddings: emb.data,
+    dims: emb.shape[1],
+    weights: tensors.get('weights')?.data,
+    config,
+  };
+  const version = createHash('sha256').update(weightsFile).digest('hex').slice(0, 12);
+  const name = typeof config.name === 'string' ? config.name : basename(dir);
+  return new StaticEmbedder(model, name, version);
+}
+
+/** Writes a model in the Model2Vec layout, atomically (a temp folder renamed into place). */
+export function saveStaticModel(dir: string, model: StaticModel): void {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const vocabSize = model.embeddings.length / model.dims;
+  const tensors: Record<string, { shape: number[]; data: Float32Array }> = { embeddings: { shape: [vocabSize, model.dims], data: model.embeddings } };
+  if (model.weights) tensors.weights = { shape: [vocabSize], data: model.weights };
+  writeSafetensors(join(tmp, 'model.safetensors'), tensors);
+  writeFileSync(join(tmp, 'tokenizer.json'), JSON.stringify(model.tokenizerJson));
+  writeFileSync(join(tmp, 'config.json'), JSON.stringify({ model_type: 'model2vec', hidden_dim: model.dims, normalize: true, ...model.config }, null, 2));
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+}

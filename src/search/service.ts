@@ -1,0 +1,437 @@
+// Search as a use case: lexical and vector candidates fused by interpolation (max-normalised
+// lexical score + w × cosine), exact arXiv id / title / near-title jumps, filters, sorts,
+// pagination, snippets; similar papers; embedding the corpus and training the default embedder.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../logger.ts';
+import type { Db } from '../storage/db.ts';
+import type { PaperStore } from '../storage/papers.ts';
+import type { Paper } from '../domain/paper.ts';
+import { parseArxivId } from '../domain/arxiv-id.ts';
+import { nowIso } from '../storage/dialect.ts';
+import { createLexical, hasFilters, type Filters, type Hit, type LexicalIndex } from './lexical.ts';
+import { VectorIndex } from './vectors.ts';
+import { documentText, fromBytes, toBytes, type Embedder } from './embedders/types.ts';
+import { isStaticModelDir, loadStaticModel, saveStaticModel } from './embedders/static.ts';
+import { trainStaticModel, type TrainStats } from './embedders/train.ts';
+import { HttpEmbedder } from './embedders/http.ts';
+import { OnnxEmbedder } from './embedders/onnx.ts';
+import { editDistance, normTitle, queryTerms, snippetHtml, words, STOPWORDS } from './text.ts';
+
+export type Mode = 'hybrid' | 'lexical' | 'vector';
+export type Sort = 'relevance' | 'newest' | 'upvotes';
+
+export interface SearchParams {
+  q: string;
+  limit?: number;
+  offset?: number;
+  sort?: Sort;
+  filters?: Filters;
+  mode?: Mode;
+}
+
+export interface RankedHit extends Hit {
+  /** Why it is here: an exact id/title jump, or its lexical and vector scores. */
+  match: 'id' | 'title' | 'near-title' | 'ranked';
+  lexical?: number;
+  cosine?: number;
+}
+
+export interface SearchResult {
+  query: string;
+  /** What actually ran: hybrid, or lexical when no embedder is ready or it failed. */
+  mode: Mode;
+  /** Set when semantic search was wanted but unavailable, saying why. */
+  fallback?: string;
+  /** The paper an exact arXiv id or URL named. */
+  exact?: Paper;
+  total: number;
+  hits: { paper: Paper; score: number; match: RankedHit['match']; snippet: string }[];
+}
+
+const STATIC_DIR = 'embedder';
+
+export class SearchService {
+  readonly lexical: LexicalIndex;
+  private embedderP?: Promise<Embedder | null>;
+  private vectors?: VectorIndex;
+  private vectorsReady?: Promise<VectorIndex | null>;
+  /** Weight of the cosine in the fused score. */
+  vectorWeight: number;
+
+  constructor(
+    private readonly config: Config,
+    private readonly db: Db,
+    private readonly papers: PaperStore,
+    private readonly log: Logger,
+  ) {
+    this.lexical = createLexical(db);
+    this.vectorWeight = config.searchVectorWeight;
+  }
+
+  /** Folder of the default (trained) static model, or the configured one. */
+  get staticModelDir(): string {
+    return this.config.searchStaticModel ?? join(this.config.dataDir, STATIC_DIR);
+  }
+
+  /** The configured embedder, or null when there is none (yet). */
+  embedder(): Promise<Embedder | null> {
+    this.embedderP ??= this.makeEmbedder().catch((err) => {
+      this.log.warn({ err: (err as Error).message }, 'embedder unavailable; lexical search only');
+      this.embedderP = undefined;
+      return null;
+    });
+    return this.embedderP;
+  }
+
+  private async makeEmbedder(): Promise<Embedder | null> {
+    const c = this.config;
+    switch (c.searchEmbedder) {
+      case 'none':
+        return null;
+      case 'http':
+        if (!c.searchHttpUrl) throw new Error('SEARCH_EMBEDDER=http needs SEARCH_HTTP_URL');
+        return HttpEmbedder.connect({
+          url: c.searchHttpUrl,
+          model: c.searchHttpModel,
+          apiKey: c.searchHttpApiKey,
+          timeoutMs: c.searchHttpTimeoutMs,
+          queryPrefix: c.searchQueryPrefix,
+          documentPrefix: c.searchDocumentPrefix,
+        });
+      case 'onnx':
+        if (!c.searchOnnxModel) throw new Error('SEARCH_EMBEDDER=onnx needs SEARCH_ONNX_MODEL');
+        return OnnxEmbedder.load({ model: c.searchOnnxModel, cacheDir: join(c.dataDir, 'models'), queryPrefix: c.searchQueryPrefix, documentPrefix: c.searchDocumentPrefix });
+      default: {
+        const dir = this.staticModelDir;
+        if (!isStaticModelDir(dir)) {
+          if (c.searchEmbedder === 'static') throw new Error(`no static model in ${dir}`);
+          return null; // auto: the worker trains one.
+        }
+        return loadStaticModel(dir);
+      }
+    }
+  }
+
+  /** Forgets the loaded embedder and index (after training a new model). */
+  async reload(): Promise<void> {
+    await this.vectors?.close();
+    this.vectors = undefined;
+    this.vectorsReady = undefined;
+    this.embedderP = undefined;
+  }
+
+  /** The vector index of the current embedder, caught up and syncing; null without an embedder. */
+  vectorIndex(): Promise<VectorIndex | null> {
+    this.vectorsReady ??= (async () => {
+      const e = await this.embedder();
+      if (!e) {
+        this.vectorsReady = undefined;
+        return null;
+      }
+      const vi = new VectorIndex(this.db.kysely, join(this.config.dataDir, 'vectors'), e.id, e.dims, this.log);
+      await vi.catchUp();
+      vi.startSync(this.config.searchSyncMs);
+      this.vectors = vi;
+      return vi;
+    })().catch((err) => {
+      this.vectorsReady = undefined;
+      throw err;
+    });
+    return this.vectorsReady;
+  }
+
+  async close(): Promise<void> {
+    await this.vectors?.close();
+    const e = await this.embedderP?.catch(() => null);
+    await e?.close?.();
+  }
+
+  /** Ranked paper ids for a query (the core used by search, eval and the benchmark). */
+  async rank(
+    q: string,
+    opts: { limit: number; mode?: Mode; filters?: Filters; depth?: number } = { limit: 10 },
+  ): Promise<{ hits: RankedHit[]; mode: Mode; fallback?: string }> {
+    const want = opts.mode ?? 'hybrid';
+    const depth = Math.max(opts.depth ?? 100, opts.limit);
+    const jumps = await this.jumps(q);
+    let mode: Mode = want;
+    let fallback: string | undefined;
+    let qvec: Float32Array | undefined;
+    let vi: VectorIndex | null = null;
+    if (want !== 'lexical') {
+      try {
+        vi = await this.vectorIndex();
+        const e = await this.embedder();
+        if (!vi || !e) fallback = 'no embedding model is ready yet';
+        else [qvec] = await e.embed([q], 'query');
+      } catch (err) {
+        fallback = `the embedding model failed (${(err as Error).message})`;
+      }
+      if (!qvec) {
+        mode = 'lexical';
+        this.log.debug({ fallback }, 'search falls back to lexical');
+      }
+    }
+    const lex = mode === 'vector' ? [] : await this.lexical.search(q, depth, opts.filters);
+    let vec = qvec && vi ? vi.search(qvec, hasFilters(opts.filters) ? depth * 4 : depth) : [];
+    if (vec.length && hasFilters(opts.filters)) vec = await this.keepMatching(vec, opts.filters!);
+
+    let ranked: RankedHit[];
+    if (mode === 'lexical') ranked = lex.map((h) => ({ ...h, match: 'ranked', lexical: h.score }));
+    else if (mode === 'vector') ranked = vec.map((h) => ({ ...h, match: 'ranked', cosine: h.score }));
+    else ranked = await this.fuse(q, lex, vec, qvec!);
+
+    // Exact id, exact title and near-title jumps go first, in that order.
+    const jumpIds = new Set(jumps.map((j) => j.id));
+    const allowed = jumps.length && hasFilters(opts.filters) ? new Set((await this.keepMatching(jumps, opts.filters!)).map((h) => h.id)) : undefined;
+    const top = jumps.filter((j) => !allowed || allowed.has(j.id));
+    const hits = [...top, ...ranked.filter((h) => !jumpIds.has(h.id))];
+    return { hits, mode, fallback };
+  }
+
+  /** Interpolation: max-normalised lexical score plus w × cosine, both computed for every candidate. */
+  private async fuse(q: string, lex: Hit[], vec: Hit[], qvec: Float32Array): Promise<RankedHit[]> {
+    const byId = new Map<number, RankedHit>();
+    for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score });
+    for (const h of vec) {
+      const r = byId.get(h.id);
+      if (r) r.cosine = h.score;
+      else byId.set(h.id, { id: h.id, score: 0, match: 'ranked', cosine: h.score, lexical: 0 });
+    }
+    // Lexical-only candidates: their cosine from the stored vectors.
+    const noCos = [...byId.values()].filter((r) => r.cosine === undefined).map((r) => r.id);
+    if (noCos.length) {
+      const e = await this.embedder();
+      const rows = await this.db.kysely.selectFrom('paper_vectors').select(['paper_id', 'vector']).where('paper_id', 'in', noCos).where('embedder', '=', e!.id).execute();
+      for (const r of rows) {
+        const v = fromBytes(r.vector as Uint8Array);
+        let s = 0;
+        for (let i = 0; i < v.length; i++) s += v[i] * qvec[i];
+        byId.get(r.paper_id)!.cosine = s;
+      }
+    }
+    // Vector-only candidates: their exact lexical score, so that they are not ranked as if it were 0.
+    const noLex = vec.filter((h) => !lex.some((l) => l.id === h.id)).map((h) => h.id);
+    if (noLex.length && lex.length) {
+      for (const h of await this.lexicalScores(q, noLex)) byId.get(h.id)!.lexical = h.score;
+    }
+    const maxLex = Math.max(1e-9, ...[...byId.values()].map((r) => r.lexical ?? 0));
+    for (const r of byId.values()) r.score = (r.lexical ?? 0) / maxLex + this.vectorWeight * (r.cosine ?? 0);
+    return [...byId.values()].sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+
+  /** Lexical scores of given papers (SQLite: bm25 restricted to the rowids; PostgreSQL: ts_rank). */
+  private async lexicalScores(q: string, ids: number[]): Promise<Hit[]> {
+    return this.lexical.scoresFor(q, ids);
+  }
+
+  private async keepMatching<T extends { id: number }>(hits: T[], f: Filters): Promise<T[]> {
+    if (!hits.length) return hits;
+    const papers = await this.papers.byIds(hits.map((h) => h.id));
+    return hits.filter((h) => {
+      const p = papers.get(h.id);
+      if (!p) return false;
+      const day = p.publishedAt?.slice(0, 10);
+      if (f.from && (!day || day < f.from)) return false;
+      if (f.to && (!day || day > f.to)) return false;
+      if (f.hasCode && !p.codeUrl) return false;
+      if (f.category && !p.categories.includes(f.category)) return false;
+      return true;
+    });
+  }
+
+  /** Exact arXiv id or URL, exact title, then a title one or two letters off. */
+  private async jumps(q: string): Promise<RankedHit[]> {
+    const out: RankedHit[] = [];
+    const parsed = parseArxivId(q);
+    if (parsed) {
+      const p = await this.papers.byArxivId(parsed.id);
+      if (p) out.push({ id: p.id, score: Infinity, match: 'id' });
+      return out;
+    }
+    const nq = normTitle(q);
+    if (nq.length < 8) return out;
+    for (const id of await this.lexical.exactTitle(q)) out.push({ id, score: Infinity, match: 'title' });
+    if (out.length) return out;
+    // A title with a typo: trigram candidates checked by edit distance on the normalised titles.
+    const max = Math.max(1, Math.min(3, Math.floor(nq.length / 12)));
+    for (const c of await this.lexical.titleCandidates(q, 10)) {
+      const d = editDistance(nq, normTitle(c.title), max);
+      if (d === 0) out.unshift({ id: c.id, score: Infinity, match: 'title' });
+      else if (d <= max) out.push({ id: c.id, score: Infinity, match: 'near-title' });
+    }
+    return out.slice(0, 3);
+  }
+
+  /** The search use case: ranked, filtered, sorted, paginated papers with snippets. */
+  async search(params: SearchParams): Promise<SearchResult> {
+    const limit = params.limit ?? 20;
+    const offset = params.offset ?? 0;
+    const parsed = parseArxivId(params.q);
+    const exact = parsed ? await this.papers.byArxivId(parsed.id) : undefined;
+    const { hits, mode, fallback } = await this.rank(params.q, { limit: offset + limit, mode: params.mode, filters: params.filters, depth: Math.max(100, offset + limit) });
+    let list = hits;
+    const sort = params.sort ?? 'relevance';
+    let papers: Map<number, Paper>;
+    if (sort !== 'relevance') {
+      // Re-sorting a semantic tail by date would surface noise: keep the clearly relevant part.
+      const best = list.find((h) => Number.isFinite(h.score))?.score ?? 0;
+      list = list.filter((h) => !Number.isFinite(h.score) || h.score >= best * 0.5);
+      papers = await this.papers.byIds(list.map((h) => h.id));
+      const key = (h: RankedHit) => {
+        const p = papers.get(h.id);
+        return sort === 'newest' ? (p?.publishedAt ?? p?.createdAt ?? '') : String(p?.upvotes ?? 0).padStart(10, '0');
+      };
+      list = [...list].sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : b.score - a.score));
+      papers = new Map([...papers].filter(([id]) => list.slice(offset, offset + limit).some((h) => h.id === id)));
+    }
+    const page = list.slice(offset, offset + limit);
+    papers = await this.papers.byIds(page.map((h) => h.id));
+    return {
+      query: params.q,
+      mode,
+      fallback,
+      exact,
+      total: list.length,
+      hits: page
+        .filter((h) => papers.has(h.id))
+        .map((h) => {
+          const paper = papers.get(h.id)!;
+          return { paper, score: Number.isFinite(h.score) ? h.score : 1e9, match: h.match, snippet: snippetHtml(paper.abstract, params.q) };
+        }),
+    };
+  }
+
+  /** Papers like this one: neighbours of its vector fused (RRF, k = 60) with a lexical more-like-this. */
+  async similar(paperId: number, limit = 10): Promise<Paper[]> {
+    const base = (await this.papers.byIds([paperId])).get(paperId);
+    if (!base) return [];
+    const lists: { hits: Hit[]; weight: number }[] = [];
+    const vi = await this.vectorIndex().catch(() => null);
+    if (vi) {
+      const row = await this.db.kysely.selectFrom('paper_vectors').select('vector').where('paper_id', '=', paperId).where('embedder', '=', vi.embedder).executeTakeFirst();
+      if (row) lists.push({ hits: vi.search(fromBytes(row.vector as Uint8Array), limit * 3 + 1), weight: 1 });
+    }
+    lists.push({ hits: await this.lexical.search(moreLikeThis(base), limit * 3 + 1), weight: lists.length ? 0.7 : 1 });
+    const score = new Map<number, number>();
+    for (const { hits, weight } of lists)
+      hits.forEach((h, i) => {
+        if (h.id !== paperId) score.set(h.id, (score.get(h.id) ?? 0) + weight / (60 + i + 1));
+      });
+    const ids = [...score.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([id]) => id);
+    const papers = await this.papers.byIds(ids);
+    return ids.map((id) => papers.get(id)).filter((p): p is Paper => !!p);
+  }
+
+  /** Embeds up to `batch` papers that have no vector from the current embedder (or a stale one). */
+  async embedPending(batch = 500): Promise<number> {
+    const e = await this.embedder();
+    if (!e) return 0;
+    const rows = await this.db.kysely
+      .selectFrom('papers as p')
+      .leftJoin('paper_vectors as v', 'v.paper_id', 'p.id')
+      .select(['p.id', 'p.title', 'p.abstract', 'p.modified_at'])
+      .where((eb) => eb.or([eb('v.paper_id', 'is', null), eb('v.embedder', '<>', e.id), eb('v.source_modified_at', '<', eb.ref('p.modified_at'))]))
+      .orderBy('p.id')
+      .limit(batch)
+      .execute();
+    if (!rows.length) return 0;
+    const vecs = await e.embed(
+      rows.map((r) => documentText(r.title, r.abstract)),
+      'document',
+    );
+    const now = nowIso();
+    const values = rows.map((r, i) => ({
+      paper_id: r.id,
+      embedder: e.id,
+      dims: e.dims,
+      vector: toBytes(vecs[i]),
+      source_modified_at: r.modified_at,
+      updated_at: now,
+    }));
+    for (let i = 0; i < values.length; i += 200) {
+      await this.db.kysely
+        .insertInto('paper_vectors')
+        .values(values.slice(i, i + 200))
+        .onConflict((oc) =>
+          oc.column('paper_id').doUpdateSet((eb) => ({
+            embedder: eb.ref('excluded.embedder'),
+            dims: eb.ref('excluded.dims'),
+            vector: eb.ref('excluded.vector'),
+            source_modified_at: eb.ref('excluded.source_modified_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+    return rows.length;
+  }
+
+  /** Embeds everything pending, batch by batch (each batch committed: resumable). */
+  async embedAll(batch = 500, onBatch?: (done: number) => void): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const n = await this.embedPending(batch);
+      if (!n) break;
+      done += n;
+      onBatch?.(done);
+    }
+    return done;
+  }
+
+  /** Trains the default static model on the stored papers and saves it in the data dir. */
+  async train(opts: { maxDocs?: number; dims?: number; log?: (m: string) => void } = {}): Promise<TrainStats> {
+    const maxDocs = opts.maxDocs ?? 200_000;
+    const n = await this.papers.count();
+    // Large corpora: train on an even sample of the papers (every k-th id).
+    const step = Math.max(1, Math.ceil(n / maxDocs));
+    const texts: string[] = [];
+    let lastId = 0;
+    for (;;) {
+      const rows = await this.db.kysely.selectFrom('papers').select(['id', 'title', 'abstract']).where('id', '>', lastId).orderBy('id').limit(5000).execute();
+      if (!rows.length) break;
+      for (const r of rows) if (r.id % step === 0) texts.push(documentText(r.title, r.abstract));
+      lastId = rows[rows.length - 1].id;
+    }
+    const { model, stats } = trainStaticModel(texts, { dims: opts.dims, log: opts.log });
+    const dir = join(this.config.dataDir, STATIC_DIR);
+    saveStaticModel(dir, model);
+    await this.db.kysely
+      .insertInto('kv')
+      .values({ key: 'search.trained_docs', value: String(n), updated_at: nowIso() })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(n), updated_at: nowIso() }))
+      .execute();
+    await this.reload();
+    return stats;
+  }
+
+  /** Whether the worker should (re)train the default model: none yet, or the corpus grew by the factor. */
+  async needsTraining(minDocs = 200): Promise<boolean> {
+    if (this.config.searchEmbedder !== 'auto' || this.config.searchStaticModel) return false;
+    const n = await this.papers.count();
+    if (n < minDocs) return false;
+    if (!existsSync(join(this.config.dataDir, STATIC_DIR))) return true;
+    const r = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', 'search.trained_docs').executeTakeFirst();
+    return !r || n >= Number(r.value) * this.config.searchRetrainFactor;
+  }
+
+  /** Papers without a current vector (what the embed job still has to do). */
+  async pendingCount(): Promise<number> {
+    const e = await this.embedder();
+    if (!e) return 0;
+    const r = await sql<{ n: number }>`select count(*) as n from papers p left join paper_vectors v on v.paper_id = p.id
+      where v.paper_id is null or v.embedder <> ${e.id} or v.source_modified_at < p.modified_at`.execute(this.db.kysely);
+    return Number(r.rows[0].n);
+  }
+}
+
+/** A query from a paper's own words: its title and its most frequent content words. */
+export function moreLikeThis(p: Paper): string {
+  const counts = new Map<string, number>();
+  for (const w of words(p.abstract)) if (w.length > 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([w]) => w);
+  return [...new Set([...queryTerms(p.title), ...top])].join(' ');
+}
