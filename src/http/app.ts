@@ -81,7 +81,11 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
       status = e.statusCode;
       code = status === 429 ? 'rate_limited' : status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
       message = e.message;
-    } else if (/ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|timeout exceeded when trying to connect|SQLITE_BUSY/i.test(e.message ?? '')) {
+    } else if (
+      /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down|not yet accepting)|SQLITE_BUSY/i.test(e.message ?? '') ||
+      // PostgreSQL's "admin shutdown / cannot connect now" and connection-exception classes.
+      /^(57P0[1-3]|08\d{3}|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '')
+    ) {
       status = 503;
       code = 'unavailable';
       message = 'The database is unavailable; try again shortly.';
