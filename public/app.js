@@ -36,6 +36,19 @@
   // A thumbnail that cannot load leaves the coloured tile under it showing.
   function dropBroken(img) { if (img.parentNode && img.parentNode.classList.contains('thumb')) img.remove(); }
   document.addEventListener('error', function (ev) { if (ev.target.tagName === 'IMG') dropBroken(ev.target); }, true);
+  // Opening a card's abstract that is only an excerpt fetches the whole one into the card;
+  // without JavaScript (or if the fetch fails) the "Full abstract" link is there instead.
+  document.addEventListener('toggle', function (ev) {
+    var d = ev.target;
+    if (!d.open || !d.parentNode || !d.parentNode.classList || !d.parentNode.classList.contains('clamp')) return;
+    var link = d.querySelector('a[href^="/papers/"]');
+    if (!link || d.dataset.loading) return;
+    d.dataset.loading = '1';
+    fetch('/fragments/abstract/' + link.getAttribute('href').slice(8), { headers: { Accept: 'text/html' } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then(function (text) { d.parentNode.firstElementChild.innerHTML = text; link.remove(); })
+      .catch(function () { delete d.dataset.loading; });
+  }, true);
   function enhance() {
     document.querySelectorAll('.thumb img').forEach(function (img) { if (img.complete && !img.naturalWidth) dropBroken(img); });
     var t = document.querySelector('[data-theme-toggle]');

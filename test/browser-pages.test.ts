@@ -143,7 +143,11 @@ for (const dbk of databases) {
       const abs = view.paper.abstract;
       assert.ok(body.includes(abs.slice(0, 80)), 'the start of the abstract');
       assert.ok(!body.includes(abs.slice(-60)), 'not the end of a long abstract');
-      assert.match(body, /<details><summary><span>Show more<\/span><span>Show less<\/span><\/summary><a href="\/papers\/2410\.17243">Full abstract<\/a><\/details>/);
+      assert.match(body, /<details><summary><span>Show more<\/span><span>Show less<\/span><\/summary><a href="\/papers\/2410\.17243">Full abstract<\/a><\/details>/);      // The toggle's script fetches the whole abstract from here.
+      const frag = await get('/fragments/abstract/2410.17243');
+      assert.equal(frag.status, 200);
+      assert.equal(await frag.text(), abs.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+      assert.equal((await get('/fragments/abstract/2501.99999')).status, 404);
     });
 
     test('the date picker works without JavaScript: GET /papers/date?date= redirects, a bad date is a 400 page', async () => {

@@ -17,6 +17,14 @@ export const paperExtras: {
   aside: ((req: FastifyRequest, v: PaperView) => Promise<SafeHtml | null> | SafeHtml | null)[];
 } = { main: [], aside: [] };
 
+/** A word-bounded summary of the abstract for meta descriptions (about 200 characters). */
+function summary(abstract: string): string {
+  const text = plainText(abstract);
+  if (text.length <= 200) return text;
+  const cut = text.lastIndexOf(' ', 197);
+  return `${text.slice(0, cut > 100 ? cut : 197)}…`;
+}
+
 function fmtDate(iso: string | null | undefined): string {
   if (!iso) return '';
   return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
@@ -29,18 +37,25 @@ async function renderPaper(ctx: HttpContext, req: FastifyRequest, reply: Fastify
   const links = arxivLinks(p.arxivId);
   const base = ctx.pb.config.publicUrl;
   const published = p.publishedAt?.slice(0, 10).replace(/-/g, '/');
+  const updated = p.updatedAt?.slice(0, 10).replace(/-/g, '/');
+  const description = summary(p.abstract);
   const head = html`
 <link rel="canonical" href="${base}/papers/${p.arxivId}">
 <meta property="og:type" content="article">
+<meta property="og:site_name" content="Paperboy">
 <meta property="og:title" content="${plainText(p.title)}">
-<meta property="og:description" content="${p.abstract.slice(0, 300)}">
+<meta property="og:description" content="${description}">
 <meta property="og:url" content="${base}/papers/${p.arxivId}">
 ${p.thumbnailUrl ? html`<meta property="og:image" content="${p.thumbnailUrl}">` : ''}
 <meta name="twitter:card" content="${p.thumbnailUrl ? 'summary_large_image' : 'summary'}">
+<meta name="twitter:title" content="${plainText(p.title)}">
+<meta name="twitter:description" content="${description}">
 <meta name="citation_title" content="${plainText(p.title)}">
 ${p.authors.map((a) => html`<meta name="citation_author" content="${a}">`)}
 ${published ? html`<meta name="citation_publication_date" content="${published}"><meta name="citation_date" content="${published}">` : ''}
+${updated && updated !== published ? html`<meta name="citation_online_date" content="${updated}">` : ''}
 <meta name="citation_arxiv_id" content="${p.arxivId}">
+${p.categories.length ? html`<meta name="citation_keywords" content="${p.categories.join('; ')}">` : ''}
 <meta name="citation_pdf_url" content="${links.pdf}">
 <meta name="citation_abstract_html_url" content="${links.abs}">
 ${p.doi ? html`<meta name="citation_doi" content="${p.doi}">` : ''}
@@ -106,7 +121,7 @@ ${p.journalRef ? html`<meta name="citation_journal_title" content="${p.journalRe
     </aside>
   </div>
 </article>`;
-  return ctx.page(req, reply, { title: plainText(p.title), description: p.abstract.slice(0, 200), head, math: true }, body);
+  return ctx.page(req, reply, { title: plainText(p.title), description, head, math: true }, body);
 }
 
 export function paperPages(app: FastifyInstance, ctx: HttpContext) {
@@ -115,6 +130,16 @@ export function paperPages(app: FastifyInstance, ctx: HttpContext) {
   app.get<{ Params: { archive: string; num: string } }>('/papers/:archive/:num', (req, reply) =>
     renderPaper(ctx, req, reply, `${req.params.archive}/${req.params.num}`),
   );
+
+  // The whole abstract as an HTML fragment, for the cards' "Show more" (app.js). Cacheable: abstracts rarely change.
+  app.get<{ Params: { '*': string } }>('/fragments/abstract/*', async (req, reply) => {
+    const view = await ctx.pb.papers.get(req.params['*']);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=3600')
+      .header('X-Robots-Tag', 'noindex')
+      .send(mathText(view.paper.abstract).value);
+  });
 
   app.get<{ Params: { name: string } }>('/authors/:name', async (req, reply) => {
     const page = pageParam(req);

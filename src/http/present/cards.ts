@@ -20,8 +20,12 @@ export const cardExtras: {
 
 /** Abstracts up to this long fit in the clamped lines and get no toggle. */
 const SHORT = 220;
-/** Cards carry at most this much of the abstract (the paper page has all of it): 50 full abstracts alone weigh ~75 KB. */
-const EXCERPT = 360;
+/**
+ * Cards carry at most this much of the abstract: 50 full abstracts alone weigh ~75 KB. The
+ * toggle's link leads to the paper page; with JavaScript, app.js fetches the whole abstract
+ * (/fragments/abstract/<id>) into the card instead.
+ */
+const EXCERPT = 280;
 
 /** The abstract cut at a word boundary before `max` characters, never inside $…$. */
 export function excerpt(text: string, max = EXCERPT): { text: string; cut: boolean } {
