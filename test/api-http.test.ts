@@ -11,7 +11,7 @@ import { startServer, type TestServer } from './support/server.ts';
 import { seedApi } from './support/api-seed.ts';
 import type { Logger } from '../src/logger.ts';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** A raw request (fetch hides Content-Encoding by decoding it). */
 function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {

@@ -6,7 +6,7 @@ import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { HF_FIXTURE, seedApi } from './support/api-seed.ts';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 const BASE = 'https://papers.example.org';
 
 /** Follows Link rel="next" from `first`, returning every page's items. */

@@ -82,13 +82,13 @@ function typeOf(doc: Json, s: Json | undefined): string {
   return t;
 }
 
-/** The fields of an object schema, one row each, nested objects indented. */
-function fieldRows(doc: Json, schema: Json | undefined, depth = 0, seen = new Set<string>()): SafeHtml[] {
+/** The fields of an object schema, one row each, nested fields as dotted paths (paper.authors[].name). */
+function fieldRows(doc: Json, schema: Json | undefined, prefix = '', seen = new Set<string>()): SafeHtml[] {
   let s = schema;
   if (s?.type === 'array') s = s.items;
   const name = s?.$ref ? String(s.$ref).replace('#/components/schemas/', '') : undefined;
   if (name) {
-    if (seen.has(name) || depth > 3) return [];
+    if (seen.has(name) || seen.size > 3) return [];
     seen = new Set([...seen, name]);
   }
   s = resolve(doc, s);
@@ -98,24 +98,34 @@ function fieldRows(doc: Json, schema: Json | undefined, depth = 0, seen = new Se
   const required = new Set<string>(s.required ?? []);
   const rows: SafeHtml[] = [];
   for (const [k, v] of Object.entries<Json>(s.properties)) {
-    rows.push(html`<tr><td><code style="padding-left:${depth * 1.2}em">${k}</code>${required.has(k) ? '' : html` <span class="muted">optional</span>`}</td><td><code>${typeOf(doc, v)}</code></td><td>${v.description ?? ''}</td></tr>`);
-    rows.push(...fieldRows(doc, v, depth + 1, seen));
+    const path = `${prefix}${k}`;
+    rows.push(html`<tr><td><code>${path}</code>${required.has(k) ? '' : html` <span class="muted">optional</span>`}</td><td><code>${typeOf(doc, v)}</code></td><td>${prose(v.description)}</td></tr>`);
+    rows.push(...fieldRows(doc, v, `${path}${v.type === 'array' ? '[]' : ''}.`, seen));
   }
   return rows;
 }
 
+/** A parameter's example (the generator moves a schema's `examples[0]` to `example`). */
+const exampleOf = (p: Json): unknown => p.example ?? p.schema?.examples?.[0];
+
 function example(params: Json[]): string {
   const q = params
-    .filter((p) => p.in === 'query' && p.schema?.examples?.[0] !== undefined)
+    .filter((p) => p.in === 'query' && exampleOf(p) !== undefined)
     .slice(0, 1)
-    .map((p) => `${p.name}=${encodeURIComponent(String(p.schema.examples[0]))}`);
+    .map((p) => `${p.name}=${encodeURIComponent(String(exampleOf(p)))}`);
   return q.length ? `?${q.join('&')}` : '';
+}
+
+/** Descriptions use `backticks` for code, as in Markdown. */
+function prose(text: string | undefined): SafeHtml {
+  const parts = String(text ?? '').split('`');
+  return html`${parts.map((part, i) => (i % 2 ? html`<code>${part}</code>` : part))}`;
 }
 
 function pathExample(path: string, params: Json[]): string {
   return path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     const p = params.find((x) => x.in === 'path' && x.name === name);
-    return encodeURIComponent(String(p?.schema?.examples?.[0] ?? p?.example ?? name));
+    return encodeURIComponent(String((p && exampleOf(p)) ?? name));
   });
 }
 
@@ -126,7 +136,7 @@ export function renderDocs(doc: Json, base: string): SafeHtml {
   const anchor = (method: string, path: string) => `${method}-${path}`.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   return html`
 <h1>API reference</h1>
-<p>${doc.info?.description ?? ''}</p>
+<p>${prose(doc.info?.description)}</p>
 <p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI ${doc.openapi}). Base URL: <code>${base}</code>.</p>
 <nav aria-label="Endpoints"><ul>${ops.map((o) => html`<li><a href="#${anchor(o.method, o.path)}"><code>${o.method} ${o.path}</code></a> · ${o.op.summary ?? ''}</li>`)}</ul></nav>
 ${ops.map(({ method, path, op }) => {
@@ -136,7 +146,7 @@ ${ops.map(({ method, path, op }) => {
   return html`<section class="endpoint" id="${anchor(method, path)}">
   <h2><code>${method} ${path}</code></h2>
   ${op.summary ? html`<p><strong>${op.summary}</strong></p>` : ''}
-  ${op.description ? html`<p>${op.description}</p>` : ''}
+  ${op.description ? html`<p>${prose(op.description)}</p>` : ''}
   ${op.security?.length ? html`<p>Requires <code>Authorization: Bearer &lt;token&gt;</code>.</p>` : ''}
   ${
     params.length
@@ -144,7 +154,7 @@ ${ops.map(({ method, path, op }) => {
           (p) =>
             html`<tr><td><code>${p.name}</code>${p.required ? ' (required)' : ''}</td><td>${p.in}</td><td><code>${typeOf(doc, p.schema)}</code>${
               p.schema?.default !== undefined ? html` default <code>${JSON.stringify(p.schema.default)}</code>` : ''
-            }</td><td>${p.description ?? p.schema?.description ?? ''}${p.schema?.examples ? html` e.g. <code>${String(p.schema.examples[0])}</code>` : ''}</td></tr>`,
+            }</td><td>${prose(p.description ?? p.schema?.description)}${exampleOf(p) !== undefined ? html` e.g. <code>${String(exampleOf(p))}</code>` : ''}</td></tr>`,
         )}</tbody></table>`
       : ''
   }
@@ -160,6 +170,12 @@ ${ops.map(({ method, path, op }) => {
     return rows.length ? html`<details><summary>Fields of the 200 response</summary><table><thead><tr><th>Field</th><th>Type</th><th>Description</th></tr></thead><tbody>${rows}</tbody></table></details>` : '';
   })()}
   ${method === 'GET' ? html`<h3>Example</h3><pre><code>curl -s '${url}'</code></pre>` : ''}
+  ${(() => {
+    const ok = op.responses?.['200']?.content?.['application/json']?.schema;
+    const target = resolve(doc, ok?.type === 'array' ? ok.items : ok);
+    const ex = target?.examples?.[0];
+    return ex === undefined ? '' : html`<details><summary>Example response</summary><pre><code>${JSON.stringify(ok?.type === 'array' ? [ex] : ex, null, 2)}</code></pre></details>`;
+  })()}
 </section>`;
 })}`;
 }

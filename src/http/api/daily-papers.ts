@@ -18,7 +18,7 @@ export function dailyApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         summary: 'Daily papers (HF-compatible)',
         description:
           'The papers listed on a day, an ISO week or a month, as a bare JSON array in the shape of Hugging Face\'s `/api/daily_papers`. The next page, when there is one, is in the `Link` header (`rel="next"`).',
-        response: { 200: Type.Array(Type.Ref('HfDailyItem')), ...errorResponses },
+        response: { 200: Type.Array(Type.Ref('HfDailyItem'), { description: 'One page of the list' }), ...errorResponses },
       },
     },
     async (req, reply) => {

@@ -45,7 +45,26 @@ export const HfPaper = Type.Object(
     doi: Nullable(Type.String()),
     comments: Type.Optional(Type.Array(Type.Unknown(), { description: 'With ?field=comments: the discussion, oldest first' })),
   },
-  { $id: 'HfPaper' },
+  {
+    $id: 'HfPaper',
+    examples: [
+      {
+        id: '2410.17243',
+        authors: [{ _id: '2410.17243:0', name: 'Zesen Cheng', hidden: false }],
+        publishedAt: '2024-10-22T17:59:30.000Z',
+        title: 'Breaking the Memory Barrier: Near Infinite Batch Size Scaling for Contrastive Loss',
+        summary: 'Contrastive loss is a powerful approach for representation learning, …',
+        upvotes: 64,
+        discussionId: 'paper-1',
+        categories: ['cs.CV'],
+        primaryCategory: 'cs.CV',
+        version: 1,
+        comment: null,
+        journalRef: null,
+        doi: null,
+      },
+    ],
+  },
 );
 
 export const HfDailyItem = Type.Object(
@@ -66,7 +85,21 @@ export const HfDailyItem = Type.Object(
       }),
     ),
   },
-  { $id: 'HfDailyItem' },
+  {
+    $id: 'HfDailyItem',
+    examples: [
+      {
+        paper: { id: '2410.17243', title: 'Breaking the Memory Barrier: …', upvotes: 64, '…': '(HfPaper)' },
+        publishedAt: '2024-10-25T00:57:09.392Z',
+        title: 'Breaking the Memory Barrier: Near Infinite Batch Size Scaling for Contrastive Loss',
+        summary: 'Contrastive loss is a powerful approach for representation learning, …',
+        mediaUrls: [],
+        thumbnail: 'https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2410.17243.png',
+        numComments: 3,
+        submittedBy: { name: 'ClownRat', fullname: 'Zesen Cheng', avatarUrl: '/avatars/1b09e2742aecce1bbdc57f0c4504cf38.svg', type: 'user' },
+      },
+    ],
+  },
 );
 
 /** Shared schemas, added once to the app so that routes and OpenAPI can $ref them. */

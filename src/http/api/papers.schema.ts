@@ -4,8 +4,8 @@ export const PaperParams = Type.Object({ id: Type.String({ maxLength: 300, descr
 export type PaperParams = Static<typeof PaperParams>;
 
 export const OldPaperParams = Type.Object({
-  archive: Type.String({ maxLength: 40, description: 'Old-style archive, e.g. hep-th' }),
-  num: Type.String({ maxLength: 40, description: 'Old-style number, e.g. 9901001' }),
+  archive: Type.String({ maxLength: 40, description: 'Old-style archive', examples: ['hep-th'] }),
+  num: Type.String({ maxLength: 40, description: 'Old-style number', examples: ['9901001'] }),
 });
 export type OldPaperParams = Static<typeof OldPaperParams>;
 

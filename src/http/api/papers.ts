@@ -22,7 +22,7 @@ export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   const paperSchema = {
     querystring: PaperQuery,
     tags: ['papers'],
-    response: { 200: Type.Ref('HfPaper'), ...errorResponses },
+    response: { 200: Type.Ref('HfPaper', { description: 'The paper' }), ...errorResponses },
   };
 
   app.get<{ Params: PaperParams; Querystring: PaperQuery }>(
@@ -60,7 +60,7 @@ export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         summary: 'All papers, newest publication first',
         description:
           'Every paper on the instance ordered by first publication (then id), cursor-paged: follow the `Link` header (`rel="next"`) until it is absent. The cursor is opaque; a malformed one is a 400.',
-        response: { 200: Type.Array(Type.Ref('HfPaper')), ...errorResponses },
+        response: { 200: Type.Array(Type.Ref('HfPaper'), { description: 'One page of papers' }), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -81,7 +81,7 @@ export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         tags: ['authors'],
         summary: 'Papers by an author, newest first',
         description: 'Paged with `p` and `limit`; the next page is in the `Link` header. 404 when no paper has this author.',
-        response: { 200: Type.Array(Type.Ref('HfPaper')), ...errorResponses },
+        response: { 200: Type.Array(Type.Ref('HfPaper'), { description: 'One page of papers' }), ...errorResponses },
       },
     },
     async (req, reply) => {
