@@ -40,11 +40,11 @@ out({ bench: 'http', papers: N, cores: cpus().length, cpu: cpus()[0]?.model, mem
 // 1. The corpus: the sample's papers again and again, each copy with new ids and dates two weeks earlier.
 const dir = join(ROOT, 'data', 'bench', `http-${N}`);
 const sqliteFile = join(dir, 'paperboy.db');
-async function* resampled(): AsyncGenerator<IngestItem> {
+async function* resampled(skip: number): AsyncGenerator<IngestItem> {
   const base: PaperInput[] = [];
   for await (const it of parseJsonl(SAMPLE_FILES.arxiv, {}, undefined, 'bench')) if (it.kind === 'paper') base.push(it.paper);
   const shift = (iso: string | null | undefined, days: number) => (iso ? new Date(Date.parse(iso) - days * 86_400_000).toISOString() : iso);
-  for (let c = 0; c < N; c++) {
+  for (let c = skip; c < N; c++) {
     const p = base[c % base.length];
     const copy = Math.floor(c / base.length);
     // 4001.00001, 4002.00001 … : valid new-style ids no real paper has.
@@ -62,7 +62,8 @@ async function* resampled(): AsyncGenerator<IngestItem> {
   const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('warn') });
   const have = await pb.stores.papers.count();
   if (have < N) {
-    const s = await pb.importer.run('bench', 'resampled sample', resampled(), { batchSize: 2000 });
+    // Papers are generated in a fixed order, so an interrupted build resumes where it stopped.
+    const s = await pb.importer.run('bench', 'resampled sample', resampled(have), { batchSize: 2000 });
     out({ step: 'corpus', inserted: s.inserted, errors: s.errors, seconds: Math.round(performance.now() - t0) / 1000 });
   } else out({ step: 'corpus', reused: sqliteFile, papers: have });
   await pb.close();
@@ -95,7 +96,17 @@ interface Web {
 function startWeb(env: Record<string, string>): Promise<Web> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'serve', '--role', 'web'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PAPERBOY_LOAD_SAMPLE: 'false', PAPERBOY_DATA_DIR: dir, ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      PAPERBOY_LOAD_SAMPLE: 'false',
+      PAPERBOY_DATA_DIR: dir,
+      // The load generator is one client on loopback: lift the per-client API limit, or it would measure 429s.
+      PAPERBOY_API_RATE_LIMIT_IP: '1000000000',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolve, reject) => {
