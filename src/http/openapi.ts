@@ -28,11 +28,13 @@ export async function registerOpenApi(app: FastifyInstance, ctx: HttpContext): P
       tags: [
         { name: 'papers', description: 'Daily lists and papers (HF-compatible)' },
         { name: 'authors', description: 'Papers by author' },
+        { name: 'community', description: 'Submissions, votes, comments, collections (writes need a personal token)' },
+        { name: 'search', description: 'Search and similar papers' },
         { name: 'feeds', description: 'RSS 2.0 and Atom 1.0 feeds' },
         { name: 'meta', description: 'Health of the instance' },
       ],
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A personal API token from /settings/tokens' } },
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A personal API token from /settings/tokens' } },
       },
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
