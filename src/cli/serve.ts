@@ -27,7 +27,7 @@ export async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
   let worker: Worker | undefined;
   instrumentMail(pb);
   if (role === 'worker' || role === 'all') {
-    worker = new Worker(pb.jobs, pb.log.child({ role: 'worker' }));
+    worker = new Worker(pb.jobs, pb.log.child({ role: 'worker' }), { leaseMs: pb.config.jobLeaseSeconds * 1000 });
     registerTasks(worker, pb);
     const scheduler = new Scheduler(pb.jobs, pb.log.child({ role: 'scheduler' }));
     registerSchedules(scheduler, pb);

@@ -33,6 +33,12 @@ export const ops = {
     parse: parsers.int(0, 65535),
     doc: 'Worker-only processes: serve /metrics on this port (on HOST). Web processes expose /metrics on their own port.',
   }),
+  jobLeaseSeconds: setting({
+    env: 'PAPERBOY_JOB_LEASE_SECONDS',
+    default: '60',
+    parse: parsers.int(2, 86_400),
+    doc: 'A worker holds a job for this long, renewed every third of it; a worker that dies loses its jobs to others after at most this long.',
+  }),
   shutdownTimeoutMs: setting({
     env: 'PAPERBOY_SHUTDOWN_TIMEOUT_MS',
     default: '30000',

@@ -15,6 +15,8 @@ export interface Db {
   sqlite?: SQLite.Database;
   /** PostgreSQL only: the pool. */
   pool?: pg.Pool;
+  /** PostgreSQL only: the schema in use when one was chosen (search_path). */
+  schema?: string;
   /** A printable description with no secrets. */
   describe: string;
   close(): Promise<void>;
@@ -77,6 +79,7 @@ function openPostgres(opts: DbOptions): Db {
     kysely,
     dialect: 'postgres',
     pool,
+    schema: opts.schema,
     describe: `${url.toString()}${opts.schema ? ` (schema ${opts.schema})` : ''}`,
     close: () => kysely.destroy(),
   };

@@ -25,7 +25,9 @@ class FolderProvider implements MigrationProvider {
 }
 
 function migrator(db: Db): Migrator {
-  return new Migrator({ db: db.kysely, provider: new FolderProvider() });
+  // Kysely looks for its migration tables in every schema unless told which: with another schema's
+  // tables visible it would skip creating its own, so name the schema in use.
+  return new Migrator({ db: db.kysely, provider: new FolderProvider(), ...(db.schema ? { migrationTableSchema: db.schema } : {}) });
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
