@@ -88,15 +88,15 @@ export const ingest = {
   }),
   rssSyncTime: setting({
     env: 'PAPERBOY_RSS_SYNC_TIME',
-    default: '21:00',
+    default: '06:00',
     parse: hhmm,
-    doc: 'US Eastern time of the arXiv RSS sync on announcement days (Sunday–Thursday evenings).',
+    doc: "US Eastern time of the arXiv RSS sync on listing days (Monday–Friday; the feed is rebuilt after midnight Eastern).",
   }),
   hfSyncTime: setting({
     env: 'PAPERBOY_HF_SYNC_TIME',
     default: '12:00',
     parse: hhmm,
-    doc: 'US Eastern time of the daily Hugging Face papers sync (repeated at 18:00 by the catch-up).',
+    doc: "US Eastern time of the daily Hugging Face papers sync (yesterday's list is synced again after midnight for final counts).",
   }),
   oaiCatchupDays: setting({
     env: 'PAPERBOY_OAI_CATCHUP_DAYS',

@@ -3,14 +3,17 @@ import type { Worker } from '../worker.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { Paperboy } from '../../wiring.ts';
 import { registerOpsTasks } from './ops.ts';
+import { registerIngestSchedules, registerIngestTasks } from './ingest.ts';
 
 export function registerTasks(worker: Worker, pb: Paperboy): void {
   registerOpsTasks(worker);
+  registerIngestTasks(worker, pb);
   void worker;
   void pb;
 }
 
 export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {
+  registerIngestSchedules(scheduler, pb);
   void scheduler;
   void pb;
 }
