@@ -111,7 +111,7 @@ export function paperCard(c: CardData, viewer?: unknown, level = 2): SafeHtml {
   return html`<li class="card">${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
 <p class="authors">${authorLinks(p.authors, 3, href)}</p>
 ${p.abstract ? abstractBlock(p.abstract, href) : ''}
-<ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li><a href="${href}#comments">${plural(c.numComments, 'comment')}</a></li>${
+<ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li>${c.numComments ? html`<a href="${href}#comments">${plural(c.numComments, 'comment')}</a>` : '0 comments'}</li>${
     submitter ? html`<li>Submitted by ${submitter.fullname || submitter.name}</li>` : ''
   }<li><a href="${links.abs}">arXiv</a></li><li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}${cardExtras.meta.map((f) => f(c, viewer))}</ul></div>${votes}</li>
 `;
