@@ -7,8 +7,12 @@ import { dailyApiRoutes } from './api/daily-papers.ts';
 import { paperApiRoutes } from './api/papers.ts';
 import { dailyPages } from './pages/daily.ts';
 import { paperPages } from './pages/paper.ts';
+import { digestPages } from './pages/subscribe.ts';
 import { feedRoutes } from './feeds/routes.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => Promise<void> | void;
 
 export const routeModules: RouteModule[] = [healthRoutes, opsRoutes, dailyApiRoutes, paperApiRoutes, dailyPages, paperPages, feedRoutes];
+
+// E-mail digests (issue 6), after the community module whose hook sets req.viewer.
+routeModules.push(digestPages);

@@ -1,7 +1,8 @@
 // Subscriptions without an account: double opt-in by a confirmation mail whose link expires,
 // one-click unsubscribe by a signed token, and the same preferences for signed-in users.
 // Nothing here tells a caller whether an address was already subscribed.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { errors } from '../domain/errors.ts';
 import type { Database } from '../storage/schema.ts';
 import type { DigestSubscribersTable } from '../storage/schema-digest.ts';
 import type { Config } from '../config/index.ts';
@@ -70,6 +71,32 @@ export class DigestSubscriptions {
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * Counts a subscribe request from `client` (fixed one-hour windows); throws 429 over the limit.
+   * The community's shared limiter is used when the instance has one (`shared`), else this table.
+   */
+  async limit(client: string, shared?: { consume(key: string, limit: number, windowSeconds: number, message: string): Promise<unknown> }): Promise<void> {
+    const per = this.config.digestSubscribePerHour;
+    const message = 'Too many subscription requests from your network.';
+    if (shared) {
+      await shared.consume(`digest-subscribe:ip:${client}`, per, 3600, message);
+      return;
+    }
+    const t = this.now().getTime();
+    const start = Math.floor(t / 3600_000) * 3600_000;
+    const row = await this.db
+      .insertInto('digest_rate')
+      .values({ bucket: `subscribe:${sha256Hex(client)}:${start}`, count: 1, expires_at: new Date(start + 3600_000).toISOString() })
+      .onConflict((oc) => oc.column('bucket').doUpdateSet({ count: sql<number>`digest_rate.count + 1` }))
+      .returning('count')
+      .executeTakeFirstOrThrow();
+    if (Math.random() < 0.01) await this.db.deleteFrom('digest_rate').where('expires_at', '<', new Date(t).toISOString()).execute();
+    if (Number(row.count) > per) {
+      const retry = Math.max(1, Math.ceil((start + 3600_000 - t) / 1000));
+      throw errors.rateLimited(`${message} Try again in ${Math.ceil(retry / 60)} minutes.`, retry);
+    }
+  }
 
   private windowMs(): number {
     return this.config.digestConfirmHours * 3600_000;
@@ -206,6 +233,19 @@ export class DigestSubscriptions {
       .where('id', '=', id)
       .where('status', 'in', ['pending', 'confirmed'])
       .execute();
+  }
+
+  /** Saves preferences for a subscriber proven by a signed link (from a digest they received). */
+  async savePrefs(id: number, prefs: DigestPrefs): Promise<Subscriber> {
+    const iso = this.now().toISOString();
+    await this.db
+      .updateTable('digest_subscribers')
+      .set({ ...prefColumns(prefs), pending_json: null, unsubscribed_at: null, updated_at: iso })
+      .where('id', '=', id)
+      .execute();
+    // Saving turns an unsubscribed address back on; a bounced one stays suspended.
+    await this.db.updateTable('digest_subscribers').set({ status: 'confirmed' }).where('id', '=', id).where('status', '!=', 'suspended').execute();
+    return (await this.get(id))!;
   }
 
   /** The subscription a signed-in user manages: linked to the account, or one at the account's address. */

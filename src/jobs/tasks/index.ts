@@ -2,10 +2,12 @@
 import type { Worker } from '../worker.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { Paperboy } from '../../wiring.ts';
+import { registerDigestSchedules, registerDigestTasks } from './digest.ts';
 import { registerOpsTasks } from './ops.ts';
 import { registerIngestSchedules, registerIngestTasks } from './ingest.ts';
 
 export function registerTasks(worker: Worker, pb: Paperboy): void {
+  registerDigestTasks(worker, pb);
   registerOpsTasks(worker);
   registerIngestTasks(worker, pb);
   void worker;
@@ -13,6 +15,7 @@ export function registerTasks(worker: Worker, pb: Paperboy): void {
 }
 
 export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {
+  registerDigestSchedules(scheduler, pb);
   registerIngestSchedules(scheduler, pb);
   void scheduler;
   void pb;

@@ -80,6 +80,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('digest_sent_papers_delivery').on('digest_sent_papers').column('delivery_id').execute();
   // The build asks "who already received these papers?": by paper.
   await db.schema.createIndex('digest_sent_papers_paper').on('digest_sent_papers').columns(['paper_id', 'subscriber_id']).execute();
+
+  // Subscribe requests per client, when the community's shared rate limiter is not there.
+  await db.schema
+    .createTable('digest_rate')
+    .addColumn('bucket', 'text', (c) => c.primaryKey())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(): Promise<void> {

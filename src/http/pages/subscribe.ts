@@ -1,0 +1,359 @@
+// Digest pages: subscribe (no account needed), confirm, manage by signed link, unsubscribe
+// (with RFC 8058 one-click), settings for signed-in users, and the admin preview of recent digests.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { html, raw, type SafeHtml } from '../html.ts';
+import type { HttpContext } from '../context.ts';
+import { addNavItem } from './layout.ts';
+import { dailyExtras, dailyHead } from './daily.ts';
+import { assertCsrf, csrfField, csrfToken, CSRF_COOKIE, CSRF_FIELD } from '../csrf.ts';
+import { AppError, errors } from '../../domain/errors.ts';
+import { normaliseEmail, parsePrefs, timeZones, DEFAULT_PREFS, type DigestPrefs } from '../../services/digest-util.ts';
+import { describePrefs, type Subscriber } from '../../services/digest-subscriptions.ts';
+
+interface ViewerLike {
+  id: number;
+  email: string;
+  role?: string;
+}
+type Limiter = { consume(key: string, limit: number, windowSeconds: number, message: string): Promise<unknown> };
+
+const viewerOf = (req: FastifyRequest) => (req as { viewer?: ViewerLike | null }).viewer ?? undefined;
+
+const STYLE = html`<style>
+.digest-form { max-width: 38rem; display: grid; gap: .9rem; }
+.digest-form label { font-weight: 600; display: block; margin-bottom: .2rem; }
+.digest-form input[type="email"], .digest-form input[type="text"], .digest-form select, .digest-form textarea { width: 100%; box-sizing: border-box; }
+.digest-form .hint { color: var(--muted); font-size: .88rem; margin: .2rem 0 0; }
+.digest-form fieldset { border: 1px solid var(--line); border-radius: 8px; padding: .6rem .9rem; }
+.digest-form fieldset label { display: inline-flex; gap: .35rem; font-weight: 400; margin-right: 1.2rem; }
+.digest-box { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; border: 1px solid var(--line); border-radius: var(--radius); background: var(--card); padding: .7rem 1rem; margin: .8rem 0 1rem; }
+.digest-box strong { flex: 1 1 14rem; }
+.digest-box form { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
+.digest-box input[type="email"] { min-width: 14rem; }
+table.digest-admin { border-collapse: collapse; width: 100%; font-size: .9rem; }
+table.digest-admin th, table.digest-admin td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; }
+iframe.digest-preview { width: 100%; height: 80vh; border: 1px solid var(--line); border-radius: 8px; background: #fff; }
+</style>`;
+
+// Fills time-zone fields with the browser's zone (the form still works without it: UTC).
+const TZ_SCRIPT = raw(
+  `<script>(function(){try{var z=Intl.DateTimeFormat().resolvedOptions().timeZone;if(!z)return;document.querySelectorAll('[data-tz]').forEach(function(el){if(el.dataset.tzSet)return;if(el.tagName==='SELECT'){for(var i=0;i<el.options.length;i++)if(el.options[i].value===z){el.value=z;break}}else el.value=z;})}catch(e){}})();</script>`,
+);
+
+function prefsFields(p: DigestPrefs, opts: { tzFixed?: boolean } = {}): SafeHtml {
+  const zones = timeZones();
+  return html`
+<fieldset>
+  <legend>How often</legend>
+  <label><input type="radio" name="frequency" value="daily"${p.frequency === 'daily' ? html` checked` : ''}> Daily, on arXiv announcement days</label>
+  <label><input type="radio" name="frequency" value="weekly"${p.frequency === 'weekly' ? html` checked` : ''}> Weekly</label>
+</fieldset>
+<div>
+  <label for="d-categories">Categories <span class="muted">(optional)</span></label>
+  <input id="d-categories" type="text" name="categories" value="${p.categories.join(', ')}" placeholder="cs.LG, cs.CL, stat.ML" autocomplete="off">
+  <p class="hint">arXiv categories, separated by commas.</p>
+</div>
+<div>
+  <label for="d-keywords">Keywords or searches <span class="muted">(optional)</span></label>
+  <input id="d-keywords" type="text" name="keywords" value="${p.keywords.join(', ')}" placeholder="diffusion, &quot;retrieval augmented&quot;" autocomplete="off">
+  <p class="hint">Each one is a saved search run against the new papers. Quote a phrase to match it exactly.</p>
+</div>
+<div>
+  <label for="d-authors">Authors to follow <span class="muted">(optional)</span></label>
+  <input id="d-authors" type="text" name="authors" value="${p.authors.join(', ')}" placeholder="Yoshua Bengio, Fei-Fei Li" autocomplete="off">
+</div>
+<div>
+  <label for="d-tz">Time zone</label>
+  <select id="d-tz" name="timeZone"${opts.tzFixed ? '' : html` data-tz`}>${zones.map((z) => html`<option${z === p.timeZone ? html` selected` : ''}>${z}</option>`)}</select>
+  <p class="hint">Digests arrive in the morning of your time zone.</p>
+</div>`;
+}
+
+function formValues(req: FastifyRequest): Record<string, unknown> {
+  return (req.body ?? {}) as Record<string, unknown>;
+}
+
+/** Whether the request carries a valid CSRF token (without throwing). */
+function csrfOk(req: FastifyRequest, secret: string): boolean {
+  try {
+    assertCsrf(req, secret);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function digestPages(app: FastifyInstance, ctx: HttpContext): void {
+  const pb = ctx.pb;
+  const subs = pb.digest.subscriptions;
+  const page = (req: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
+    ctx.page(req, reply, { title, head: STYLE, description: 'Get trending research papers in your inbox.' }, html`${body}${TZ_SCRIPT}`, status);
+
+  addNavItem({ href: '/subscribe', label: 'Digest', order: 80 });
+
+  // The compact box on the daily list. The CSRF field needs the browser's CSRF cookie; a browser
+  // without one yet (first visit) gets the full form back to confirm, so nothing is lost.
+  dailyExtras.push((req) => {
+    const cookie = req.cookies?.[CSRF_COOKIE];
+    // With a well-formed cookie csrfToken() only reads it; it never touches the (absent) reply.
+    const token = cookie && /^[\w-]{20,64}$/.test(cookie) ? csrfToken(req, undefined as unknown as FastifyReply, pb.secret) : '';
+    return html`<aside class="digest-box" aria-label="E-mail digest">
+  <strong>Get trending papers in your inbox</strong>
+  <form action="/subscribe" method="post">
+    ${token ? html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">` : ''}
+    <label class="visually-hidden" for="digest-box-email">E-mail address</label>
+    <input id="digest-box-email" type="email" name="email" required placeholder="you@example.org" autocomplete="email">
+    <label class="visually-hidden" for="digest-box-frequency">How often</label>
+    <select id="digest-box-frequency" name="frequency"><option value="daily">Daily</option><option value="weekly">Weekly</option></select>
+    <input type="hidden" name="timeZone" value="UTC" data-tz>
+    <button class="btn" type="submit">Subscribe</button>
+    <a href="/subscribe">More options</a>
+  </form>
+</aside>${TZ_SCRIPT}`;
+  });
+  dailyHead.push(() => STYLE);
+
+  const subscribeForm = (req: FastifyRequest, reply: FastifyReply, p: DigestPrefs, email = '', note?: SafeHtml) => {
+    const v = viewerOf(req);
+    return html`<h1>Get trending papers in your inbox</h1>
+<p>The day's most upvoted papers, what is trending, and new papers in your categories, searches and authors. No account needed: we mail you a link to confirm, and every digest has a one-click unsubscribe.</p>
+${v ? html`<p class="notice">You are signed in: <a href="/settings/digest">manage your digest in your settings</a>.</p>` : ''}
+${note ?? ''}
+<form class="digest-form" action="/subscribe" method="post">
+  ${csrfField(req, reply, pb.secret)}
+  <div>
+    <label for="d-email">E-mail address</label>
+    <input id="d-email" type="email" name="email" required value="${email}" autocomplete="email" maxlength="254">
+  </div>
+  ${prefsFields(p)}
+  <div><button class="btn" type="submit">Subscribe</button></div>
+</form>`;
+  };
+
+  app.get('/subscribe', async (req, reply) => {
+    const q = req.query as { frequency?: string };
+    const p = { ...DEFAULT_PREFS, frequency: q.frequency === 'weekly' ? ('weekly' as const) : ('daily' as const) };
+    return page(req, reply, 'Subscribe to the digest', subscribeForm(req, reply, p));
+  });
+
+  app.post('/subscribe', async (req, reply) => {
+    const body = formValues(req);
+    if (!csrfOk(req, pb.secret)) {
+      // A form without a valid token (e.g. the daily box on a first visit): show it again to confirm.
+      let p = DEFAULT_PREFS;
+      try {
+        p = parsePrefs(body);
+      } catch {
+        /* show defaults */
+      }
+      const note = html`<p class="notice">Please check your details and press Subscribe again.</p>`;
+      return page(req, reply, 'Subscribe to the digest', subscribeForm(req, reply, p, String(body.email ?? '').slice(0, 254), note), 403);
+    }
+    const limiter = (pb as { community?: { limiter?: Limiter } }).community?.limiter;
+    await subs.limit(req.ip, limiter);
+    const email = normaliseEmail(body.email);
+    const prefs = parsePrefs(body);
+    // Not awaited: the answer must not depend on (or take longer because of) whether a mail goes out.
+    void (await subs.subscribe(email, prefs));
+    return page(
+      req,
+      reply,
+      'Check your inbox',
+      html`<h1>Check your inbox</h1>
+<p>If <strong>${email}</strong> can receive our digest, a confirmation link is on its way. The link works for ${pb.config.digestConfirmHours} hours; nothing is sent until you click it.</p>
+<p class="muted">No mail after a few minutes? Look in the spam folder. We send at most one confirmation mail per address every ${pb.config.digestConfirmHours} hours.</p>
+<p><a href="/">Back to the daily papers</a></p>`,
+    );
+  });
+
+  const expired = (req: FastifyRequest, reply: FastifyReply) =>
+    page(
+      req,
+      reply,
+      'Link expired',
+      html`<h1>This link has expired or was already used</h1><p>Confirmation links work once, for ${pb.config.digestConfirmHours} hours. <a href="/subscribe">Subscribe again</a> to get a new one.</p>`,
+      410,
+    );
+
+  // Confirming takes a POST so that link scanners that fetch every URL in a mail cannot confirm for you.
+  app.get<{ Params: { token: string } }>('/subscribe/confirm/:token', async (req, reply) => {
+    const info = await subs.peekConfirm(req.params.token);
+    if (!info) return expired(req, reply);
+    return page(
+      req,
+      reply,
+      'Confirm your subscription',
+      html`<h1>Confirm your subscription</h1>
+<p>Send the digest to <strong>${info.email}</strong>: ${describePrefs(info.prefs)}</p>
+<form method="post" action="/subscribe/confirm/${req.params.token}">${csrfField(req, reply, pb.secret)}<button class="btn" type="submit">Confirm subscription</button></form>`,
+    );
+  });
+
+  app.post<{ Params: { token: string } }>('/subscribe/confirm/:token', async (req, reply) => {
+    assertCsrf(req, pb.secret);
+    const s = await subs.confirm(req.params.token);
+    if (!s) return expired(req, reply);
+    const token = subs.unsubscribeToken(s);
+    return page(
+      req,
+      reply,
+      'Subscribed',
+      html`<h1>You are subscribed</h1>
+<p>${describePrefs(s)} The next digest goes to <strong>${s.email}</strong>.</p>
+<p><a href="/subscribe/manage/${token}">Change what you receive</a> · <a href="/">Back to the daily papers</a></p>`,
+    );
+  });
+
+  // Managing by the signed link in every digest: whoever received the mail may change its settings.
+  const manageForm = (req: FastifyRequest, reply: FastifyReply, s: Subscriber, action: string, note?: SafeHtml) =>
+    html`<h1>Your digest</h1>
+${note ?? ''}
+${s.status === 'suspended' ? html`<p class="notice error">Mail to this address bounced (${s.suspendedReason ?? 'rejected'}), so digests are paused.</p>` : ''}
+${s.status === 'unsubscribed' ? html`<p class="notice">This address is unsubscribed. Saving turns the digest back on.</p>` : ''}
+<form class="digest-form" action="${action}" method="post">
+  ${csrfField(req, reply, pb.secret)}
+  <p>Address: <strong>${s.email}</strong></p>
+  ${prefsFields(s, { tzFixed: true })}
+  <div><button class="btn" type="submit">Save</button></div>
+</form>
+<form method="post" action="/unsubscribe/${subs.unsubscribeToken(s)}" style="margin-top:1.5rem"><button class="btn secondary" type="submit">Unsubscribe</button></form>`;
+
+  app.get<{ Params: { token: string } }>('/subscribe/manage/:token', async (req, reply) => {
+    const s = await subs.fromUnsubscribeToken(req.params.token);
+    if (!s) throw errors.notFound('This link is not valid.');
+    return page(req, reply, 'Your digest', manageForm(req, reply, s, `/subscribe/manage/${req.params.token}`));
+  });
+
+  app.post<{ Params: { token: string } }>('/subscribe/manage/:token', async (req, reply) => {
+    assertCsrf(req, pb.secret);
+    const s = await subs.fromUnsubscribeToken(req.params.token);
+    if (!s) throw errors.notFound('This link is not valid.');
+    const saved = await subs.savePrefs(s.id, parsePrefs(formValues(req)));
+    return page(req, reply, 'Your digest', manageForm(req, reply, saved, `/subscribe/manage/${req.params.token}`, html`<p class="notice">Saved.</p>`));
+  });
+
+  // Unsubscribe: GET only shows a button (mail scanners prefetch links); POST unsubscribes.
+  // The POST needs no CSRF token on purpose: RFC 8058 one-click unsubscribe is a POST made by the
+  // mail provider, without our cookies, to the URL in List-Unsubscribe. The signed token in the
+  // URL (an HMAC under the instance secret) is the authorisation, and the only effect is less mail,
+  // so a forged cross-site POST can do nothing its sender could not do with the mail in hand.
+  app.register(async (scope) => {
+    // Some mail providers post the one-click body as multipart/form-data; its content is fixed and unused.
+    scope.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 10_000 }, (_req, _body, done) => done(null, {}));
+    scope.get<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
+      const s = await subs.fromUnsubscribeToken(req.params.token);
+      if (!s) throw errors.notFound('This unsubscribe link is not valid.');
+      return page(
+        req,
+        reply,
+        'Unsubscribe',
+        html`<h1>Unsubscribe ${s.email}?</h1>
+<p>You will get no more digests from Paperboy at this address.</p>
+<form method="post" action="/unsubscribe/${req.params.token}"><button class="btn" type="submit">Unsubscribe</button></form>
+<p class="muted">Or <a href="/subscribe/manage/${req.params.token}">change what you receive</a> instead.</p>`,
+      );
+    });
+    scope.post<{ Params: { token: string } }>('/unsubscribe/:token', async (req, reply) => {
+      const s = await subs.fromUnsubscribeToken(req.params.token);
+      if (!s) throw errors.notFound('This unsubscribe link is not valid.');
+      await subs.unsubscribe(s.id);
+      return page(
+        req,
+        reply,
+        'Unsubscribed',
+        html`<h1>You are unsubscribed</h1><p>No more digests go to <strong>${s.email}</strong>. Changed your mind? <a href="/subscribe/manage/${req.params.token}">Turn it back on</a>.</p>`,
+      );
+    });
+  });
+
+  // Settings for signed-in users (the community feature sets req.viewer).
+  const settings = async (req: FastifyRequest, reply: FastifyReply, note?: SafeHtml) => {
+    const v = viewerOf(req);
+    if (!v) {
+      return page(
+        req,
+        reply,
+        'Digest settings',
+        html`<h1>Digest settings</h1><p>Sign in to manage your digest with your account, or <a href="/subscribe">subscribe with any address</a> (no account needed).</p>`,
+        401,
+      );
+    }
+    const s = await subs.forUser(v);
+    const p = s ?? { ...DEFAULT_PREFS };
+    const active = s?.status === 'confirmed';
+    return page(
+      req,
+      reply,
+      'Digest settings',
+      html`<h1>Digest settings</h1>
+${note ?? ''}
+<p>${active ? html`Digests go to <strong>${s!.email}</strong>.` : html`Digests would go to your account's address, <strong>${v.email}</strong>.`}
+${s?.status === 'suspended' ? html`<span class="notice error">Mail to this address bounced (${s.suspendedReason ?? ''}).</span>` : ''}</p>
+<form class="digest-form" action="/settings/digest" method="post">
+  ${csrfField(req, reply, pb.secret)}
+  ${prefsFields(p, { tzFixed: !!s })}
+  <div><button class="btn" type="submit" name="action" value="save">${active ? 'Save' : 'Subscribe'}</button>
+  ${active ? html` <button class="btn secondary" type="submit" name="action" value="unsubscribe">Unsubscribe</button>` : ''}</div>
+</form>`,
+    );
+  };
+
+  app.get('/settings/digest', async (req, reply) => settings(req, reply));
+  app.post('/settings/digest', async (req, reply) => {
+    assertCsrf(req, pb.secret);
+    const v = viewerOf(req);
+    if (!v) throw errors.unauthorized('Sign in to change your digest settings.');
+    const body = formValues(req);
+    if (body.action === 'unsubscribe') {
+      const s = await subs.forUser(v);
+      if (s) await subs.unsubscribe(s.id);
+      return settings(req, reply, html`<p class="notice">Unsubscribed.</p>`);
+    }
+    await subs.saveForUser(v, parsePrefs(body));
+    return settings(req, reply, html`<p class="notice">Saved.</p>`);
+  });
+
+  // The admin preview of recent digests: signed-in admins, or DIGEST_ADMIN_TOKEN (?token=) when
+  // the instance has no roles.
+  const assertAdmin = (req: FastifyRequest) => {
+    if (viewerOf(req)?.role === 'admin') return;
+    const want = pb.config.digestAdminToken;
+    const given = (req.query as { token?: string }).token;
+    if (want && given && given.length === want.length && given === want) return;
+    throw new AppError(403, 'forbidden', 'Only administrators may see the digest preview.');
+  };
+
+  app.get('/admin/digests', async (req, reply) => {
+    assertAdmin(req);
+    const tokenQ = (req.query as { token?: string }).token;
+    const suffix = tokenQ ? `?token=${encodeURIComponent(tokenQ)}` : '';
+    const [rows, counts] = await Promise.all([pb.digest.recent(50), pb.digest.counts()]);
+    return page(
+      req,
+      reply,
+      'Digests',
+      html`<h1>Digests</h1>
+<p class="muted">Transport: ${pb.mail.kind === 'outbox' ? 'file outbox (data/outbox)' : 'SMTP'} · subscribers ${Object.entries(counts.subscribers).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'} · deliveries ${Object.entries(counts.deliveries).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}</p>
+<table class="digest-admin"><thead><tr><th>#</th><th>Edition</th><th>To</th><th>Status</th><th>Sent</th><th>Attempts</th><th>Last error</th></tr></thead><tbody>
+${rows.map(
+  (r) => html`<tr><td><a href="/admin/digests/${r.id}${suffix}">${r.id}</a></td><td>${r.kind} ${r.edition_key}</td><td>${r.email}</td><td>${r.status}</td><td>${r.sent_at ?? html`<span class="muted">after ${r.send_after}</span>`}</td><td>${r.attempts}</td><td>${r.last_error ?? ''}</td></tr>`,
+)}
+</tbody></table>`,
+    );
+  });
+
+  app.get<{ Params: { id: string } }>('/admin/digests/:id', async (req, reply) => {
+    assertAdmin(req);
+    if (!/^\d{1,12}$/.test(req.params.id)) throw errors.badRequest('Bad delivery id.');
+    const m = await pb.digest.previewDelivery(Number(req.params.id));
+    return page(
+      req,
+      reply,
+      `Digest ${req.params.id}`,
+      html`<h1>${m.subject}</h1>
+<p class="muted">${Object.entries(m.headers).map(([k, v]) => html`${k}: ${v}<br>`)}</p>
+<iframe class="digest-preview" sandbox="" title="HTML part" srcdoc="${m.html}"></iframe>
+<h2>Plain text</h2><pre style="white-space:pre-wrap">${m.text}</pre>`,
+    );
+  });
+}
