@@ -119,15 +119,28 @@ for (const dbk of databases) {
       }
     });
 
-    test('sort=publishedAt orders by submission time, sort=trending falls back to upvotes', async () => {
+    test('sort=publishedAt orders by submission time; sort=trending follows the trending cache, else upvotes', async () => {
       const byTime = (await (await get('/api/daily_papers?date=2024-10-25&sort=publishedAt')).json()) as Json[];
       const times = byTime.map((i) => i.publishedAt);
       assert.deepEqual(times, [...times].sort().reverse());
-      const trending = (await (await get('/api/daily_papers?date=2024-10-25&sort=trending')).json()) as Json[];
-      if (!pb.catalog.trending) {
-        const plain = (await (await get('/api/daily_papers?date=2024-10-25')).json()) as Json[];
-        assert.deepEqual(trending.map((i) => i.paper.id), plain.map((i) => i.paper.id));
-      } else assert.equal(trending.length, 29);
+      const ids = async (q: string) => ((await (await get(`/api/daily_papers?${q}`)).json()) as Json[]).map((i) => i.paper.id as string);
+      const plain = await ids('date=2024-10-25');
+      // No trending scores computed yet: the most upvoted first.
+      assert.deepEqual(await ids('date=2024-10-25&sort=trending'), plain);
+      // The community's job ranks the day's papers (hot score with time decay), as of that evening.
+      pb.community.clock.set('2024-10-25T22:00:00Z');
+      await pb.community.trending.compute();
+      const ranked = (await pb.community.trending.list('day', 100)).map((t) => t.paper.arxivId);
+      assert.ok(ranked.length > 0);
+      const trending = await ids('date=2024-10-25&sort=trending');
+      assert.deepEqual(trending.slice(0, ranked.length), ranked.filter((id) => plain.includes(id)));
+      assert.deepEqual([...trending].sort(), [...plain].sort(), 'the same papers');
+      assert.notDeepEqual(trending, plain, 'time decay reorders the day');
+      const feed = await (await get('/feeds/trending.rss')).text();
+      const weekly = (await pb.community.trending.list('week', 3)).map((t) => t.paper.arxivId);
+      const guids = [...feed.matchAll(/<guid isPermaLink="true">https:\/\/arxiv\.org\/abs\/([^<]+)<\/guid>/g)].map((m) => m[1]);
+      assert.deepEqual(guids.slice(0, weekly.length), weekly, 'the trending feed follows the weekly ranking');
+      pb.community.clock.set(undefined);
     });
 
     test('submitter filters, and the Link header counts only what the filter keeps', async () => {

@@ -4,18 +4,13 @@ import { errors } from '../domain/errors.ts';
 import { addDays, type Day } from '../domain/dates.ts';
 import type { Paper } from '../domain/paper.ts';
 import type { CatalogStore, CatalogSort, PublishedCursor } from '../storage/catalog.ts';
-import type { DayRange, ListedPaper } from '../storage/daily.ts';
+import type { ListedPaper } from '../storage/daily.ts';
 import { periodRange, type PaperService, type Period } from './papers.ts';
 
 export interface Page<T> {
   items: T[];
   /** Whether another page follows. */
   more: boolean;
-}
-
-/** A ranking other features may provide (the community's trending cache): paper ids, best first. */
-export interface TrendingSource {
-  list(range: DayRange, limit: number, offset: number): Promise<ListedPaper[]>;
 }
 
 /** Opaque cursor for /api/papers: base64url of [publishedAt, id] of the last paper of a page. */
@@ -37,8 +32,6 @@ export function decodeCursor(raw: string): PublishedCursor {
 }
 
 export class CatalogService {
-  /** Set by the community feature when its trending cache exists; otherwise trending = most upvoted. */
-  trending?: TrendingSource;
   /** Set by the search feature (ranked hybrid search); otherwise the search feed matches words in titles and abstracts. */
   searcher?: (q: string, limit: number) => Promise<Paper[]>;
 
@@ -50,30 +43,27 @@ export class CatalogService {
   /** One page of a period's daily list (the latest day when no period is given). */
   async daily(
     period: Period | undefined,
-    opts: { sort: CatalogSort | 'trending'; page: number; limit: number; submitter?: string },
+    opts: { sort: CatalogSort; page: number; limit: number; submitter?: string },
   ): Promise<Page<ListedPaper> & { period: Period }> {
     const p = period ?? { kind: 'day' as const, day: await this.papers.latestDay() };
     const range = periodRange(p);
     const offset = opts.page * opts.limit;
     // One row more than asked tells whether a next page exists, whatever the filters.
-    let rows: ListedPaper[];
-    if (opts.sort === 'trending' && this.trending && !opts.submitter) rows = await this.trending.list(range, opts.limit + 1, offset);
-    else
-      rows = await this.store.dailyList(range, {
-        limit: opts.limit + 1,
-        offset,
-        sort: opts.sort === 'publishedAt' ? 'publishedAt' : 'upvotes',
-        submitter: opts.submitter,
-      });
+    const rows = await this.store.dailyList(range, {
+      limit: opts.limit + 1,
+      offset,
+      sort: opts.sort,
+      submitter: opts.submitter,
+      // A day's list is ranked by the day's trending window, a week's by the week's, …
+      window: p.kind,
+    });
     return { period: p, items: rows.slice(0, opts.limit), more: rows.length > opts.limit };
   }
 
-  /** What is trending now: the trending ranking of the last 7 listed days, or their most upvoted papers. */
-  async trendingNow(limit: number): Promise<ListedPaper[]> {
+  /** The trending feed's fallback while no trending ranking is computed: the last 7 listed days, most upvoted first. */
+  async recentTop(limit: number): Promise<ListedPaper[]> {
     const last: Day = await this.papers.latestDay();
-    const range = { from: addDays(last, -6), to: last };
-    if (this.trending) return this.trending.list(range, limit, 0);
-    return this.store.dailyList(range, { limit, offset: 0, sort: 'upvotes' });
+    return this.store.dailyList({ from: addDays(last, -6), to: last }, { limit, offset: 0, sort: 'upvotes' });
   }
 
   /** Every paper, newest publication first, keyset-paged. */

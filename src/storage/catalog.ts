@@ -13,7 +13,10 @@ export interface PublishedCursor {
   id: number;
 }
 
-export type CatalogSort = 'upvotes' | 'publishedAt';
+export type CatalogSort = 'upvotes' | 'publishedAt' | 'trending';
+
+/** Which cached trending window ranks a list (the community's job fills trending_scores). */
+export type TrendWindow = 'day' | 'week' | 'month';
 
 export class CatalogStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -32,9 +35,13 @@ export class CatalogStore {
 
   /**
    * A period's daily list. Hugging Face orders by upvotes, then by submission time, newest
-   * first; 'publishedAt' orders by submission time only. `submitter` filters by user name.
+   * first; 'publishedAt' orders by submission time only; 'trending' by the cached trending score
+   * of `window` (papers without one follow, by upvotes). `submitter` filters by user name.
    */
-  async dailyList(range: DayRange, opts: { limit: number; offset: number; sort: CatalogSort; submitter?: string }): Promise<ListedPaper[]> {
+  async dailyList(
+    range: DayRange,
+    opts: { limit: number; offset: number; sort: CatalogSort; submitter?: string; window?: TrendWindow },
+  ): Promise<ListedPaper[]> {
     let q = this.db
       .selectFrom('daily_entries as d')
       .innerJoin('papers as p', 'p.id', 'd.paper_id')
@@ -54,7 +61,11 @@ export class CatalogStore {
         'd.comment as d_comment',
       ]);
     if (opts.submitter) q = q.where('d.submitter_json', 'like', `%"name":${JSON.stringify(opts.submitter)}%`);
-    if (opts.sort === 'upvotes') q = q.orderBy(sql`p.upvotes + d.source_upvotes`, 'desc');
+    if (opts.sort === 'trending')
+      q = q
+        .leftJoin('trending_scores as t', (j) => j.onRef('t.paper_id', '=', 'p.id').on('t.window', '=', opts.window ?? 'week'))
+        .orderBy(sql`coalesce(t.score, -1)`, 'desc');
+    if (opts.sort !== 'publishedAt') q = q.orderBy(sql`p.upvotes + d.source_upvotes`, 'desc');
     const rows = await q.orderBy('d.submitted_at', 'desc').orderBy('p.id', 'desc').limit(opts.limit).offset(opts.offset).execute();
     return rows.map((r) => {
       const paper = rowToPaper(r);

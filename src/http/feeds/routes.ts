@@ -118,11 +118,20 @@ export function feedRoutes(app: FastifyInstance, ctx: HttpContext) {
 
     app.get(
       `/feeds/trending.${format}`,
-      { schema: { tags: ['feeds'], summary: `Trending papers (${format === 'rss' ? 'RSS 2.0' : 'Atom 1.0'})`, description: 'What the community ranks highest over the last 7 listed days.', response: xmlResponse(format) } },
+      {
+        schema: {
+          tags: ['feeds'],
+          summary: `Trending papers (${format === 'rss' ? 'RSS 2.0' : 'Atom 1.0'})`,
+          description: 'The weekly trending ranking (as on /papers/trending); before one is computed, the most upvoted papers of the last 7 listed days.',
+          response: xmlResponse(format),
+        },
+      },
       async (req, reply) => {
-        const list = await pb.catalog.trendingNow(n);
-        const items = list.map((it) => ({ paper: it.paper, date: it.entry.submittedAt, upvotes: it.upvotes }));
-        return send(req, reply, format, { title: 'Paperboy · Trending papers', description: 'Papers trending on Paperboy over the last week.', pageUrl: `${base}/` }, items);
+        const ranked = await pb.community.trending.list('week', n);
+        const items: FeedItem[] = ranked.length
+          ? ranked.map((t) => ({ paper: t.paper, upvotes: t.totalUpvotes }))
+          : (await pb.catalog.recentTop(n)).map((it) => ({ paper: it.paper, date: it.entry.submittedAt, upvotes: it.upvotes }));
+        return send(req, reply, format, { title: 'Paperboy · Trending papers', description: 'Papers trending on Paperboy over the last week.', pageUrl: `${base}/papers/trending` }, items);
       },
     );
 
