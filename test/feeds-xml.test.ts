@@ -173,6 +173,25 @@ for (const dbk of databases) {
       }
     });
 
+    test('a public collection has RSS and Atom feeds; a private one is a 404', async () => {
+      const c = pb.community;
+      const owner = await c.accounts.ensureUsername(await c.accounts.findOrCreate('reader@example.org'));
+      const pub = await c.collections.create(owner.id, { name: 'Memory & <scale>', description: 'Long-context reading', isPublic: true });
+      const priv = await c.collections.create(owner.id, { name: 'Secret', isPublic: false });
+      for (const id of ['2410.17243', '2410.16251']) await c.collections.addPaper(owner.id, pub.id, id);
+      await c.collections.addPaper(owner.id, priv.id, '2410.17243');
+      const guids = checkRss(await (await get(`/feeds/collection/${pub.id}.rss`)).text());
+      assert.deepEqual([...guids].sort(), ['https://arxiv.org/abs/2410.16251', 'https://arxiv.org/abs/2410.17243']);
+      const atomBody = await (await get(`/feeds/collection/${pub.id}.atom`)).text();
+      assert.equal(checkAtom(atomBody).length, 2);
+      assert.equal((await reader.parseString(atomBody)).title, 'Paperboy · Memory & <scale>');
+      for (const path of [`/feeds/collection/${priv.id}.rss`, '/feeds/collection/999999.rss', '/feeds/collection/abc.rss']) {
+        const r = await get(path);
+        assert.equal(r.status, 404, path);
+        assert.equal(((await r.json()) as Json).code, 'not_found');
+      }
+    });
+
     test('pages link their feeds with <link rel="alternate">, and the links work', async () => {
       const page = await (await get('/papers/date/2024-10-25')).text();
       const links = [...page.matchAll(/<link rel="alternate" type="application\/(rss|atom)\+xml" title="[^"]+" href="([^"]+)">/g)].map((m) => m[2]);

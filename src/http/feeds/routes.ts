@@ -28,6 +28,7 @@ const SearchQuery = Type.Object(
 );
 type SearchQuery = Static<typeof SearchQuery>;
 const CategoryParams = Type.Object({ feed: Type.String({ maxLength: 60, description: 'Category and format, e.g. cs.CL.rss or cs.CL.atom', examples: ['cs.CL.rss'] }) });
+const CollectionParams = Type.Object({ feed: Type.String({ maxLength: 40, description: 'Collection id and format, e.g. 12.rss or 12.atom', examples: ['1.rss'] }) });
 const AuthorParams = Type.Object({ feed: Type.String({ maxLength: 220, description: 'Author name and format, e.g. Lidong Bing.rss', examples: ['Lidong Bing.rss'] }) });
 
 const xmlResponse = (format: Format | 'either') => ({
@@ -174,6 +175,30 @@ export function feedRoutes(app: FastifyInstance, ctx: HttpContext) {
       const r = await pb.catalog.authorPapers(name, 0, n);
       const meta = { title: `Paperboy · ${r.name}`, description: `Newest papers by ${r.name} on Paperboy.`, pageUrl: `${base}/authors/${encodeURIComponent(r.name)}` };
       return send(req, reply, format, meta, r.items.map((paper) => ({ paper })));
+    },
+  );
+
+  app.get<{ Params: { feed: string } }>(
+    '/feeds/collection/:feed',
+    {
+      schema: {
+        params: CollectionParams,
+        tags: ['feeds'],
+        summary: 'A public collection, latest additions first',
+        description: 'Private collections are a 404 (feeds are public, whoever asks).',
+        response: xmlResponse('either'),
+      },
+    },
+    async (req, reply) => {
+      const [id, format] = splitFeedName(req.params.feed);
+      if (!/^\d{1,12}$/.test(id)) throw errors.notFound('No such collection.');
+      const col = await pb.community.collections.get(Number(id), null);
+      const meta = {
+        title: `Paperboy · ${col.name}`,
+        description: col.description ?? `A reading list by ${col.owner.displayName ?? col.owner.username ?? 'a reader'} on Paperboy.`,
+        pageUrl: `${base}/collections/${col.id}`,
+      };
+      return send(req, reply, format, meta, col.items.map((it) => ({ paper: it.paper, date: it.addedAt })));
     },
   );
 
