@@ -1,2 +1,32 @@
-// Settings of the community area. Add entries here; src/config/index.ts merges every area into one table.
-export const community = {};
+// Settings of the community area: accounts, votes, comments, submissions, trending, abuse limits.
+import { optional, parsers, setting } from './table.ts';
+
+export const community = {
+  magicLinkMinutes: setting({ env: 'SIGNIN_LINK_MINUTES', default: '15', parse: parsers.int(1, 1440), doc: 'Minutes a sign-in link stays valid (single use).' }),
+  sessionDays: setting({ env: 'SESSION_DAYS', default: '30', parse: parsers.int(1, 3650), doc: 'Days a sign-in session lasts.' }),
+  commentEditMinutes: setting({ env: 'COMMENT_EDIT_MINUTES', default: '30', parse: parsers.int(0, 100000), doc: 'Minutes during which an author may edit a comment.' }),
+  commentMaxChars: setting({ env: 'COMMENT_MAX_CHARS', default: '10000', parse: parsers.int(1, 100000), doc: 'Longest comment accepted (Markdown source characters).' }),
+  submitRequireSignin: setting({ env: 'SUBMIT_REQUIRE_SIGNIN', default: 'true', parse: parsers.bool, doc: 'Only signed-in users may submit papers to the daily list.' }),
+  submitMaxAgeDays: setting({ env: 'SUBMIT_MAX_AGE_DAYS', default: '14', parse: parsers.int(0, 100000), doc: 'A submitted paper must have been announced within this many days (0: no limit).' }),
+  submitRejectListed: setting({ env: 'SUBMIT_REJECT_LISTED', default: 'true', parse: parsers.bool, doc: 'Refuse papers already on a daily list.' }),
+  submitPerUserPerDay: setting({ env: 'SUBMIT_PER_USER_PER_DAY', default: '5', parse: parsers.int(0, 100000), doc: 'Submissions per user per UTC day (curators and admins are unlimited).' }),
+  submitCommentMaxChars: setting({ env: 'SUBMIT_COMMENT_MAX_CHARS', default: '500', parse: parsers.int(0, 10000), doc: 'Longest optional comment on a submission.' }),
+  communityNow: optional({
+    env: 'PAPERBOY_NOW',
+    parse: (raw: string) => {
+      const d = new Date(raw);
+      if (Number.isNaN(d.getTime())) throw new Error(`must be an ISO date-time, got "${raw}"`);
+      return d.toISOString();
+    },
+    doc: 'Fixed clock for the community rules (tests and demos). Unset: the real time.',
+  }),
+  trendingGravity: setting({ env: 'TRENDING_GRAVITY', default: '1.5', parse: parsers.number(0, 10), doc: 'Trending: how fast age pulls a paper down (exponent of age_hours + 2).' }),
+  trendingWeightUpvotes: setting({ env: 'TRENDING_WEIGHT_UPVOTES', default: '1', parse: parsers.number(0, 100), doc: 'Trending: weight of ln(1 + upvotes in the window).' }),
+  trendingWeightComments: setting({ env: 'TRENDING_WEIGHT_COMMENTS', default: '0.5', parse: parsers.number(0, 100), doc: 'Trending: weight of ln(1 + comments in the window).' }),
+  trendingWeightStars: setting({ env: 'TRENDING_WEIGHT_STARS', default: '0.3', parse: parsers.number(0, 100), doc: 'Trending: weight of ln(1 + GitHub stars gained in the window).' }),
+  trendingRefreshMinutes: setting({ env: 'TRENDING_REFRESH_MINUTES', default: '10', parse: parsers.int(1, 1440), doc: 'Trending: the job recomputes the cached scores this often.' }),
+  limitSigninPerHour: setting({ env: 'LIMIT_SIGNIN_MAILS_PER_HOUR', default: '5', parse: parsers.int(1, 100000), doc: 'Sign-in mails per address and per IP per hour (per IP: 4×).' }),
+  limitVotesPerHour: setting({ env: 'LIMIT_VOTES_PER_HOUR', default: '120', parse: parsers.int(1, 100000), doc: 'Upvote changes per user and per IP per hour.' }),
+  limitCommentsPerHour: setting({ env: 'LIMIT_COMMENTS_PER_HOUR', default: '20', parse: parsers.int(1, 100000), doc: 'Comments (and edits) per user and per IP per hour.' }),
+  limitSubmitsPerHour: setting({ env: 'LIMIT_SUBMISSIONS_PER_HOUR', default: '20', parse: parsers.int(1, 100000), doc: 'Submission attempts per user and per IP per hour.' }),
+};

@@ -9,10 +9,16 @@ import { dailyPages } from './pages/daily.ts';
 import { paperPages } from './pages/paper.ts';
 import { digestPages } from './pages/subscribe.ts';
 import { feedRoutes } from './feeds/routes.ts';
+import { communityRoutes } from './pages/community.ts';
+import { searchApiRoutes } from './api/search.ts';
+import { searchPages } from './pages/search.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => Promise<void> | void;
 
-export const routeModules: RouteModule[] = [healthRoutes, opsRoutes, dailyApiRoutes, paperApiRoutes, dailyPages, paperPages, feedRoutes];
+export const routeModules: RouteModule[] = [healthRoutes, opsRoutes, dailyApiRoutes, paperApiRoutes, dailyPages, paperPages, feedRoutes, communityRoutes];
 
 // E-mail digests (issue 6), after the community module whose hook sets req.viewer.
 routeModules.push(digestPages);
+
+// Search (issue 9): the search page, API and similar papers.
+routeModules.push(searchApiRoutes, searchPages);

@@ -5,11 +5,13 @@ import type { Paperboy } from '../../wiring.ts';
 import { registerDigestSchedules, registerDigestTasks } from './digest.ts';
 import { registerOpsTasks } from './ops.ts';
 import { registerIngestSchedules, registerIngestTasks } from './ingest.ts';
+import { registerCommunitySchedules, registerCommunityTasks } from './community.ts';
 
 export function registerTasks(worker: Worker, pb: Paperboy): void {
   registerDigestTasks(worker, pb);
   registerOpsTasks(worker);
   registerIngestTasks(worker, pb);
+  registerCommunityTasks(worker, pb);
   void worker;
   void pb;
 }
@@ -17,6 +19,7 @@ export function registerTasks(worker: Worker, pb: Paperboy): void {
 export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {
   registerDigestSchedules(scheduler, pb);
   registerIngestSchedules(scheduler, pb);
+  registerCommunitySchedules(scheduler, pb);
   void scheduler;
   void pb;
 }

@@ -1,0 +1,29 @@
+// Progressive enhancement of the upvote forms: post in the background and update the count.
+// Without JavaScript the same forms post normally and the server redirects back.
+document.addEventListener('submit', async (ev) => {
+  const form = ev.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-vote')) return;
+  ev.preventDefault();
+  const button = form.querySelector('button');
+  if (button) button.disabled = true;
+  try {
+    const res = await fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      headers: { Accept: 'application/json' },
+      credentials: 'same-origin',
+    });
+    const data = await res.json();
+    if (!res.ok) throw new Error(data.error || res.statusText);
+    const count = form.querySelector('.count');
+    if (count) count.textContent = String(data.upvotes);
+    if (button) {
+      button.setAttribute('aria-pressed', data.upvoted ? 'true' : 'false');
+      button.setAttribute('aria-label', `Upvote (${data.upvotes} upvotes)`);
+    }
+  } catch (err) {
+    if (button) button.title = String(err.message || err);
+  } finally {
+    if (button) button.disabled = false;
+  }
+});

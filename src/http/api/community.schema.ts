@@ -1,0 +1,46 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const SubmitBody = Type.Object(
+  {
+    paper_id: Type.String({ minLength: 1, maxLength: 300, description: 'arXiv id (2410.17243, with or without version) or arxiv.org URL' }),
+    comment: Type.Optional(Type.String({ maxLength: 10000, description: 'Why it is worth reading (optional)' })),
+  },
+  { additionalProperties: false },
+);
+export type SubmitBody = Static<typeof SubmitBody>;
+
+export const CommentBody = Type.Object(
+  {
+    body: Type.String({ minLength: 1, maxLength: 100000, description: 'Markdown; $…$ for math' }),
+    parent_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Reply to this comment (replies are one level deep)' })),
+  },
+  { additionalProperties: false },
+);
+export type CommentBody = Static<typeof CommentBody>;
+
+export const EditCommentBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 100000 }) }, { additionalProperties: false });
+export type EditCommentBody = Static<typeof EditCommentBody>;
+
+export const PaperIdParams = Type.Object({ id: Type.String({ maxLength: 300, description: 'arXiv id' }) });
+export type PaperIdParams = Static<typeof PaperIdParams>;
+
+export const NumericIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export type NumericIdParams = Static<typeof NumericIdParams>;
+
+export const TrendingQuery = Type.Object(
+  {
+    window: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')], { default: 'week' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  },
+  { additionalProperties: false },
+);
+export type TrendingQuery = Static<typeof TrendingQuery>;
+
+export const writeErrors = {
+  400: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Bad input or a refused paper' }),
+  401: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'No or invalid personal token' }),
+  403: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Not allowed' }),
+  404: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Unknown paper or comment' }),
+  409: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Already done (double vote, already listed)' }),
+  429: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Over a limit; see Retry-After' }),
+};

@@ -1,0 +1,166 @@
+// The write API (personal tokens: `Authorization: Bearer pbt_…`): submit a paper, upvote and
+// un-upvote, comment; plus the community's read endpoints (a collection, the trending ranking).
+// Same services, rules and limits as the pages. A browser session may call it too, with the
+// X-CSRF-Token header (community.js does).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { HttpContext } from '../context.ts';
+import { assertCsrf } from '../csrf.ts';
+import { toHfPaper } from '../present/hf.ts';
+import { paperComments } from './papers.ts';
+import { apiIdentity } from './rate-limit.ts';
+import { sha256 } from '../../services/accounts.ts';
+import type { CommentView } from '../../services/comments.ts';
+import { requireViewer } from '../pages/community-session.ts';
+import {
+  CommentBody,
+  EditCommentBody,
+  NumericIdParams,
+  PaperIdParams,
+  SubmitBody,
+  TrendingQuery,
+  writeErrors,
+} from './community.schema.ts';
+
+const security = [{ bearerAuth: [] }];
+
+export function commentJson(c: CommentView): Record<string, unknown> {
+  return {
+    id: String(c.id),
+    parentId: c.parentId === null ? null : String(c.parentId),
+    author: { name: c.author.username, fullname: c.author.displayName },
+    createdAt: c.createdAt,
+    editedAt: c.editedAt,
+    deleted: c.deleted,
+    hidden: c.hidden,
+    markdown: c.markdown,
+    html: c.html,
+    replies: c.replies.map(commentJson),
+  };
+}
+
+export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
+  const { pb } = ctx;
+  const c = pb.community;
+
+  // Hooks other features left for us: comments in /api/papers/:id?field=comments, and a rate-limit
+  // bucket per personal token.
+  paperComments.list = async (_req, v) => (await c.comments.forPaper(v.paper.id)).map(commentJson);
+  apiIdentity.token = async (token) => {
+    const v = await c.accounts.tokenViewer(token);
+    return v ? `user:${v.id}:${sha256(token).slice(0, 12)}` : null;
+  };
+
+  /** The caller, from the token (or a session plus CSRF header). */
+  const writer = (req: FastifyRequest) => {
+    const v = requireViewer(req);
+    if (v.via === 'session') assertCsrf(req, pb.secret);
+    return v;
+  };
+
+  app.post<{ Body: SubmitBody }>(
+    '/api/papers/submit',
+    { schema: { body: SubmitBody, tags: ['community'], summary: "Submit a paper to today's daily list", security, response: writeErrors } },
+    async (req, reply) => {
+      const v = writer(req);
+      const r = await c.submissions.submit(v, req.body.paper_id, req.body.comment, req.ip);
+      const view = await pb.papers.get(r.paper.arxivId);
+      return reply.code(201).send({
+        paper: toHfPaper(view.paper, view.upvotes),
+        day: r.entry.day,
+        submittedAt: r.entry.submittedAt,
+        submittedBy: { name: v.username, fullname: v.displayName },
+        comment: r.entry.comment,
+        fetchedFromArxiv: r.fetched,
+      });
+    },
+  );
+
+  for (const method of ['POST', 'DELETE'] as const) {
+    app.route<{ Params: PaperIdParams }>({
+      method,
+      url: '/api/papers/:id/upvote',
+      schema: {
+        params: PaperIdParams,
+        tags: ['community'],
+        summary: method === 'POST' ? 'Upvote a paper (409 when already upvoted)' : 'Remove your upvote (409 when there is none)',
+        security,
+        response: writeErrors,
+      },
+      handler: async (req) => {
+        const v = writer(req);
+        const r = await c.votes.setStrict(v, req.params.id, method === 'POST', req.ip);
+        return { id: r.arxivId, upvoted: r.upvoted, upvotes: r.upvotes };
+      },
+    });
+  }
+
+  app.post<{ Params: PaperIdParams; Body: CommentBody }>(
+    '/api/papers/:id/comments',
+    { schema: { params: PaperIdParams, body: CommentBody, tags: ['community'], summary: 'Comment on a paper (Markdown, math allowed)', security, response: writeErrors } },
+    async (req, reply) => {
+      const v = writer(req);
+      const cm = await c.comments.add(v, req.params.id, { body: req.body.body, parentId: req.body.parent_id ?? null }, req.ip);
+      return reply.code(201).send(commentJson(cm));
+    },
+  );
+
+  app.patch<{ Params: NumericIdParams; Body: EditCommentBody }>(
+    '/api/comments/:id',
+    { schema: { params: NumericIdParams, body: EditCommentBody, tags: ['community'], summary: 'Edit your comment (within the edit window)', security, response: writeErrors } },
+    async (req) => {
+      const v = writer(req);
+      return commentJson(await c.comments.edit(v, req.params.id, req.body.body, req.ip));
+    },
+  );
+
+  app.delete<{ Params: NumericIdParams }>(
+    '/api/comments/:id',
+    { schema: { params: NumericIdParams, tags: ['community'], summary: 'Delete your comment (soft; curators may delete any)', security, response: writeErrors } },
+    async (req, reply) => {
+      const v = writer(req);
+      await c.comments.remove(v, req.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: NumericIdParams }>(
+    '/api/collections/:id',
+    { schema: { params: NumericIdParams, tags: ['community'], summary: 'A public collection (private ones: only its owner)' } },
+    async (req, reply) => {
+      const col = await c.collections.get(req.params.id, req.viewer?.id);
+      reply.header('Cache-Control', col.isPublic ? 'public, max-age=60' : 'private, no-cache');
+      return {
+        id: String(col.id),
+        name: col.name,
+        description: col.description,
+        public: col.isPublic,
+        owner: { name: col.owner.username, fullname: col.owner.displayName },
+        createdAt: col.createdAt,
+        updatedAt: col.updatedAt,
+        papers: col.items.map((it) => ({ paper: toHfPaper(it.paper, it.paper.upvotes), note: it.note, addedAt: it.addedAt })),
+      };
+    },
+  );
+
+  app.get<{ Querystring: TrendingQuery }>(
+    '/api/trending',
+    { schema: { querystring: TrendingQuery, tags: ['community'], summary: 'Trending papers with their score and why' } },
+    async (req, reply) => {
+      const window = req.query.window ?? 'week';
+      const items = await c.trending.list(window, req.query.limit ?? 50);
+      reply.header('Cache-Control', 'public, max-age=60');
+      return {
+        window,
+        formula: c.trending.formula(),
+        computedAt: items[0]?.computedAt ?? (await c.trending.computedAt(window)),
+        papers: items.map((it) => ({
+          rank: it.rank,
+          score: it.score,
+          why: it.why,
+          signals: { upvotes: it.upvotes, comments: it.comments, starsGained: it.starsGained, ageHours: Math.round(it.ageHours * 10) / 10 },
+          paper: toHfPaper(it.paper, it.totalUpvotes),
+        })),
+      };
+    },
+  );
+}

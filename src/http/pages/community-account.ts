@@ -1,0 +1,294 @@
+// Account pages: sign in by e-mail link, first-time profile, sign out (here or everywhere),
+// settings, personal API tokens, and public profiles.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { html, type SafeHtml } from '../html.ts';
+import type { HttpContext } from '../context.ts';
+import { accountArea } from '../context.ts';
+import { assertCsrf, csrfField as formCsrf } from '../csrf.ts';
+import { paperCard } from '../present/cards.ts';
+import { safeNext, isCurator } from '../../services/accounts.ts';
+import { errors } from '../../domain/errors.ts';
+import {
+  bodyOf,
+  clearSessionCookie,
+  formProblem,
+  intParam,
+  setSessionCookie,
+  viewerOrRedirect,
+  SESSION_COOKIE,
+  type RequestViewer,
+} from './community-session.ts';
+
+export const csrfInput = (v: RequestViewer) => html`<input type="hidden" name="_csrf" value="${v.csrf}">`;
+export const notice = (message: string | undefined, kind: 'error' | 'ok' = 'error') =>
+  message ? html`<p class="notice${kind === 'error' ? ' error' : ''}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</p>` : '';
+
+const fmt = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : 'never');
+
+export function accountPages(app: FastifyInstance, ctx: HttpContext) {
+  const { pb } = ctx;
+  const accounts = pb.community.accounts;
+
+  accountArea.render = (req: FastifyRequest) => {
+    const v = req.viewer;
+    if (!v) return html`<a href="/signin?next=${encodeURIComponent(req.url.split('#')[0])}">Sign in</a>`;
+    if (!v.username) return html`<a href="/welcome">Finish signing in</a>`;
+    return html`<a href="/users/${v.username}">${v.displayName || v.username}</a> · <a href="/settings">Settings</a>`;
+  };
+
+  const signinForm = (req: FastifyRequest, reply: FastifyReply, csrf: SafeHtml, next: string | null, problem?: { status: number; message: string }, email = '') =>
+    ctx.page(
+      req,
+      reply,
+      { title: 'Sign in' },
+      html`<h1>Sign in</h1>
+<p>No password: we e-mail you a link that signs you in. It works once and expires in ${pb.config.magicLinkMinutes} minutes.</p>
+${notice(problem?.message)}
+<form method="post" action="/signin" class="stack">
+  ${csrf}
+  <input type="hidden" name="next" value="${next ?? ''}">
+  <p><label for="email">E-mail address</label><br><input id="email" name="email" type="email" required autocomplete="email" value="${email}" size="32"></p>
+  <p><button class="btn" type="submit">Send me a sign-in link</button></p>
+</form>`,
+      problem?.status ?? 200,
+    );
+
+  const csrfField = (req: FastifyRequest, reply: FastifyReply) => formCsrf(req, reply, pb.secret);
+
+  app.get<{ Querystring: { next?: string } }>('/signin', async (req, reply) => {
+    const next = safeNext(req.query.next);
+    if (req.viewer) return reply.redirect(next ?? '/', 303);
+    return signinForm(req, reply, csrfField(req, reply), next);
+  });
+
+  app.post('/signin', async (req, reply) => {
+    assertCsrf(req, pb.secret);
+    const b = bodyOf(req);
+    const next = safeNext(b.next);
+    try {
+      await accounts.requestLink(String(b.email ?? ''), req.ip, next);
+    } catch (err) {
+      const p = formProblem(err);
+      if (p.status === 429) reply.header('Retry-After', String(((err as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds) ?? 60));
+      return signinForm(req, reply, csrfField(req, reply), next, p, String(b.email ?? ''));
+    }
+    return ctx.page(
+      req,
+      reply,
+      { title: 'Check your inbox' },
+      html`<h1>Check your inbox</h1><p role="status">If the address is right, a sign-in link is on its way to <strong>${String(b.email).trim()}</strong>. It expires in ${pb.config.magicLinkMinutes} minutes.</p>`,
+    );
+  });
+
+  // The link from the mail only shows a button: mail scanners that fetch links must not use it up.
+  app.get<{ Querystring: { token?: string } }>('/signin/verify', async (req, reply) => {
+    const token = String(req.query.token ?? '');
+    const { email } = await accounts.peekLink(token);
+    return ctx.page(
+      req,
+      reply,
+      { title: 'Sign in' },
+      html`<h1>Sign in</h1>
+<form method="post" action="/signin/verify">
+  ${csrfField(req, reply)}
+  <input type="hidden" name="token" value="${token}">
+  <p>Signing in as <strong>${email}</strong>.</p>
+  <p><button class="btn" type="submit">Sign in</button></p>
+</form>`,
+    );
+  });
+
+  app.post('/signin/verify', async (req, reply) => {
+    assertCsrf(req, pb.secret);
+    const { user, sessionToken, next } = await accounts.consumeLink(String(bodyOf(req).token ?? ''), String(req.headers['user-agent'] ?? ''));
+    setSessionCookie(req, reply, sessionToken, pb.config.sessionDays);
+    if (!user.username) return reply.redirect(`/welcome${next ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
+    return reply.redirect(next ?? '/', 303);
+  });
+
+  const welcomeForm = (req: FastifyRequest, reply: FastifyReply, v: RequestViewer, next: string | null, problem?: { status: number; message: string }, values?: Record<string, string>) =>
+    ctx.page(
+      req,
+      reply,
+      { title: 'Welcome' },
+      html`<h1>Welcome to Paperboy</h1>
+<p>Choose how you appear to others. Your username is permanent; the display name can change later.</p>
+${notice(problem?.message)}
+<form method="post" action="/welcome">
+  ${csrfInput(v)}
+  <input type="hidden" name="next" value="${next ?? ''}">
+  <p><label for="username">Username</label><br><input id="username" name="username" type="text" required pattern="[a-z0-9][a-z0-9_\\-]{1,29}" value="${values?.username ?? ''}" autocomplete="username"></p>
+  <p><label for="display_name">Display name</label><br><input id="display_name" name="display_name" type="text" required maxlength="60" value="${values?.display_name ?? ''}" autocomplete="name"></p>
+  <p><button class="btn" type="submit">Save</button></p>
+</form>`,
+      problem?.status ?? 200,
+    );
+
+  app.get<{ Querystring: { next?: string } }>('/welcome', async (req, reply) => {
+    const v = viewerOrRedirect(req, reply);
+    if (!v) return reply;
+    if (v.username) return reply.redirect('/settings', 303);
+    return welcomeForm(req, reply, v, safeNext(req.query.next));
+  });
+
+  app.post('/welcome', async (req, reply) => {
+    const v = viewerOrRedirect(req, reply, '/welcome');
+    if (!v) return reply;
+    assertCsrf(req, pb.secret);
+    const b = bodyOf(req);
+    try {
+      await accounts.setProfile(v.id, { username: b.username, displayName: b.display_name });
+    } catch (err) {
+      return welcomeForm(req, reply, v, safeNext(b.next), formProblem(err), b);
+    }
+    return reply.redirect(safeNext(b.next) ?? '/', 303);
+  });
+
+  app.post('/signout', async (req, reply) => {
+    assertCsrf(req, pb.secret);
+    const v = req.viewer;
+    if (v && bodyOf(req).everywhere) await accounts.signOutEverywhere(v.id);
+    else if (req.cookies?.[SESSION_COOKIE]) await accounts.signOut(req.cookies[SESSION_COOKIE]);
+    clearSessionCookie(req, reply);
+    return reply.redirect('/', 303);
+  });
+
+  const settingsPage = async (req: FastifyRequest, reply: FastifyReply, v: RequestViewer, message?: { status: number; message: string; ok?: boolean }) => {
+    const collections = await pb.community.collections.forUser(v.id, true);
+    const claims = await pb.community.claims.forUser(v.id);
+    return ctx.page(
+      req,
+      reply,
+      { title: 'Settings' },
+      html`<h1>Settings</h1>
+${message ? notice(message.message, message.ok ? 'ok' : 'error') : ''}
+<section aria-labelledby="profile-h">
+  <h2 id="profile-h">Profile</h2>
+  <p>Signed in as <strong>${v.email}</strong>${v.username ? html` · username <a href="/users/${v.username}">${v.username}</a>` : ''} · role ${v.role}</p>
+  <form method="post" action="/settings">
+    ${csrfInput(v)}
+    <p><label for="display_name">Display name</label><br><input id="display_name" name="display_name" type="text" required maxlength="60" value="${v.displayName ?? ''}"></p>
+    <p><button class="btn" type="submit">Save</button></p>
+  </form>
+</section>
+<section aria-labelledby="more-h">
+  <h2 id="more-h">Your things</h2>
+  <ul>
+    <li><a href="/settings/tokens">Personal API tokens</a></li>
+    <li><a href="/collections">Collections</a> (${collections.length})</li>
+    <li><a href="/submit">Submit a paper</a></li>
+    ${isCurator(v) ? html`<li><a href="/moderation">Moderation</a></li>` : ''}
+  </ul>
+  ${claims.length ? html`<h3>Author claims</h3><ul>${claims.map((c) => html`<li><a href="/papers/${c.arxivId}">${c.title}</a> as ${c.authorName}: ${c.status}</li>`)}</ul>` : ''}
+</section>
+<section aria-labelledby="signout-h">
+  <h2 id="signout-h">Sign out</h2>
+  <form method="post" action="/signout" style="display:inline">${csrfInput(v)}<button class="btn secondary" type="submit">Sign out</button></form>
+  <form method="post" action="/signout" style="display:inline">${csrfInput(v)}<input type="hidden" name="everywhere" value="1"><button class="btn secondary" type="submit">Sign out everywhere</button></form>
+</section>`,
+      message?.status ?? 200,
+    );
+  };
+
+  app.get('/settings', async (req, reply) => {
+    const v = viewerOrRedirect(req, reply);
+    if (!v) return reply;
+    if (!v.username) return reply.redirect('/welcome', 303);
+    return settingsPage(req, reply, v);
+  });
+
+  app.post('/settings', async (req, reply) => {
+    const v = viewerOrRedirect(req, reply, '/settings');
+    if (!v) return reply;
+    assertCsrf(req, pb.secret);
+    try {
+      const u = await accounts.setProfile(v.id, { displayName: bodyOf(req).display_name });
+      return settingsPage(req, reply, { ...v, displayName: u.displayName }, { status: 200, message: 'Saved.', ok: true });
+    } catch (err) {
+      return settingsPage(req, reply, v, formProblem(err));
+    }
+  });
+
+  const tokensPage = async (req: FastifyRequest, reply: FastifyReply, v: RequestViewer, created?: string, status = 200) => {
+    const tokens = await accounts.listTokens(v.id);
+    return ctx.page(
+      req,
+      reply,
+      { title: 'API tokens' },
+      html`<h1>Personal API tokens</h1>
+<p>Scripts use a token with <code>Authorization: Bearer &lt;token&gt;</code> to submit, upvote and comment through the API.</p>
+${
+  created
+    ? html`<div class="notice" role="status"><p>Your new token. Copy it now: it is shown only once.</p><p><code id="new-token">${created}</code></p></div>`
+    : ''
+}
+<form method="post" action="/settings/tokens">
+  ${csrfInput(v)}
+  <p><label for="token-name">Name</label><br><input id="token-name" name="name" type="text" maxlength="60" placeholder="e.g. my reading bot" required></p>
+  <p><button class="btn" type="submit">Create token</button></p>
+</form>
+<h2>Your tokens</h2>
+${
+  tokens.length
+    ? html`<table><thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th></tr></thead><tbody>
+${tokens.map(
+  (t) => html`<tr><td>${t.name}</td><td>${fmt(t.created_at)}</td><td>${fmt(t.last_used_at)}</td><td>${
+    t.revoked_at
+      ? html`revoked ${fmt(t.revoked_at)}`
+      : html`<form method="post" action="/settings/tokens/${t.id}/revoke">${csrfInput(v)}<button class="btn secondary" type="submit" aria-label="Revoke ${t.name}">Revoke</button></form>`
+  }</td></tr>`,
+)}</tbody></table>`
+    : html`<p class="muted">No tokens yet.</p>`
+}`,
+      status,
+    );
+  };
+
+  app.get('/settings/tokens', async (req, reply) => {
+    const v = viewerOrRedirect(req, reply);
+    if (!v) return reply;
+    return tokensPage(req, reply, v);
+  });
+
+  app.post('/settings/tokens', async (req, reply) => {
+    const v = viewerOrRedirect(req, reply, '/settings/tokens');
+    if (!v) return reply;
+    assertCsrf(req, pb.secret);
+    const { token } = await accounts.createToken(v.id, String(bodyOf(req).name ?? ''));
+    reply.header('Cache-Control', 'no-store');
+    return tokensPage(req, reply, v, token, 201);
+  });
+
+  app.post<{ Params: { id: string } }>('/settings/tokens/:id/revoke', async (req, reply) => {
+    const v = viewerOrRedirect(req, reply, '/settings/tokens');
+    if (!v) return reply;
+    assertCsrf(req, pb.secret);
+    await accounts.revokeToken(v.id, intParam(req.params.id, 'token'));
+    return reply.redirect('/settings/tokens', 303);
+  });
+
+  app.get<{ Params: { username: string } }>('/users/:username', async (req, reply) => {
+    const user = await accounts.byUsername(req.params.username);
+    if (!user || !user.username) throw errors.notFound(`No user "${req.params.username}".`);
+    const [voted, claimed, collections] = await Promise.all([
+      pb.community.votes.byUser(user.id, 100),
+      pb.community.claims.claimedPapers(user.id),
+      pb.community.collections.forUser(user.id, req.viewer?.id === user.id),
+    ]);
+    const card = (p: (typeof voted)[number]) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }, req.viewer);
+    return ctx.page(
+      req,
+      reply,
+      { title: user.displayName || user.username, math: true },
+      html`<h1>${user.displayName || user.username} <span class="muted">@${user.username}</span></h1>
+${user.role !== 'user' ? html`<p class="muted">${user.role}</p>` : ''}
+<section aria-labelledby="claimed-h"><h2 id="claimed-h">Papers as author</h2>
+${claimed.length ? html`<ol class="cards">${claimed.map(card)}</ol>` : html`<p class="muted">No claimed papers.</p>`}</section>
+<section aria-labelledby="collections-h"><h2 id="collections-h">Collections</h2>
+${collections.length ? html`<ul>${collections.map((c) => html`<li><a href="/collections/${c.id}">${c.name}</a> · ${c.count} paper${c.count === 1 ? '' : 's'}${c.isPublic ? '' : ' · private'}</li>`)}</ul>` : html`<p class="muted">No public collections.</p>`}</section>
+<section aria-labelledby="upvoted-h"><h2 id="upvoted-h">Upvoted papers</h2>
+${voted.length ? html`<ol class="cards">${voted.map(card)}</ol>` : html`<p class="muted">No upvotes yet.</p>`}</section>`,
+    );
+  });
+}
+

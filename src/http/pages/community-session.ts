@@ -1,0 +1,112 @@
+// Who is asking: every request gets `req.viewer` (the signed-in user, or null) from the session
+// cookie or an `Authorization: Bearer` personal token. Helpers for pages and API handlers.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, errors } from '../../domain/errors.ts';
+import { csrfToken } from '../csrf.ts';
+import type { HttpContext } from '../context.ts';
+import type { Viewer } from '../../services/accounts.ts';
+
+export const SESSION_COOKIE = 'pb_session';
+
+/** The viewer as pages see it: the user plus this browser's CSRF token and their upvoted papers. */
+export interface RequestViewer extends Viewer {
+  /** The form token for this browser (empty for token-authenticated API calls). */
+  csrf: string;
+  /** Upvoted paper ids (loaded for HTML pages only). */
+  voted: Set<number>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: RequestViewer | null;
+  }
+  interface FastifyInstance {
+    /** The context of the app serving this request (hooks shared across apps in one process use it). */
+    communityCtx: HttpContext;
+  }
+}
+
+/** The HttpContext of the app that serves `req`. */
+export const ctxOf = (req: FastifyRequest): HttpContext => req.server.communityCtx;
+
+const skip = (url: string) => url.startsWith('/static/') || url === '/healthz' || url.startsWith('/healthz?');
+const isHtmlGet = (req: FastifyRequest) => req.method === 'GET' && !/^\/(api|feeds|static)\//.test(req.url);
+
+export function installViewer(app: FastifyInstance, ctx: HttpContext): void {
+  const community = ctx.pb.community;
+  app.decorateRequest('viewer', null);
+  app.decorate('communityCtx', ctx);
+  app.addHook('onRequest', async (req, reply) => {
+    req.viewer = null;
+    if (skip(req.url)) return;
+    const auth = req.headers.authorization;
+    let v: Viewer | null = null;
+    if (auth && /^Bearer\s+/i.test(auth)) {
+      v = await community.accounts.tokenViewer(auth.replace(/^Bearer\s+/i, '').trim());
+      // A wrong token is an error, not an anonymous request: scripts learn at once.
+      if (!v) throw errors.unauthorized('The API token is not valid or was revoked.');
+    } else {
+      const cookie = req.cookies?.[SESSION_COOKIE];
+      if (cookie) v = await community.accounts.sessionViewer(cookie);
+    }
+    if (!v) return;
+    req.viewer = { ...v, csrf: v.via === 'session' ? csrfToken(req, reply, ctx.pb.secret) : '', voted: new Set() };
+    if (isHtmlGet(req)) {
+      const rows = await ctx.pb.db.kysely
+        .selectFrom('upvotes')
+        .select('paper_id')
+        .where('user_id', '=', v.id)
+        .orderBy('created_at', 'desc')
+        .limit(5000)
+        .execute();
+      req.viewer.voted = new Set(rows.map((r) => r.paper_id));
+    }
+  });
+}
+
+export function setSessionCookie(req: FastifyRequest, reply: FastifyReply, token: string, days: number): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.protocol === 'https',
+    maxAge: days * 86_400,
+  });
+}
+
+export function clearSessionCookie(req: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' });
+}
+
+/** The signed-in viewer, or a 401. */
+export function requireViewer(req: FastifyRequest): RequestViewer {
+  if (!req.viewer) throw errors.unauthorized('Sign in first.');
+  return req.viewer;
+}
+
+/** For pages: the signed-in viewer, or null after redirecting to the sign-in page. */
+export function viewerOrRedirect(req: FastifyRequest, reply: FastifyReply, next?: string): RequestViewer | null {
+  if (req.viewer) return req.viewer;
+  const back = next ?? (req.method === 'GET' ? req.url : '/');
+  void reply.redirect(`/signin?next=${encodeURIComponent(back)}`, 303);
+  return null;
+}
+
+export const wantsJson = (req: FastifyRequest) => String(req.headers.accept ?? '').includes('application/json');
+
+/** Status and message of an error thrown by a service, to show in a form. */
+export function formProblem(err: unknown): { status: number; message: string } {
+  if (err instanceof AppError) return { status: err.status, message: err.message };
+  throw err;
+}
+
+export function bodyOf(req: FastifyRequest): Record<string, string> {
+  const b = req.body;
+  return b && typeof b === 'object' ? (b as Record<string, string>) : {};
+}
+
+export function intParam(v: unknown, what = 'id'): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw errors.notFound(`No such ${what}.`);
+  return n;
+}

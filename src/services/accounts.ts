@@ -1,0 +1,293 @@
+// Accounts without passwords: sign-in links by e-mail, database sessions, personal API tokens.
+// Every secret handed to a browser or a script is random; only its sha256 is stored.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import type { UsersTable } from '../storage/schema-community.ts';
+import type { MailTransport } from '../mail/transport.ts';
+import { AppError, errors } from '../domain/errors.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+export type Role = 'user' | 'curator' | 'admin';
+export const ROLES: Role[] = ['user', 'curator', 'admin'];
+
+export interface User {
+  id: number;
+  email: string;
+  username: string | null;
+  displayName: string | null;
+  role: Role;
+  createdAt: string;
+}
+
+/** Who is making a request, and how they proved it. */
+export interface Viewer extends User {
+  via: 'session' | 'token';
+}
+
+export const isCurator = (u: { role: string } | null | undefined) => u?.role === 'curator' || u?.role === 'admin';
+
+export function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+const newSecret = (prefix = '') => prefix + randomBytes(32).toString('base64url');
+
+export const USERNAME_RE = /^[a-z0-9][a-z0-9_-]{1,29}$/;
+const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+export function rowToUser(r: Selectable<UsersTable>): User {
+  return { id: r.id, email: r.email, username: r.username, displayName: r.display_name, role: r.role as Role, createdAt: r.created_at };
+}
+
+/** Only same-site paths are followed after sign-in (no open redirect). */
+export function safeNext(next: unknown): string | null {
+  const s = typeof next === 'string' ? next : '';
+  return /^\/(?![/\\])[^\s]*$/.test(s) && s.length < 500 ? s : null;
+}
+
+export interface AccountsOptions {
+  linkMinutes: number;
+  sessionDays: number;
+  signinPerHour: number;
+  publicUrl: string;
+}
+
+export class Accounts {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly mail: MailTransport,
+    private readonly limiter: RateLimiter,
+    private readonly opts: AccountsOptions,
+    private readonly now: () => Date,
+  ) {}
+
+  private iso(offsetMs = 0): string {
+    return new Date(this.now().getTime() + offsetMs).toISOString();
+  }
+
+  /** Sends a single-use sign-in link. Says nothing about whether the address has an account. */
+  async requestLink(rawEmail: string, ip: string, next?: string | null): Promise<void> {
+    const email = rawEmail.trim().toLowerCase();
+    if (!EMAIL_RE.test(email) || email.length > 254) throw errors.badRequest('Enter a valid e-mail address.');
+    const per = this.opts.signinPerHour;
+    await this.limiter.consume(`signin:email:${email}`, per, 3600, 'Too many sign-in mails for this address.');
+    await this.limiter.consume(`signin:ip:${ip}`, per * 4, 3600, 'Too many sign-in mails from your network.');
+    const token = newSecret();
+    await this.db
+      .insertInto('magic_links')
+      .values({
+        token_hash: sha256(token),
+        email,
+        next_path: safeNext(next),
+        created_at: this.iso(),
+        expires_at: this.iso(this.opts.linkMinutes * 60_000),
+      })
+      .execute();
+    const link = `${this.opts.publicUrl}/signin/verify?token=${token}`;
+    await this.mail.send({
+      to: email,
+      subject: 'Your Paperboy sign-in link',
+      text:
+        `Open this link to sign in to Paperboy:\n\n${link}\n\n` +
+        `It works once and expires in ${this.opts.linkMinutes} minutes. If you did not ask for it, ignore this mail.\n`,
+      html:
+        `<p>Open this link to sign in to Paperboy:</p><p><a href="${link}">Sign in to Paperboy</a></p>` +
+        `<p>It works once and expires in ${this.opts.linkMinutes} minutes. If you did not ask for it, ignore this mail.</p>`,
+    });
+  }
+
+  private async linkRow(token: string) {
+    const row = await this.db.selectFrom('magic_links').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
+    if (!row) throw new AppError(400, 'link_invalid', 'This sign-in link is not valid. Ask for a new one.');
+    if (row.used_at) throw new AppError(400, 'link_used', 'This sign-in link has already been used. Ask for a new one.');
+    if (row.expires_at <= this.iso()) throw new AppError(400, 'link_expired', 'This sign-in link has expired. Ask for a new one.');
+    return row;
+  }
+
+  /** Checks a link without using it up (the confirmation page; mail scanners only GET). */
+  async peekLink(token: string): Promise<{ email: string }> {
+    return { email: (await this.linkRow(token)).email };
+  }
+
+  /** Uses a link once: finds or creates the user and opens a session. */
+  async consumeLink(token: string, userAgent?: string): Promise<{ user: User; sessionToken: string; next: string | null }> {
+    const row = await this.linkRow(token);
+    // The conditional update makes the link single-use even when two requests race.
+    const used = await this.db
+      .updateTable('magic_links')
+      .set({ used_at: this.iso() })
+      .where('id', '=', row.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) throw new AppError(400, 'link_used', 'This sign-in link has already been used. Ask for a new one.');
+    const user = await this.findOrCreate(row.email);
+    const sessionToken = await this.createSession(user.id, userAgent);
+    return { user, sessionToken, next: row.next_path };
+  }
+
+  async findOrCreate(rawEmail: string): Promise<User> {
+    const email = rawEmail.trim().toLowerCase();
+    if (!EMAIL_RE.test(email)) throw errors.badRequest(`"${rawEmail}" is not an e-mail address.`);
+    await this.db
+      .insertInto('users')
+      .values({ email, role: 'user', created_at: this.iso() })
+      .onConflict((oc) => oc.column('email').doNothing())
+      .execute();
+    return rowToUser(await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow());
+  }
+
+  /**
+   * Gives a user made outside the web flow (the CLI) a username from the address's local part,
+   * with a number added when taken, so API calls that need one work at once.
+   */
+  async ensureUsername(user: User): Promise<User> {
+    if (user.username) return user;
+    const stem = (user.email.split('@')[0].toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+/, '') || 'user').slice(0, 24).padEnd(2, '0');
+    for (let i = 0; i < 1000; i++) {
+      const name = i ? `${stem}-${i}` : stem;
+      const taken = await this.db.selectFrom('users').select('id').where('username', '=', name).executeTakeFirst();
+      if (taken) continue;
+      await this.db
+        .updateTable('users')
+        .set({ username: name, display_name: user.displayName ?? stem })
+        .where('id', '=', user.id)
+        .where('username', 'is', null)
+        .execute();
+      return (await this.byId(user.id))!;
+    }
+    throw errors.conflict('Could not find a free username.');
+  }
+
+  async createSession(userId: number, userAgent?: string): Promise<string> {
+    const token = newSecret();
+    await this.db
+      .insertInto('sessions')
+      .values({
+        token_hash: sha256(token),
+        user_id: userId,
+        created_at: this.iso(),
+        expires_at: this.iso(this.opts.sessionDays * 86_400_000),
+        last_seen_at: this.iso(),
+        user_agent: userAgent?.slice(0, 200) ?? null,
+      })
+      .execute();
+    return token;
+  }
+
+  async sessionViewer(token: string): Promise<Viewer | null> {
+    if (!token || token.length > 100) return null;
+    const r = await this.db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .selectAll('u')
+      .select(['s.id as session_id', 's.last_seen_at as s_seen'])
+      .where('s.token_hash', '=', sha256(token))
+      .where('s.expires_at', '>', this.iso())
+      .executeTakeFirst();
+    if (!r) return null;
+    // Touch at most every few minutes: one read per request, rarely a write.
+    if (Date.parse(r.s_seen) < this.now().getTime() - 5 * 60_000)
+      await this.db.updateTable('sessions').set({ last_seen_at: this.iso() }).where('id', '=', r.session_id).execute();
+    return { ...rowToUser(r), via: 'session' };
+  }
+
+  async tokenViewer(token: string): Promise<Viewer | null> {
+    if (!token || token.length > 100) return null;
+    const r = await this.db
+      .selectFrom('api_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .selectAll('u')
+      .select(['t.id as token_id', 't.last_used_at as t_used'])
+      .where('t.token_hash', '=', sha256(token))
+      .where('t.revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!r) return null;
+    if (!r.t_used || Date.parse(r.t_used) < this.now().getTime() - 5 * 60_000)
+      await this.db.updateTable('api_tokens').set({ last_used_at: this.iso() }).where('id', '=', r.token_id).execute();
+    return { ...rowToUser(r), via: 'token' };
+  }
+
+  async signOut(sessionToken: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('token_hash', '=', sha256(sessionToken)).execute();
+  }
+
+  /** Ends every session of the user (API tokens are revoked separately). */
+  async signOutEverywhere(userId: number): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows ?? 0);
+  }
+
+  async setProfile(userId: number, input: { username?: string; displayName?: string }): Promise<User> {
+    const user = await this.byId(userId);
+    if (!user) throw errors.notFound('No such user.');
+    const displayName = (input.displayName ?? '').trim();
+    if (!displayName || displayName.length > 60) throw errors.badRequest('Choose a display name of 1 to 60 characters.');
+    const set: { display_name: string; username?: string } = { display_name: displayName };
+    if (!user.username) {
+      const username = (input.username ?? '').trim().toLowerCase();
+      if (!USERNAME_RE.test(username))
+        throw errors.badRequest('Choose a username of 2 to 30 characters: lower-case letters, digits, "-" and "_", starting with a letter or digit.');
+      const taken = await this.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+      if (taken) throw errors.conflict(`The username "${username}" is taken. Choose another.`);
+      set.username = username;
+    }
+    await this.db.updateTable('users').set(set).where('id', '=', userId).execute();
+    return (await this.byId(userId))!;
+  }
+
+  async byId(id: number): Promise<User | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? rowToUser(r) : undefined;
+  }
+
+  async byUsername(username: string): Promise<User | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
+    return r ? rowToUser(r) : undefined;
+  }
+
+  async byEmail(email: string): Promise<User | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+    return r ? rowToUser(r) : undefined;
+  }
+
+  async setRole(email: string, role: Role): Promise<User> {
+    if (!ROLES.includes(role)) throw errors.badRequest(`Role must be one of ${ROLES.join(', ')}.`);
+    const user = await this.byEmail(email);
+    if (!user) throw errors.notFound(`No user with the address ${email}.`);
+    await this.db.updateTable('users').set({ role }).where('id', '=', user.id).execute();
+    return { ...user, role };
+  }
+
+  /** A new personal API token; the plain value is returned once and never stored. */
+  async createToken(userId: number, name: string): Promise<{ id: number; token: string }> {
+    const label = name.trim().slice(0, 60) || 'API token';
+    const token = newSecret('pbt_');
+    const r = await this.db
+      .insertInto('api_tokens')
+      .values({ user_id: userId, name: label, token_hash: sha256(token), created_at: this.iso() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: r.id, token };
+  }
+
+  async listTokens(userId: number) {
+    return this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+      .where('user_id', '=', userId)
+      .orderBy('id', 'desc')
+      .execute();
+  }
+
+  async revokeToken(userId: number, tokenId: number): Promise<void> {
+    const r = await this.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: this.iso() })
+      .where('id', '=', tokenId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) throw errors.notFound('No such active token.');
+  }
+}
