@@ -14,7 +14,13 @@ import { detectFormat } from '../src/ingest/formats.ts';
 import { SAMPLE_FILES } from '../src/services/sample.ts';
 
 const { values } = parseArgs({
-  options: { records: { type: 'string', default: '200000' }, batch: { type: 'string', default: '1000' }, keep: { type: 'boolean' } },
+  options: {
+    records: { type: 'string', default: '200000' },
+    batch: { type: 'string', default: '1000' },
+    keep: { type: 'boolean' },
+    // For a cost breakdown only: drop the full-text triggers in the bench's own database.
+    'without-fts': { type: 'boolean' },
+  },
   allowPositionals: true,
 });
 const N = Number(values.records);
@@ -95,11 +101,19 @@ const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('warn') })
 const fts = pb.db.sqlite
   ? (pb.db.sqlite.prepare("select name from sqlite_master where type = 'table' and sql like '%fts5%'").all() as { name: string }[]).map((r) => r.name)
   : [];
+if (values['without-fts'] && pb.db.sqlite) {
+  for (const { name } of pb.db.sqlite.prepare("select name from sqlite_master where type = 'trigger' and tbl_name = 'papers'").all() as { name: string }[])
+    pb.db.sqlite.exec(`drop trigger ${name}`);
+  fts.length = 0;
+}
 const fmt = (await detectFormat(file))!;
 const bytes = { bytesRead: 0 };
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const summary = await pb.importer.run(fmt.name, file, fmt.parse(file, {}, bytes), { batchSize: Number(values.batch) });
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const count = await pb.stores.papers.count();
 await pb.close();
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -117,6 +131,10 @@ console.log(
     fullTextTables: fts,
     seconds: Number(seconds.toFixed(1)),
     recordsPerSecond: Math.round(N / seconds),
+    // Wall-clock rates depend on what else the machine runs; CPU time does much less.
+    cpuSeconds: Number(cpuSeconds.toFixed(1)),
+    recordsPerCpuSecond: Math.round(N / cpuSeconds),
+    loadAverage: Number((await import('node:os')).loadavg()[0].toFixed(1)),
     peakRssMb: Math.round(peakRssMb),
     node: process.version,
   }),
