@@ -14,7 +14,8 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The environment that points a child process at the same database as `pb`. */
 export async function instanceEnv(pb: TestInstance): Promise<Record<string, string>> {
-  const env: Record<string, string> = { PAPERBOY_DATA_DIR: pb.dataDir, PAPERBOY_LOAD_SAMPLE: 'false', PORT: '0', HOST: '127.0.0.1' };
+  // No scheduled network syncs: a test's worker must only run the jobs the test enqueues.
+  const env: Record<string, string> = { PAPERBOY_DATA_DIR: pb.dataDir, PAPERBOY_LOAD_SAMPLE: 'false', PORT: '0', HOST: '127.0.0.1', PAPERBOY_SYNC: 'false' };
   if (pb.db.dialect === 'postgres') {
     const r = await sql<{ s: string }>`select current_schema() as s`.execute(pb.db.kysely);
     env.DATABASE_URL = PG_URL!;

@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { databases, type TestInstance } from './support/db.ts';
 import { instanceEnv, startServe } from './ops-child.ts';
 import { PROBE_JOB } from '../src/jobs/tasks/ops.ts';
+import { OAI_JOB } from '../src/jobs/tasks/ingest.ts';
+import { ReplayServer } from './support/replay.ts';
+import { fixture } from './support/paths.ts';
+import { readFileSync } from 'node:fs';
 
 const LEASE_SECONDS = '3';
 
@@ -54,6 +58,53 @@ for (const dbk of databases) {
       const bySecond = rows.filter((r) => r.locked_by!.includes(`:${second.proc.pid}:`)).length;
       assert.ok(byFirst >= 1 && bySecond >= 1 && byFirst + bySecond === rows.length);
       assert.equal((await pb.jobs.counts()).running ?? 0, 0);
+    });
+
+    it('kill -9 a worker mid OAI harvest: the next worker resumes from the saved token, no paper lost or doubled', async () => {
+      const srv = await new ReplayServer().start();
+      try {
+        const env = {
+          ...(await instanceEnv(pb)),
+          PAPERBOY_JOB_LEASE_SECONDS: LEASE_SECONDS,
+          PAPERBOY_SYNC: 'false',
+          PAPERBOY_ARXIV_OAI_URL: `${srv.url}/oai`,
+          PAPERBOY_ARXIV_GAP_MS: '50',
+          PAPERBOY_HTTP_BACKOFF_MS: '50',
+        };
+        const expected = [...readFileSync(fixture('arxiv-oai', 'list-records-arxivraw.xml'), 'utf8').matchAll(/<id>([^<]+)<\/id>/g)].map((m) => m[1]).sort();
+        const before = await pb.stores.papers.count();
+        const id = (await pb.jobs.enqueue(OAI_JOB, { from: '2014-10-01', categories: ['cs.CL'] }))!;
+        // The worker is killed while it waits for page 2: page 1 is committed with its token.
+        const held = new Promise<void>((resolve) => (srv.onHeld = resolve));
+        srv.holdToken = 't1';
+        const first = await startServe('worker', env);
+        await held;
+        first.proc.kill('SIGKILL');
+        await first.exited;
+        const mid = await pb.db.kysely.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        assert.equal(mid.status, 'running', JSON.stringify(mid) + first.output().slice(-3000));
+        assert.equal((await pb.stores.papers.count()) - before, 2, 'page 1 (2 records) was committed before the kill');
+
+        const second = await startServe('worker', env);
+        try {
+          await until(async () => (await pb.db.kysely.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'done');
+        } finally {
+          second.proc.kill('SIGTERM');
+          await second.exited;
+        }
+        const job = await pb.db.kysely.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        assert.equal(job.attempts, 2);
+        assert.match(job.locked_by!, new RegExp(`:${second.proc.pid}:`));
+        const rows = await pb.db.kysely.selectFrom('papers').select('arxiv_id').where('arxiv_id', 'in', expected).orderBy('arxiv_id').execute();
+        assert.deepEqual(rows.map((r) => r.arxiv_id), expected, 'every record once');
+        assert.equal((await pb.stores.papers.count()) - before, expected.length);
+        // Resumed, not restarted: the first page was fetched once, then t1 (held, then answered) and t2.
+        const oai = srv.seen.filter((r) => r.path === '/oai');
+        assert.equal(oai.filter((r) => !r.query.get('resumptionToken')).length, 1);
+        assert.deepEqual(oai.map((r) => r.query.get('resumptionToken')).filter(Boolean), ['t1', 't1', 't2']);
+      } finally {
+        await srv.close();
+      }
     });
   });
 }
