@@ -21,7 +21,7 @@ for (const dbk of databases) {
       pb = await dbk.open({ PAPERBOY_BASE_URL: 'https://papers.example.org' }, { sample: true });
       srv = await startServer(pb);
       browser = await launchBrowser();
-      for (const path of ['/search?q=contrastive', '/papers/trending', '/subscribe', '/signin', '/submit']) optional[path] = (await fetch(srv.url + path)).status === 200;
+      for (const path of ['/search?q=contrastive', '/papers/trending', '/subscribe', '/signin', '/submit']) optional[path] = (await fetch(srv.url + path, { redirect: 'manual' })).status === 200;
     });
     after(async () => {
       await browser?.close();

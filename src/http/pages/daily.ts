@@ -83,7 +83,7 @@ ${dailyExtras.map((f) => f(req, period))}
 ${
   list.items.length
     ? html`<p class="count-line muted">${list.total} paper${list.total === 1 ? '' : 's'}${period.kind === 'day' ? '' : html` from ${list.range.from} to ${list.range.to}`}${pages > 1 ? html` · page ${page + 1} of ${pages}` : ''}</p>
-<ol class="cards" start="${page * PAGE_SIZE + 1}">${list.items.map((it) => paperCard(it, (req as { viewer?: unknown }).viewer))}</ol>`
+<ol class="cards"${page ? html` start="${page * PAGE_SIZE + 1}"` : ''}>${list.items.map((it) => paperCard(it, (req as { viewer?: unknown }).viewer))}</ol>`
     : html`<div class="empty"><p>No papers were listed ${period.kind === 'day' ? 'on this day' : `in this ${period.kind}`}.</p>${
         prev ? html`<p><a class="btn secondary" href="${prev}">← Previous ${period.kind}</a></p>` : ''
       }</div>`

@@ -76,7 +76,7 @@ ${opts.head ?? ''}
     <nav aria-label="Main"><ul>${nav}</ul></nav>
     ${
       ctx.hasSearch()
-        ? html`<form class="search" role="search" action="/search" method="get">
+        ? html`<form class="search" role="search" aria-label="Site search" action="/search" method="get">
       <label class="visually-hidden" for="q">Search papers</label>
       <input id="q" name="q" type="search" placeholder="Search papers or paste an arXiv id" value="${opts.query ?? ''}" autocomplete="off" data-suggest>
     </form>`

@@ -25,7 +25,7 @@ const SHORT = 220;
  * toggle's link leads to the paper page; with JavaScript, app.js fetches the whole abstract
  * (/fragments/abstract/<id>) into the card instead.
  */
-const EXCERPT = 280;
+const EXCERPT = 240;
 
 /** The abstract cut at a word boundary before `max` characters, never inside $…$. */
 export function excerpt(text: string, max = EXCERPT): { text: string; cut: boolean } {
