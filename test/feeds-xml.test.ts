@@ -139,6 +139,12 @@ for (const dbk of databases) {
       assert.deepEqual(atomIds, a, 'RSS GUIDs and Atom ids agree');
       const search = await reader.parseString(await (await get('/feeds/search.rss?q=contrastive%20loss')).text());
       assert.ok(search.items.some((i) => i.guid === 'https://arxiv.org/abs/2410.17243'));
+      const found = (await (await get('/api/papers/search?q=contrastive%20loss&limit=50')).json()) as Json[];
+      assert.deepEqual(
+        search.items.map((i) => i.guid),
+        found.map((f) => `https://arxiv.org/abs/${f.paper.id}`),
+        'the search feed lists what the search API finds, in its order',
+      );
     });
 
     test('hostile text is escaped and control characters dropped, in both formats', async () => {

@@ -32,8 +32,6 @@ export function decodeCursor(raw: string): PublishedCursor {
 }
 
 export class CatalogService {
-  /** Set by the search feature (ranked hybrid search); otherwise the search feed matches words in titles and abstracts. */
-  searcher?: (q: string, limit: number) => Promise<Paper[]>;
 
   constructor(
     readonly store: CatalogStore,
@@ -85,14 +83,5 @@ export class CatalogService {
     const papers = await this.papers.byCategory(category, limit);
     if (!papers.length) throw errors.notFound(`No papers in ${category}.`);
     return papers;
-  }
-
-  /** Papers for a search query (the search feed). */
-  async search(q: string, limit: number): Promise<Paper[]> {
-    const query = q.trim();
-    if (!query) throw errors.badRequest('Give a search query: ?q=…');
-    if (this.searcher) return this.searcher(query, limit);
-    const terms = query.split(/\s+/).filter(Boolean).slice(0, 8);
-    return this.store.containing(terms, limit);
   }
 }

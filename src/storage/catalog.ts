@@ -85,18 +85,4 @@ export class CatalogStore {
       return { paper, entry, upvotes: paper.upvotes + entry.sourceUpvotes, numComments: paper.numComments + entry.sourceComments };
     });
   }
-
-  /**
-   * Papers whose title or abstract contains every term (case-insensitive), newest first: the
-   * plain fallback the search feed uses while no search index is configured.
-   */
-  async containing(terms: string[], limit: number): Promise<Paper[]> {
-    let q = this.db.selectFrom('papers').selectAll();
-    for (const t of terms) {
-      const pat = `%${t.toLowerCase().replace(/[%_\\]/g, '')}%`;
-      q = q.where((eb) => eb.or([eb(sql<string>`lower(title)`, 'like', pat), eb(sql<string>`lower(abstract)`, 'like', pat)]));
-    }
-    const rows = await q.orderBy(sql`coalesce(published_at, '')`, 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return rows.map(rowToPaper);
-  }
 }

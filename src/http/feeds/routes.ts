@@ -143,13 +143,15 @@ export function feedRoutes(app: FastifyInstance, ctx: HttpContext) {
           querystring: SearchQuery,
           tags: ['feeds'],
           summary: `Papers matching a search (${format === 'rss' ? 'RSS 2.0' : 'Atom 1.0'})`,
-          description: 'Ranked by the instance\'s search when it has one; otherwise the newest papers whose title or abstract contain every word.',
+          description: 'The best matches of the instance\'s search (as /api/papers/search), best first.',
           response: xmlResponse(format),
         },
       },
       async (req, reply) => {
-        const q = req.query.q;
-        const papers = await pb.catalog.search(q, n);
+        const q = req.query.q.trim();
+        if (!q) throw errors.badRequest('Give a search query: ?q=…');
+        // The instance's search (hybrid, or lexical when no embedder is ready), best match first.
+        const papers = (await pb.search.search({ q, limit: n })).hits.map((h) => h.paper);
         const meta = { title: `Paperboy · Search: ${q}`, description: `Papers on Paperboy matching "${q}".`, pageUrl: `${base}/search?q=${encodeURIComponent(q)}` };
         return send(req, reply, format, meta, papers.map((paper) => ({ paper })));
       },
