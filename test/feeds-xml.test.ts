@@ -213,6 +213,23 @@ for (const dbk of databases) {
       const feedLinks = [...paper.matchAll(/<a type="application\/rss\+xml" href="([^"]+)"/g)].map((m) => m[1]);
       assert.ok(feedLinks.includes('/feeds/author/Zesen%20Cheng.rss'), 'the paper page offers its authors\' feeds');
       for (const href of feedLinks.slice(0, 2)) assert.equal((await get(href)).status, 200, href);
+      // Pages without a <head> hook of their own get their feed links as they are sent.
+      for (const [page, feed] of [
+        ['/authors/Lidong%20Bing', '/feeds/author/Lidong%20Bing.rss'],
+        ['/papers/category/cs.CV', '/feeds/category/cs.CV.atom'],
+        ['/search?q=contrastive%20loss', '/feeds/search.rss?q=contrastive%20loss'],
+        ['/papers/trending', '/feeds/trending.rss'],
+      ]) {
+        const r = await get(page);
+        assert.equal(r.status, 200, page);
+        const body = await r.text();
+        const head = body.slice(0, body.indexOf('</head>'));
+        assert.ok(head.includes(`<link rel="alternate" type="application/${feed.includes('.atom') ? 'atom' : 'rss'}+xml"`), page);
+        assert.ok(head.includes(`href="${feed}"`), `${page} links ${feed}`);
+        assert.equal((await get(feed)).status, 200, feed);
+        const again = await get(page, { headers: { 'if-none-match': r.headers.get('etag')! } });
+        assert.equal(again.status, 304, `${page}: the ETag covers the added links`);
+      }
     });
   });
 }

@@ -15,6 +15,7 @@ import { routeModules } from './routes.ts';
 import { errorPage } from './pages/errors.ts';
 import { openApiRoutes, registerOpenApi } from './openapi.ts';
 import { registerRateLimits } from './api/rate-limit.ts';
+import { withFeedLinks } from './feeds/alternate.ts';
 
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/') || req.url.startsWith('/feeds/');
 
@@ -40,6 +41,12 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
     if (!isApi(req)) reply.header('X-Frame-Options', 'DENY');
   });
 
+  // Before compression and ETags (onSend hooks run in registration order): feed links for pages
+  // that have a feed but no <head> hook.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (typeof payload !== 'string' || reply.statusCode !== 200 || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    return withFeedLinks(req.url, payload);
+  });
   await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 });
   await app.register(etag, { weak: true });
   await app.register(cookie);
