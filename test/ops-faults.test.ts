@@ -9,6 +9,7 @@ import { OAI_JOB } from '../src/jobs/tasks/ingest.ts';
 import { ReplayServer } from './support/replay.ts';
 import { fixture } from './support/paths.ts';
 import { readFileSync } from 'node:fs';
+import { startSmtp, loadHfDay } from './digest-smtp.ts';
 
 const LEASE_SECONDS = '3';
 
@@ -104,6 +105,66 @@ for (const dbk of databases) {
         assert.deepEqual(oai.map((r) => r.query.get('resumptionToken')).filter(Boolean), ['t1', 't1', 't2']);
       } finally {
         await srv.close();
+      }
+    });
+
+    it('kill -9 a worker mid digest send: the next worker finishes, exactly one mail per subscriber', async () => {
+      const smtp = await startSmtp();
+      const env = {
+        ...(await instanceEnv(pb)),
+        PAPERBOY_JOB_LEASE_SECONDS: LEASE_SECONDS,
+        SMTP_URL: smtp.url,
+        PAPERBOY_BASE_URL: 'https://papers.example.org',
+        DIGEST_RATE: '40',
+        DIGEST_LEASE_SECONDS: '1',
+      };
+      try {
+        await loadHfDay(pb);
+        const emails = Array.from({ length: 24 }, (_, i) => `ops-reader${String(i).padStart(2, '0')}@example.org`);
+        let uid = 200_000;
+        const prefs = { frequency: 'daily' as const, categories: [], keywords: [], authors: [], timeZone: 'UTC' };
+        for (const email of emails) await pb.digest.subscriptions.saveForUser({ id: uid++, email }, prefs);
+        assert.equal((await pb.digest.build('daily', '2024-10-25')).deliveries, emails.length);
+        const sendJob = (await pb.jobs.enqueue('digest.send', {}))!;
+
+        // Killed the moment the server holds the 8th message, before the worker hears "250".
+        const first = await startServe('worker', env);
+        let seen = 0;
+        const killed = new Promise<void>((resolve) => {
+          smtp.onData = () => {
+            if (++seen === 8) {
+              first.proc.kill('SIGKILL');
+              resolve();
+            }
+            return null;
+          };
+        });
+        await killed;
+        await first.exited;
+        smtp.onData = undefined;
+        assert.ok(smtp.received.length < emails.length, 'killed mid-batch');
+
+        const second = await startServe('worker', env);
+        const pending = async () =>
+          (await pb.db.kysely.selectFrom('digest_deliveries').select('status').execute()).filter((d) => d.status !== 'sent').length;
+        try {
+          // The killed job comes back when its lease lapses; should its run end before the last
+          // deliveries' leases do, one more send job picks them up.
+          await until(async () => (await pb.db.kysely.selectFrom('jobs').select('status').where('id', '=', sendJob).executeTakeFirstOrThrow()).status === 'done');
+          for (let i = 0; (await pending()) > 0 && i < 30; i++) {
+            const extra = (await pb.jobs.enqueue('digest.send', {}))!;
+            await until(async () => (await pb.db.kysely.selectFrom('jobs').select('status').where('id', '=', extra).executeTakeFirstOrThrow()).status === 'done');
+          }
+        } finally {
+          second.proc.kill('SIGTERM');
+          await second.exited;
+        }
+        assert.equal(await pending(), 0);
+        for (const e of emails) assert.equal(smtp.to(e).length, 1, `${e} got ${smtp.to(e).length} mails`);
+        assert.equal(smtp.received.length, emails.length);
+      } finally {
+        smtp.onData = undefined;
+        await smtp.close();
       }
     });
   });
