@@ -255,34 +255,53 @@ export class PaperStore {
     const changedAuthors: { paperId: number; authors: string[] }[] = [];
     const changedCats: { paperId: number; categories: string[] }[] = [];
     const now = nowIso();
+    // New papers are inserted together after the loop (multi-row INSERT … RETURNING: few round trips).
+    const pending = new Map<string, Values>();
     for (const p of papers) {
+      const queued = pending.get(p.arxivId);
+      if (queued) {
+        // The same new paper twice in one batch: merge into the queued row.
+        const merged = mergedValues(p, { ...queued, id: 0, upvotes: 0, num_comments: 0, created_at: now, modified_at: now });
+        if (!merged || sameContent(merged, queued)) outcomes.push('unchanged');
+        else {
+          pending.set(p.arxivId, merged);
+          outcomes.push('updated');
+        }
+        continue;
+      }
       const old = existing.get(p.arxivId);
       const values = mergedValues(p, old);
       if (old && (!values || sameContent(values, old as Values))) {
         outcomes.push('unchanged');
         continue;
       }
-      let row: Row;
-      if (old) {
-        row = await trx
-          .updateTable('papers')
-          .set({ ...values!, modified_at: now })
-          .where('id', '=', old.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        outcomes.push('updated');
-      } else {
-        row = await trx
-          .insertInto('papers')
-          .values({ ...values!, created_at: now, modified_at: now })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+      if (!old) {
+        pending.set(p.arxivId, values!);
         outcomes.push('inserted');
+        continue;
       }
+      const row = await trx
+        .updateTable('papers')
+        .set({ ...values!, modified_at: now })
+        .where('id', '=', old.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      outcomes.push('updated');
       existing.set(p.arxivId, row);
-      if (!old || old.authors_json !== row.authors_json) changedAuthors.push({ paperId: row.id, authors: JSON.parse(row.authors_json) });
-      if (!old || old.categories_json !== row.categories_json)
+      if (old.authors_json !== row.authors_json) changedAuthors.push({ paperId: row.id, authors: JSON.parse(row.authors_json) });
+      if (old.categories_json !== row.categories_json) changedCats.push({ paperId: row.id, categories: JSON.parse(row.categories_json) });
+    }
+    const fresh = [...pending.values()];
+    for (let i = 0; i < fresh.length; i += 200) {
+      const rows = await trx
+        .insertInto('papers')
+        .values(fresh.slice(i, i + 200).map((v) => ({ ...v, created_at: now, modified_at: now })))
+        .returning(['id', 'authors_json', 'categories_json'])
+        .execute();
+      for (const row of rows) {
+        changedAuthors.push({ paperId: row.id, authors: JSON.parse(row.authors_json) });
         changedCats.push({ paperId: row.id, categories: JSON.parse(row.categories_json) });
+      }
     }
     await this.writeAuthors(trx, changedAuthors);
     await this.writeCategories(trx, changedCats);
