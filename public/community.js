@@ -17,10 +17,7 @@ document.addEventListener('submit', async (ev) => {
     if (!res.ok) throw new Error(data.error || res.statusText);
     const count = form.querySelector('.count');
     if (count) count.textContent = String(data.upvotes);
-    if (button) {
-      button.setAttribute('aria-pressed', data.upvoted ? 'true' : 'false');
-      button.setAttribute('aria-label', `Upvote (${data.upvotes} upvotes)`);
-    }
+    if (button) button.setAttribute('aria-pressed', data.upvoted ? 'true' : 'false');
   } catch (err) {
     if (button) button.title = String(err.message || err);
   } finally {

@@ -237,12 +237,12 @@ for (const dbk of databases) {
 
     test('upvotes: toggle with the no-JS form, JSON for the script, counted once per user', async () => {
       const page = await alice.get(`/papers/${FRESH_PAGE}`);
-      assert.match(page.body, /<button type="submit" aria-pressed="false" aria-label="Upvote \(0 upvotes\)">/);
+      assert.match(page.body, /<button type="submit" aria-pressed="false"><span aria-hidden="true">▲<\/span><span class="count">0<\/span>/);
       const up = await alice.post(`/papers/${FRESH_PAGE}/upvote`, {}, page, { referer: `${srv.url}/papers/${FRESH_PAGE}` });
       assert.equal(up.status, 303);
       assert.equal((await paperRow(FRESH_PAGE)).upvotes, 1);
       const after = await alice.get(`/papers/${FRESH_PAGE}`);
-      assert.match(after.body, /aria-pressed="true" aria-label="Upvote \(1 upvotes\)"><span aria-hidden="true">▲<\/span><span class="count">1<\/span>/);
+      assert.match(after.body, /aria-pressed="true"><span aria-hidden="true">▲<\/span><span class="count">1<\/span>/);
       // The script's path: the same form, answered in JSON; a second click takes the vote back.
       const json = await alice.post(`/papers/${FRESH_PAGE}/upvote`, {}, after, { accept: 'application/json' });
       assert.deepEqual(JSON.parse(json.body), { id: FRESH_PAGE, upvoted: false, upvotes: 0 });

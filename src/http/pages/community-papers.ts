@@ -22,9 +22,9 @@ const enc = (id: string) => encodeURIComponent(id);
 export function voteControl(arxivId: string, paperId: number, count: number, viewer: RequestViewer | null | undefined): SafeHtml {
   const label = html`<span class="label">${count === 1 ? 'upvote' : 'upvotes'}</span>`;
   if (!viewer || !viewer.csrf)
-    return html`<div class="votes"><a class="vote" href="/signin?next=${enc(paperPath(arxivId))}" aria-label="Sign in to upvote (${count} upvotes)"><span aria-hidden="true">▲</span><span class="count">${count}</span></a>${label}</div>`;
+    return html`<div class="votes"><a class="vote" href="/signin?next=${enc(paperPath(arxivId))}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: sign in to upvote</span></a>${label}</div>`;
   const on = viewer.voted.has(paperId);
-  return html`<div class="votes"><form method="post" action="/papers/${enc(arxivId)}/upvote" data-vote>${csrfInput(viewer)}<button type="submit" aria-pressed="${on ? 'true' : 'false'}" aria-label="Upvote (${count} upvotes)"><span aria-hidden="true">▲</span><span class="count">${count}</span></button></form>${label}</div>`;
+  return html`<div class="votes"><form method="post" action="/papers/${enc(arxivId)}/upvote" data-vote>${csrfInput(viewer)}<button type="submit" aria-pressed="${on ? 'true' : 'false'}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: upvote this paper</span></button></form>${label}</div>`;
 }
 
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
@@ -36,18 +36,18 @@ function commentItem(c: CommentView, arxivId: string, v: RequestViewer | null, e
   const who = c.author.username ? html`<a href="/users/${c.author.username}">${c.author.displayName || c.author.username}</a>` : html`someone`;
   const actions: SafeHtml[] = [];
   if (v && v.csrf && !gone) {
-    if (canEdit) actions.push(html`<a href="/comments/${c.id}/edit">Edit</a>`);
+    if (canEdit) actions.push(html`<a class="btn secondary" href="/comments/${c.id}/edit">Edit</a>`);
     if (mine || isCurator(v))
-      actions.push(html`<form method="post" action="/comments/${c.id}/delete" class="inline">${csrfInput(v)}<button class="linkish" type="submit">Delete</button></form>`);
+      actions.push(html`<form method="post" action="/comments/${c.id}/delete" class="inline">${csrfInput(v)}<button class="btn secondary" type="submit">Delete</button></form>`);
     if (!mine)
       actions.push(
         html`<details class="inline"><summary>Report</summary><form method="post" action="/comments/${c.id}/report">${csrfInput(v)}<label for="reason-${c.id}">Why?</label> <input id="reason-${c.id}" name="reason" type="text" maxlength="500"> <button class="btn secondary" type="submit">Report</button></form></details>`,
       );
     if (isCurator(v))
-      actions.push(html`<form method="post" action="/comments/${c.id}/hide" class="inline">${csrfInput(v)}<input type="hidden" name="hidden" value="1"><button class="linkish" type="submit">Hide</button></form>`);
+      actions.push(html`<form method="post" action="/comments/${c.id}/hide" class="inline">${csrfInput(v)}<input type="hidden" name="hidden" value="1"><button class="btn secondary" type="submit">Hide</button></form>`);
   }
   if (v && v.csrf && c.hidden && isCurator(v))
-    actions.push(html`<form method="post" action="/comments/${c.id}/hide" class="inline">${csrfInput(v)}<input type="hidden" name="hidden" value="0"><button class="linkish" type="submit">Show again</button></form>`);
+    actions.push(html`<form method="post" action="/comments/${c.id}/hide" class="inline">${csrfInput(v)}<input type="hidden" name="hidden" value="0"><button class="btn secondary" type="submit">Show again</button></form>`);
   const body = c.deleted ? html`<p class="muted">[deleted]</p>` : c.hidden ? html`<p class="muted">[hidden by a curator]</p>` : raw(c.html);
   const reply =
     !isReply && v && v.csrf && v.username
