@@ -80,6 +80,9 @@ export class CommittedSmtp {
         resolve();
       });
     });
+    // The final "." goes out as its own small write after the commit record; without TCP_NODELAY
+    // Nagle's algorithm holds it back until the server's delayed ACK (about 40 ms per message).
+    (conn as unknown as { _socket?: { setNoDelay?: (on: boolean) => void } })._socket?.setNoDelay?.(true);
     // Later socket errors surface through send(); keep the emitter from throwing them.
     conn.on('error', () => {});
     conn.once('end', () => {

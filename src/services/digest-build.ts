@@ -4,6 +4,8 @@
 // delivery) keeps a paper from reaching the same subscriber twice, across editions.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
+import type { Db } from '../storage/db.ts';
+import { insertDeliveries } from '../storage/digest.ts';
 import type { DailyStore, DayRange, ListedPaper } from '../storage/daily.ts';
 import type { Config } from '../config/index.ts';
 import { authorKey } from '../domain/paper.ts';
@@ -79,12 +81,16 @@ export class DigestBuilder {
   keywordMatcher: KeywordMatcher = lexicalMatcher;
   trending?: TrendingProvider;
 
+  private readonly db: Kysely<Database>;
+
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: Db,
     private readonly daily: DailyStore,
     private readonly config: Config,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.db = store.kysely;
+  }
 
   edition(kind: Frequency, day: string): Edition | null {
     return editionFor(kind, day, this.config.digestWeeklyDay);
@@ -269,16 +275,34 @@ export class DigestBuilder {
     const take = (ids: number[]) => ids.filter((id) => !seen.has(id) && (seen.add(id), true));
     const top = take(x.top);
     const trending = take(x.trending);
-    const why = new Map<number, string>();
-    // Authors first (the strongest signal), then saved searches, then categories.
-    for (const a of s.authors) for (const id of x.byAuthor.get(authorKey(a)) ?? []) if (!why.has(id)) why.set(id, `author: ${a}`);
-    for (const k of s.keywords) for (const id of await x.keywordHits(k)) if (!why.has(id)) why.set(id, `search: ${k}`);
-    for (const c of s.categories) for (const id of x.byCategory.get(c) ?? []) if (!why.has(id)) why.set(id, c);
-    const order = (r: string) => (r.startsWith('author:') ? 0 : r.startsWith('search:') ? 1 : 2);
-    const personal = [...why]
-      .filter(([id]) => !seen.has(id))
-      .sort((a, b) => order(a[1]) - order(b[1]) || x.rank.get(a[0])! - x.rank.get(b[0])!)
-      .slice(0, cfg.digestPersonalPapers);
+    // Authors first (the strongest signal), then saved searches, then categories; within a group
+    // by the day's rank. Every list is already in rank order, so each gives at most `room` ids:
+    // the work per subscriber stays small however many papers a broad category has.
+    const personal: [number, string][] = [];
+    const groups: [number[], string][][] = [
+      s.authors.map((a) => [x.byAuthor.get(authorKey(a)) ?? [], `author: ${a}`]),
+      await Promise.all(s.keywords.map(async (k): Promise<[number[], string]> => [await x.keywordHits(k), `search: ${k}`])),
+      s.categories.map((c) => [x.byCategory.get(c) ?? [], c]),
+    ];
+    for (const group of groups) {
+      const room = cfg.digestPersonalPapers - personal.length;
+      if (room <= 0) break;
+      const found: [number, string][] = [];
+      for (const [ids, why] of group) {
+        let n = 0;
+        for (const id of ids) {
+          if (n >= room) break;
+          if (seen.has(id) || found.some(([f]) => f === id)) continue;
+          found.push([id, why]);
+          n++;
+        }
+      }
+      found.sort((a, b) => x.rank.get(a[0])! - x.rank.get(b[0])!);
+      for (const f of found.slice(0, room)) {
+        seen.add(f[0]);
+        personal.push(f);
+      }
+    }
     return { top, trending, personal };
   }
 
@@ -290,50 +314,17 @@ export class DigestBuilder {
     sendAfter: (tz: string) => string,
     batch: { s: Subscriber; papers: DeliveryPapers }[],
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < batch.length; i += 400) {
-        const chunk = batch.slice(i, i + 400);
-        const inserted = await trx
-          .insertInto('digest_deliveries')
-          .values(
-            chunk.map((b) => ({
-              edition_id: editionId,
-              subscriber_id: b.s.id,
-              status: 'pending',
-              papers_json: JSON.stringify(b.papers),
-              send_after: sendAfter(b.s.timeZone),
-              attempts: 0,
-              lease_until: null,
-              locked_by: null,
-              message_id: messageIdFor(ed.kind, ed.key, b.s.id, host),
-              last_error: null,
-              sent_at: null,
-              created_at: iso,
-              updated_at: iso,
-            })),
-          )
-          // Another builder got there first: its row stands, and so do its papers.
-          .onConflict((oc) => oc.columns(['edition_id', 'subscriber_id']).doNothing())
-          .returning(['id', 'subscriber_id'])
-          .execute();
-        const bySub = new Map(chunk.map((b) => [b.s.id, b.papers]));
-        const sentRows = inserted.flatMap((d) => {
-          const p = bySub.get(d.subscriber_id)!;
-          return [...p.top, ...p.trending, ...p.personal.map(([id]) => id)].map((paper_id) => ({
-            subscriber_id: d.subscriber_id,
-            paper_id,
-            delivery_id: d.id,
-            created_at: iso,
-          }));
-        });
-        for (let j = 0; j < sentRows.length; j += 2000) {
-          await trx
-            .insertInto('digest_sent_papers')
-            .values(sentRows.slice(j, j + 2000))
-            .onConflict((oc) => oc.columns(['subscriber_id', 'paper_id']).doNothing())
-            .execute();
-        }
-      }
-    });
+    await insertDeliveries(
+      this.store,
+      editionId,
+      iso,
+      batch.map((b) => ({
+        subscriberId: b.s.id,
+        papersJson: JSON.stringify(b.papers),
+        sendAfter: sendAfter(b.s.timeZone),
+        messageId: messageIdFor(ed.kind, ed.key, b.s.id, host),
+        paperIds: [...b.papers.top, ...b.papers.trending, ...b.papers.personal.map(([id]) => id)],
+      })),
+    );
   }
 }

@@ -164,8 +164,17 @@ export class DigestSender {
   }
 
   /** Papers that were reserved for a delivery that will never go out may be sent later after all. */
-  private async releasePapers(deliveryId: number): Promise<void> {
-    await this.db.deleteFrom('digest_sent_papers').where('delivery_id', '=', deliveryId).execute();
+  private async releasePapers(d: DeliveryRow): Promise<void> {
+    const p = JSON.parse(d.papers_json) as DeliveryPapers;
+    const ids = [...p.top, ...p.trending, ...p.personal.map(([id]) => id)];
+    if (!ids.length) return;
+    // By primary key (subscriber, paper); only the rows this delivery reserved.
+    await this.db
+      .deleteFrom('digest_sent_papers')
+      .where('subscriber_id', '=', d.subscriber_id)
+      .where('paper_id', 'in', ids)
+      .where('delivery_id', '=', d.id)
+      .execute();
   }
 
   private async setLog(d: DeliveryRow, to: string, state: string, response: string | null = null): Promise<void> {
@@ -182,7 +191,7 @@ export class DigestSender {
     const sub = subRow && rowToSubscriber(subRow);
     if (!sub || sub.status !== 'confirmed') {
       await this.finish(d, 'skipped', { last_error: `subscriber ${sub?.status ?? 'gone'}` });
-      await this.releasePapers(d.id);
+      await this.releasePapers(d);
       return 'skipped';
     }
     const log = await this.db.selectFrom('digest_send_log').selectAll().where('message_id', '=', d.message_id).executeTakeFirst();
@@ -231,7 +240,7 @@ export class DigestSender {
       if (e.code !== undefined && e.code >= 500 && e.code < 600 && addressLevel) {
         await this.setLog(d, sub.email, 'rejected', reason);
         await this.finish(d, 'failed', { last_error: reason });
-        await this.releasePapers(d.id);
+        await this.releasePapers(d);
         await this.db
           .updateTable('digest_subscribers')
           .set({ status: 'suspended', suspended_reason: reason, updated_at: new Date().toISOString() })
@@ -243,7 +252,7 @@ export class DigestSender {
       await this.setLog(d, sub.email, 'transient', reason);
       if (d.attempts >= this.config.digestMaxAttempts) {
         await this.finish(d, 'failed', { last_error: `gave up after ${d.attempts} attempts: ${reason}` });
-        await this.releasePapers(d.id);
+        await this.releasePapers(d);
         return 'failed';
       }
       const wait = this.config.digestRetrySeconds * 1000 * 2 ** (d.attempts - 1);

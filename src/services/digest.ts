@@ -13,7 +13,7 @@ export class DigestService {
 
   constructor(private readonly pb: Paperboy) {
     this.subscriptions = new DigestSubscriptions(pb.db.kysely, pb.config, pb.secret, pb.mail, pb.log);
-    this.builder = new DigestBuilder(pb.db.kysely, pb.stores.daily, pb.config);
+    this.builder = new DigestBuilder(pb.db, pb.stores.daily, pb.config);
   }
 
   build(kind: Frequency, day: string, opts: { dryRun?: boolean } = {}): Promise<BuildResult> {

@@ -1,7 +1,7 @@
 // E-mail digests: subscribers (double opt-in), editions, one delivery row per (subscriber, edition),
 // the send log keyed by Message-ID, the papers each subscriber has received.
-import type { Kysely } from 'kysely';
-import { withId } from '../dialect.ts';
+import { sql, type Kysely } from 'kysely';
+import { isPostgres, withId } from '../dialect.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await withId(db, db.schema.createTable('digest_subscribers'))
@@ -69,15 +69,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema
+  // One row per (subscriber, paper) ever mailed or reserved for a pending mail. On SQLite a
+  // WITHOUT ROWID table: the primary key is the table, one b-tree less to write per row.
+  let sentPapers = db.schema
     .createTable('digest_sent_papers')
     .addColumn('subscriber_id', 'integer', (c) => c.notNull())
     .addColumn('paper_id', 'integer', (c) => c.notNull())
     .addColumn('delivery_id', 'integer', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('digest_sent_papers_pk', ['subscriber_id', 'paper_id'])
-    .execute();
-  await db.schema.createIndex('digest_sent_papers_delivery').on('digest_sent_papers').column('delivery_id').execute();
+    .addPrimaryKeyConstraint('digest_sent_papers_pk', ['subscriber_id', 'paper_id']);
+  if (!isPostgres(db)) sentPapers = sentPapers.modifyEnd(sql`without rowid`);
+  await sentPapers.execute();
   // The build asks "who already received these papers?": by paper.
   await db.schema.createIndex('digest_sent_papers_paper').on('digest_sent_papers').columns(['paper_id', 'subscriber_id']).execute();
 
