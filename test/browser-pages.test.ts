@@ -135,6 +135,9 @@ for (const dbk of databases) {
       assert.ok(body.includes(view.paper.abstract.slice(-60)), 'the end of the abstract');
       assert.match(body, /<pre class="bibtex" id="bibtex"[^>]*>@misc\{cheng2024breaking,/);
       assert.match(body, /<h2>Versions<\/h2>/);
+      // Buttons that need JavaScript are hidden until app.js reveals them: no dead buttons without it.
+      assert.match(body, /<button type="button" class="btn secondary copy" data-copy="bibtex" hidden>/);
+      assert.match(body, /<button type="button" class="theme-toggle" data-theme-toggle [^>]*hidden>/);
     });
 
     test('daily cards carry an excerpt, not the whole abstract twice, and link the full one', async () => {
