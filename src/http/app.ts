@@ -38,7 +38,8 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
     reply.header('X-Request-Id', req.id);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'strict-origin-when-cross-origin');
-    if (!isApi(req)) reply.header('X-Frame-Options', 'DENY');
+    // Every HTML page, including the API reference under /api/docs, refuses to be framed.
+    if (!isApi(req) || req.url.startsWith('/api/docs')) reply.header('X-Frame-Options', 'DENY');
   });
 
   // Before compression and ETags (onSend hooks run in registration order): feed links for pages
