@@ -224,6 +224,9 @@ for (const dbk of databases) {
       assert.equal(entry.day, NOW.slice(0, 10));
       assert.equal(entry.submitter?.name, 'alice');
       assert.equal(entry.comment, 'Neat testing idea');
+      const shown = await alice.get(ok.location!);
+      assert.match(shown.body, /Submitted to the list of 2026-02-28/);
+      assert.match(shown.body, /Why Alice Liddell submitted it<\/h2><p>Neat testing idea<\/p>/);
       const daily = await alice.get(`/papers/date/${NOW.slice(0, 10)}`);
       assert.ok(daily.body.includes(`/papers/${FRESH_PAGE}`));
       assert.match(daily.body, /Submitted by Alice Liddell/);

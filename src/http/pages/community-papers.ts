@@ -74,6 +74,15 @@ export function communityPaperPages(app: FastifyInstance, ctx: HttpContext) {
   // Page sections are module-wide lists: add ours once per process; each call finds its app's context.
   if (installed) return routes(app, ctx);
   installed = true;
+  // A submission's note, and a confirmation right after submitting.
+  paperExtras.main.push((req: FastifyRequest, view: PaperView) => {
+    const e = view.entry;
+    if (!e || e.source !== 'submission') return null;
+    const just = (req.query as { submitted?: string }).submitted === '1' && req.viewer?.id === e.submitter?.userId;
+    return html`${just ? html`<p class="notice" role="status">Submitted to the list of ${e.day}. Thank you!</p>` : ''}${
+      e.comment ? html`<section aria-labelledby="sub-note-h"><h2 id="sub-note-h">Why ${e.submitter?.fullname || e.submitter?.name || 'the submitter'} submitted it</h2><p>${e.comment}</p></section>` : ''
+    }`;
+  });
   paperExtras.main.push(async (req: FastifyRequest, view: PaperView) => {
     const { pb } = ctxOf(req);
     const c = pb.community;
