@@ -144,7 +144,8 @@ for (const dbk of databases) {
     });
 
     test('no horizontal scrolling at 360 px on the main pages', async () => {
-      for (const path of ['/', `/papers/${PAPER}`, '/papers/week/2024-W43', '/authors/Zesen%20Cheng', '/no/such/page']) {
+      const extra = Object.keys(optional).filter((p) => optional[p]);
+      for (const path of ['/', `/papers/${PAPER}`, '/papers/week/2024-W43', '/authors/Zesen%20Cheng', '/no/such/page', ...extra]) {
         const page = await open(path, { width: 360, height: 740 });
         const w = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(w <= 360, `${path} is ${w} px wide at 360`);
