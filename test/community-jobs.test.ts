@@ -51,6 +51,27 @@ for (const dbk of databases) {
       }
     });
 
+    test('a paper on an automatic arXiv listing can still be submitted; a curated one cannot', async () => {
+      await pb.stores.papers.upsert({
+        arxivId: '2410.20000',
+        version: 1,
+        title: 'A paper from the RSS listing',
+        abstract: 'Listed automatically.',
+        authors: ['Ann Author'],
+        categories: ['cs.CL'],
+        publishedAt: '2024-10-24T00:00:00Z',
+        source: 'arxiv-rss',
+      });
+      await pb.stores.daily.upsertMany([{ arxivId: '2410.20000', day: '2024-10-24', source: 'arxiv', submittedAt: '2024-10-24T00:00:00Z' }]);
+      const user = await pb.community.accounts.ensureUsername(await pb.community.accounts.findOrCreate('picker@example.org'));
+      const viewer = { ...user, via: 'token' as const };
+      const r = await pb.community.submissions.submit(viewer, '2410.20000', null, '127.0.0.1');
+      assert.equal(r.entry.source, 'submission');
+      assert.equal(r.entry.day, '2024-10-25');
+      assert.equal(r.entry.submitter?.name, 'picker');
+      await assert.rejects(pb.community.submissions.submit(viewer, '2410.17243', null, '127.0.0.1'), (e: Error & { code?: string }) => e.code === 'already_listed');
+    });
+
     test('trending counts GitHub stars gained between daily snapshots', async () => {
       const id = '2410.17243';
       await pb.db.kysely.updateTable('papers').set({ github_stars: 100 }).where('arxiv_id', '=', id).execute();

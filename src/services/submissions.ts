@@ -113,7 +113,8 @@ export class Submissions {
     }
     if (this.rules.rejectListed) {
       const listed = await this.daily.forPaper(paper.id);
-      if (listed) throw new AppError(409, 'already_listed', `${paper.arxivId} is already on the daily list of ${listed.day}.`);
+      // An automatic arXiv listing (RSS sync) is not a pick: a submission promotes the paper.
+      if (listed && listed.source !== 'arxiv') throw new AppError(409, 'already_listed', `${paper.arxivId} is already on the daily list of ${listed.day}.`);
     }
     this.checkAge(paper.arxivId, paper.publishedAt, now);
 
