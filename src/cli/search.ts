@@ -69,7 +69,7 @@ export const trainEmbedderCommand: Command = {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Measure search quality on a BEIR data set (nDCG@10, Recall@100, MRR@10, latency)',
-  usage: 'eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--weight W] [--json]',
+  usage: 'eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--weight W[,W…]] [--json]',
   options: {
     beir: { type: 'string' },
     split: { type: 'string', default: 'test' },
@@ -88,7 +88,7 @@ export const evalCommand: Command = {
       dir: String(values.beir),
       split: String(values.split),
       modes,
-      vectorWeight: values.weight !== undefined ? Number(values.weight) : undefined,
+      vectorWeights: values.weight !== undefined ? String(values.weight).split(',').map(Number) : undefined,
       log: values.json ? undefined : (m) => console.error(m),
     });
     for (const r of results) console.log(values.json ? JSON.stringify(r) : JSON.stringify(r, null, 2));

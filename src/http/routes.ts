@@ -10,6 +10,8 @@ import { paperPages } from './pages/paper.ts';
 import { digestPages } from './pages/subscribe.ts';
 import { feedRoutes } from './feeds/routes.ts';
 import { communityRoutes } from './pages/community.ts';
+import { searchApiRoutes } from './api/search.ts';
+import { searchPages } from './pages/search.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => Promise<void> | void;
 
@@ -17,3 +19,6 @@ export const routeModules: RouteModule[] = [healthRoutes, opsRoutes, dailyApiRou
 
 // E-mail digests (issue 6), after the community module whose hook sets req.viewer.
 routeModules.push(digestPages);
+
+// Search (issue 9): the search page, API and similar papers.
+routeModules.push(searchApiRoutes, searchPages);

@@ -57,6 +57,7 @@ export interface EvalResult {
   index_seconds: number;
   query_ms_p50: number;
   query_ms_p99: number;
+  vector_weight?: number;
 }
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
@@ -65,7 +66,8 @@ export async function runEval(opts: {
   dir: string;
   split?: string;
   modes: Mode[];
-  vectorWeight?: number;
+  /** Hybrid runs once per weight (tuning); default: the configured weight. */
+  vectorWeights?: number[];
   log?: (m: string) => void;
 }): Promise<EvalResult[]> {
   const log = opts.log ?? (() => {});
@@ -94,14 +96,18 @@ export async function runEval(opts: {
       await pb.search.vectorIndex();
     }
     const indexSeconds = (Date.now() - started) / 1000;
-    if (opts.vectorWeight !== undefined) pb.search.vectorWeight = opts.vectorWeight;
     const idToDoc = new Map<number, string>();
     for (const d of set.corpus) {
       const p = await pb.stores.papers.byArxivId(d.id);
       if (p) idToDoc.set(p.id, d.id);
     }
     const out: EvalResult[] = [];
-    for (const mode of opts.modes) {
+    const runs = opts.modes.flatMap((mode) =>
+      mode === 'hybrid' && opts.vectorWeights?.length ? opts.vectorWeights.map((w) => ({ mode, w })) : [{ mode, w: undefined as number | undefined }],
+    );
+    const defaultWeight = pb.search.vectorWeight;
+    for (const { mode, w } of runs) {
+      pb.search.vectorWeight = w ?? defaultWeight;
       let ndcg = 0;
       let recall = 0;
       let mrr = 0;
@@ -128,6 +134,7 @@ export async function runEval(opts: {
         index_seconds: round(indexSeconds, 1),
         query_ms_p50: round(percentile(times, 50), 2),
         query_ms_p99: round(percentile(times, 99), 2),
+        ...(w !== undefined ? { vector_weight: w } : {}),
       });
     }
     return out;

@@ -15,7 +15,7 @@ import { createLexical, hasFilters, type Filters, type Hit, type LexicalIndex } 
 import { VectorIndex } from './vectors.ts';
 import { documentText, fromBytes, toBytes, type Embedder } from './embedders/types.ts';
 import { isStaticModelDir, loadStaticModel, saveStaticModel } from './embedders/static.ts';
-import { trainStaticModel, type TrainStats } from './embedders/train.ts';
+import { trainStaticModel, type TrainOptions, type TrainStats } from './embedders/train.ts';
 import { HttpEmbedder } from './embedders/http.ts';
 import { OnnxEmbedder } from './embedders/onnx.ts';
 import { editDistance, normTitle, queryTerms, snippetHtml, words, STOPWORDS } from './text.ts';
@@ -156,7 +156,6 @@ export class SearchService {
   ): Promise<{ hits: RankedHit[]; mode: Mode; fallback?: string }> {
     const want = opts.mode ?? 'hybrid';
     const depth = Math.max(opts.depth ?? 100, opts.limit);
-    const jumps = await this.jumps(q);
     let mode: Mode = want;
     let fallback: string | undefined;
     let qvec: Float32Array | undefined;
@@ -176,6 +175,7 @@ export class SearchService {
       }
     }
     const lex = mode === 'vector' ? [] : await this.lexical.search(q, depth, opts.filters);
+    const jumps = await this.jumps(q, lex);
     let vec = qvec && vi ? vi.search(qvec, hasFilters(opts.filters) ? depth * 4 : depth) : [];
     if (vec.length && hasFilters(opts.filters)) vec = await this.keepMatching(vec, opts.filters!);
 
@@ -244,7 +244,7 @@ export class SearchService {
   }
 
   /** Exact arXiv id or URL, exact title, then a title one or two letters off. */
-  private async jumps(q: string): Promise<RankedHit[]> {
+  private async jumps(q: string, lex: Hit[]): Promise<RankedHit[]> {
     const out: RankedHit[] = [];
     const parsed = parseArxivId(q);
     if (parsed) {
@@ -256,14 +256,25 @@ export class SearchService {
     if (nq.length < 8) return out;
     for (const id of await this.lexical.exactTitle(q)) out.push({ id, score: Infinity, match: 'title' });
     if (out.length) return out;
-    // A title with a typo: trigram candidates checked by edit distance on the normalised titles.
+    // A title with a typo: the other words still match, so it is usually among the best lexical hits;
+    // short titles, where one wrong word weighs more, also get trigram candidates.
     const max = Math.max(1, Math.min(3, Math.floor(nq.length / 12)));
-    for (const c of await this.lexical.titleCandidates(q, 10)) {
-      const d = editDistance(nq, normTitle(c.title), max);
-      if (d === 0) out.unshift({ id: c.id, score: Infinity, match: 'title' });
-      else if (d <= max) out.push({ id: c.id, score: Infinity, match: 'near-title' });
+    const top = lex.slice(0, 20).map((h) => h.id);
+    let candidates: { id: number; title: string }[] = top.length
+      ? await this.db.kysely.selectFrom('papers').select(['id', 'title']).where('id', 'in', top).execute()
+      : [];
+    const near = (cs: { id: number; title: string }[]) =>
+      cs
+        .map((c) => ({ id: c.id, d: editDistance(nq, normTitle(c.title), max) }))
+        .filter((c) => c.d <= max)
+        .sort((a, b) => a.d - b.d)
+        .map((c): RankedHit => ({ id: c.id, score: Infinity, match: c.d === 0 ? 'title' : 'near-title' }));
+    let found = near(candidates);
+    if (!found.length && nq.split(' ').length <= 8) {
+      candidates = await this.lexical.titleCandidates(q, 10);
+      found = near(candidates);
     }
-    return out.slice(0, 3);
+    return found.slice(0, 3);
   }
 
   /** The search use case: ranked, filtered, sorted, paginated papers with snippets. */
@@ -383,7 +394,7 @@ export class SearchService {
   }
 
   /** Trains the default static model on the stored papers and saves it in the data dir. */
-  async train(opts: { maxDocs?: number; dims?: number; log?: (m: string) => void } = {}): Promise<TrainStats> {
+  async train(opts: TrainOptions & { maxDocs?: number } = {}): Promise<TrainStats> {
     const maxDocs = opts.maxDocs ?? 200_000;
     const n = await this.papers.count();
     // Large corpora: train on an even sample of the papers (every k-th id).
@@ -396,7 +407,7 @@ export class SearchService {
       for (const r of rows) if (r.id % step === 0) texts.push(documentText(r.title, r.abstract));
       lastId = rows[rows.length - 1].id;
     }
-    const { model, stats } = trainStaticModel(texts, { dims: opts.dims, log: opts.log });
+    const { model, stats } = trainStaticModel(texts, opts);
     const dir = join(this.config.dataDir, STATIC_DIR);
     saveStaticModel(dir, model);
     await this.db.kysely

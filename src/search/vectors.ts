@@ -34,6 +34,8 @@ export class VectorIndex {
   private timer?: NodeJS.Timeout;
   private syncing?: Promise<number>;
   private lastSave = Date.now();
+  /** Rows applied inside the overlap window (paper id → updated_at), so they are not applied twice. */
+  private readonly recent = new Map<number, string>();
   readonly file: string;
 
   constructor(
@@ -92,42 +94,64 @@ export class VectorIndex {
     return this.syncing;
   }
 
+  /** Adds (or replaces) vectors; returns how many were applied. */
+  private apply(rows: { paper_id: number; vector: unknown; updated_at: string }[]): number {
+    const keys: bigint[] = [];
+    const vecs = new Float32Array(rows.length * this.dims);
+    let n = 0;
+    for (const r of rows) {
+      const v = fromBytes(r.vector as Uint8Array);
+      this.recent.set(r.paper_id, r.updated_at);
+      if (v.length !== this.dims) continue;
+      const key = BigInt(r.paper_id);
+      if (this.index.contains(key)) this.index.remove(key);
+      keys.push(key);
+      vecs.set(v, n++ * this.dims);
+    }
+    if (n) this.index.add(BigUint64Array.from(keys), vecs.subarray(0, n * this.dims));
+    return n;
+  }
+
   private async doCatchUp(): Promise<number> {
     let applied = 0;
     let [at, id] = this.meta.cursor;
     const since = back(at, OVERLAP_MS);
-    let first = true;
+    // Rows at or before the cursor but inside the overlap window: only those not applied yet
+    // (a transaction that committed late) are fetched again.
+    if (at) {
+      const seen = await this.db
+        .selectFrom('paper_vectors')
+        .select(['paper_id', 'updated_at'])
+        .where('embedder', '=', this.embedder)
+        .where('updated_at', '>=', since)
+        .where('updated_at', '<=', at)
+        .execute();
+      const missed = seen.filter((r) => this.recent.get(r.paper_id) !== r.updated_at).map((r) => r.paper_id);
+      for (let i = 0; i < missed.length; i += 500) {
+        const rows = await this.db.selectFrom('paper_vectors').select(['paper_id', 'vector', 'updated_at']).where('paper_id', 'in', missed.slice(i, i + 500)).where('embedder', '=', this.embedder).execute();
+        applied += this.apply(rows);
+      }
+    }
     for (;;) {
-      let q = this.db
+      const rows = await this.db
         .selectFrom('paper_vectors')
         .select(['paper_id', 'vector', 'updated_at'])
         .where('embedder', '=', this.embedder)
+        .where((eb) => eb.or([eb('updated_at', '>', at), eb.and([eb('updated_at', '=', at), eb('paper_id', '>', id)])]))
         .orderBy('updated_at')
         .orderBy('paper_id')
-        .limit(PAGE);
-      // The first page re-reads the overlap window; later pages continue strictly after the last row.
-      q = first ? q.where('updated_at', '>=', since) : q.where((eb) => eb.or([eb('updated_at', '>', at), eb.and([eb('updated_at', '=', at), eb('paper_id', '>', id)])]));
-      first = false;
-      const rows = await q.execute();
+        .limit(PAGE)
+        .execute();
       if (!rows.length) break;
-      const keys: bigint[] = [];
-      const vecs = new Float32Array(rows.length * this.dims);
-      let n = 0;
-      for (const r of rows) {
-        const v = fromBytes(r.vector as Uint8Array);
-        if (v.length !== this.dims) continue;
-        const key = BigInt(r.paper_id);
-        if (this.index.contains(key)) this.index.remove(key);
-        keys.push(key);
-        vecs.set(v, n++ * this.dims);
-      }
-      if (n) this.index.add(BigUint64Array.from(keys), vecs.subarray(0, n * this.dims));
+      applied += this.apply(rows);
       const last = rows[rows.length - 1];
-      if (last.updated_at > at || (last.updated_at === at && last.paper_id > id)) [at, id] = [last.updated_at, last.paper_id];
-      applied += n;
+      [at, id] = [last.updated_at, last.paper_id];
       if (rows.length < PAGE) break;
     }
     this.meta.cursor = [at, id];
+    // Forget what is older than the overlap window.
+    const horizon = back(at, OVERLAP_MS);
+    for (const [pid, t] of this.recent) if (t < horizon) this.recent.delete(pid);
 
     const dels = await this.db
       .selectFrom('search_deletions')

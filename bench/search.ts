@@ -1,0 +1,124 @@
+// npm run bench -- search [--sizes 10000,100000,1000000] [--queries 1000]
+// Builds corpora resampled from the bundled sample (9,437 real arXiv papers), indexes them
+// (FTS5 by trigger, the static embedder trained once, usearch HNSW), then times 1,000 hybrid
+// queries beside the same queries as a raw FTS5 bm25() statement. Prints one JSON line per size.
+import { cpSync, mkdtempSync, rmSync, statSync, readFileSync, readdirSync } from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config/index.ts';
+import { createLogger } from '../src/logger.ts';
+import { openPaperboy } from '../src/wiring.ts';
+import { SAMPLE_FILES } from '../src/services/sample.ts';
+import { percentile } from '../src/search/metrics.ts';
+import { fts5Query, queryTerms } from '../src/search/text.ts';
+
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, queries: { type: 'string', default: '1000' } } });
+const sizes = String(values.sizes).split(',').map(Number);
+const nQueries = Number(values.queries);
+
+interface SampleRow {
+  arxiv_id: string;
+  title: string;
+  authors: string[];
+  summary: string;
+  categories?: string[];
+  published?: string;
+}
+const sample = brotliDecompressSync(readFileSync(SAMPLE_FILES.arxiv))
+  .toString('utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as SampleRow);
+
+let seed = 12345;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+
+// Queries: 2–4 content words from a random sample title (what people type).
+const queries = Array.from({ length: nQueries }, () => {
+  const ws = queryTerms(sample[Math.floor(rnd() * sample.length)].title).filter((w) => w.length > 2);
+  const start = Math.floor(rnd() * Math.max(1, ws.length - 3));
+  return ws.slice(start, start + 2 + Math.floor(rnd() * 3)).join(' ') || 'learning';
+});
+
+function dirSize(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((s, e) => s + (e.isDirectory() ? dirSize(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+}
+
+let modelDir: string | undefined;
+const keep = mkdtempSync(join(tmpdir(), 'paperboy-bench-model-'));
+for (const n of sizes) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'paperboy-bench-search-'));
+  const pb = await openPaperboy(loadConfig({ PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PAPERBOY_LOAD_SAMPLE: 'false' }), { migrate: true, log: createLogger('silent') });
+  const sqlite = pb.db.sqlite!;
+  const t0 = Date.now();
+  // Bulk insert straight into papers (the FTS triggers still run): resampled copies with new ids.
+  const ins = sqlite.prepare(`insert into papers (arxiv_id, version, title, abstract, authors_json, categories_json, primary_category, published_at,
+    versions_json, source, created_at, modified_at) values (?, 1, ?, ?, ?, ?, ?, ?, '[]', 'bench', ?, ?)`);
+  const now = new Date().toISOString();
+  sqlite.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const s = sample[i % sample.length];
+      const copy = Math.floor(i / sample.length);
+      ins.run(`b${copy}.${s.arxiv_id}`, s.title, s.summary, JSON.stringify(s.authors), JSON.stringify(s.categories ?? []), s.categories?.[0] ?? null, s.published ?? null, now, now);
+    }
+  })();
+  const lexicalSeconds = (Date.now() - t0) / 1000;
+  const t1 = Date.now();
+  let trainSeconds = 0;
+  if (!modelDir) {
+    // Trained once on the first corpus and reused, as a deployment trains once and retrains rarely.
+    await pb.search.train({ maxDocs: 20_000 });
+    trainSeconds = (Date.now() - t1) / 1000;
+    modelDir = join(keep, 'embedder');
+    cpSync(pb.search.staticModelDir, modelDir, { recursive: true });
+  } else {
+    cpSync(modelDir, pb.search.staticModelDir, { recursive: true });
+    await pb.search.reload();
+  }
+  const t2 = Date.now();
+  await pb.search.embedAll(5000);
+  const embedSeconds = (Date.now() - t2) / 1000;
+  const t3 = Date.now();
+  const vi = (await pb.search.vectorIndex())!;
+  const hnswSeconds = (Date.now() - t3) / 1000;
+  vi.save();
+
+  const raw = sqlite.prepare('select rowid, bm25(papers_fts) as s from papers_fts where papers_fts match ? order by bm25(papers_fts) limit 10');
+  const hybrid: number[] = [];
+  const fts: number[] = [];
+  for (const q of queries.slice(0, 20)) await pb.search.rank(q, { limit: 10 }); // warm-up
+  for (const q of queries) {
+    const a = performance.now();
+    raw.all(fts5Query(queryTerms(q)));
+    fts.push(performance.now() - a);
+    const b = performance.now();
+    await pb.search.rank(q, { limit: 10, mode: 'hybrid', depth: 100 });
+    hybrid.push(performance.now() - b);
+  }
+  hybrid.sort((x, y) => x - y);
+  fts.sort((x, y) => x - y);
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  console.log(
+    JSON.stringify({
+      papers: n,
+      queries: queries.length,
+      insert_with_fts_seconds: r2(lexicalSeconds),
+      train_embedder_seconds: r2(trainSeconds),
+      embed_seconds: r2(embedSeconds),
+      hnsw_build_seconds: r2(hnswSeconds),
+      db_bytes: dirSize(dataDir) - dirSize(join(dataDir, 'vectors')) - dirSize(pb.search.staticModelDir),
+      vector_index_bytes: statSync(vi.file).size,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      hybrid_ms_p50: r2(percentile(hybrid, 50)),
+      hybrid_ms_p99: r2(percentile(hybrid, 99)),
+      fts5_ms_p50: r2(percentile(fts, 50)),
+      fts5_ms_p99: r2(percentile(fts, 99)),
+      load_average: (await import('node:os')).loadavg()[0].toFixed(1),
+    }),
+  );
+  await pb.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+rmSync(keep, { recursive: true, force: true });

@@ -1,0 +1,46 @@
+// GET /api/papers/search (HF's shape: an array of { paper }) and GET /api/papers/:id/similar.
+// When semantic search is unavailable the answer says so in X-Search-Mode / X-Search-Fallback.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { HttpContext } from '../context.ts';
+import { toHfPaper } from '../present/hf.ts';
+import { errors } from '../../domain/errors.ts';
+import { SearchQuery, SimilarQuery } from './search.schema.ts';
+
+export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
+  ctx.features.search = true;
+  // Start catching the vector index replica up now rather than on the first query.
+  void ctx.pb.search.vectorIndex().catch(() => {});
+
+  app.get<{ Querystring: SearchQuery }>(
+    '/api/papers/search',
+    { schema: { querystring: SearchQuery, tags: ['papers'], summary: 'Search papers (hybrid lexical + semantic)' } },
+    async (req, reply) => {
+      const q = req.query.q.trim();
+      if (!q) throw errors.badRequest('q must not be empty.');
+      const limit = req.query.limit ?? 50;
+      const r = await ctx.pb.search.search({
+        q,
+        limit,
+        offset: (req.query.p ?? 0) * limit,
+        sort: req.query.sort,
+        filters: { from: req.query.from, to: req.query.to, category: req.query.category, hasCode: req.query.hasCode },
+      });
+      reply.header('X-Search-Mode', r.mode);
+      if (r.fallback) reply.header('X-Search-Fallback', `lexical only: ${r.fallback}`.replace(/[^\x20-\x7e]/g, '?'));
+      return r.hits.map((h) => ({ paper: toHfPaper(h.paper, h.paper.upvotes) }));
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: SimilarQuery }>(
+    '/api/papers/:id/similar',
+    {
+      schema: { params: Type.Object({ id: Type.String({ maxLength: 300 }) }), querystring: SimilarQuery, tags: ['papers'], summary: 'Papers similar to one' },
+    },
+    async (req) => {
+      const v = await ctx.pb.papers.get(req.params.id);
+      const similar = await ctx.pb.search.similar(v.paper.id, req.query.limit ?? 10);
+      return similar.map((p) => ({ paper: toHfPaper(p, p.upvotes) }));
+    },
+  );
+}

@@ -1,0 +1,155 @@
+// /search?q=…: server-rendered results with highlighted snippets, filters and sorts as plain GET
+// fields (works without JavaScript). A pasted arXiv id or URL goes straight to the paper.
+// The paper page gets a "Similar papers" box.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { html, raw } from '../html.ts';
+import type { HttpContext } from '../context.ts';
+import { mathText } from '../present/math.ts';
+import { authorLinks } from '../present/cards.ts';
+import { paperExtras } from './paper.ts';
+import { errors } from '../../domain/errors.ts';
+import { arxivLinks, parseArxivId } from '../../domain/arxiv-id.ts';
+import type { Sort } from '../../search/service.ts';
+import type { PaperView } from '../../services/papers.ts';
+
+const PAGE_SIZE = 20;
+const SORTS: { value: Sort; label: string }[] = [
+  { value: 'relevance', label: 'Relevance' },
+  { value: 'newest', label: 'Newest' },
+  { value: 'upvotes', label: 'Most upvoted' },
+];
+
+interface SearchForm {
+  q?: string;
+  sort?: string;
+  from?: string;
+  to?: string;
+  category?: string;
+  code?: string;
+  p?: string;
+}
+
+function parseForm(raw: SearchForm) {
+  const q = (raw.q ?? '').trim();
+  if (q.length > 250) throw errors.badRequest('The query is too long (at most 250 characters).');
+  const sort = (SORTS.some((s) => s.value === raw.sort) ? raw.sort : 'relevance') as Sort;
+  const day = (v: string | undefined, name: string) => {
+    if (!v) return undefined;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw errors.badRequest(`${name} must be a date, YYYY-MM-DD.`);
+    return v;
+  };
+  const category = raw.category?.trim() || undefined;
+  if (category && !/^[\w.-]{1,40}$/.test(category)) throw errors.badRequest('Category must look like cs.CL.');
+  if (raw.p !== undefined && raw.p !== '' && !/^\d{1,3}$/.test(raw.p)) throw errors.badRequest('Page must be a whole number from 0.');
+  return {
+    q,
+    sort,
+    from: day(raw.from, 'From'),
+    to: day(raw.to, 'To'),
+    category,
+    hasCode: raw.code === '1' || raw.code === 'on',
+    page: Number(raw.p || 0),
+  };
+}
+
+function fmtDate(iso: string | null): string {
+  return iso ? iso.slice(0, 10) : '';
+}
+
+const contexts = new WeakMap<FastifyInstance, HttpContext>();
+let asideRegistered = false;
+
+export function searchPages(app: FastifyInstance, ctx: HttpContext) {
+  ctx.features.search = true;
+
+  app.get<{ Querystring: SearchForm }>('/search', async (req, reply) => {
+    const f = parseForm(req.query);
+    const parsed = f.q ? parseArxivId(f.q) : null;
+    if (parsed) {
+      const p = await ctx.pb.stores.papers.byArxivId(parsed.id);
+      if (p) return reply.redirect(`/papers/${p.arxivId}`, 302);
+    }
+    const r = f.q
+      ? await ctx.pb.search.search({
+          q: f.q,
+          limit: PAGE_SIZE,
+          offset: f.page * PAGE_SIZE,
+          sort: f.sort,
+          filters: { from: f.from, to: f.to, category: f.category, hasCode: f.hasCode },
+        })
+      : undefined;
+    const pageLink = (page: number) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries({ q: f.q, sort: f.sort === 'relevance' ? '' : f.sort, from: f.from, to: f.to, category: f.category, code: f.hasCode ? '1' : '' }))
+        if (v) params.set(k, String(v));
+      if (page) params.set('p', String(page));
+      return `/search?${params}`;
+    };
+    const pages = r ? Math.ceil(r.total / PAGE_SIZE) : 0;
+    const body = html`
+<h1>${f.q ? html`Search <span class="muted">· ${f.q}</span>` : 'Search'}</h1>
+<form class="search-form" action="/search" method="get" role="search">
+  <p><label for="search-q">Words, a title, an arXiv id or link</label>
+  <input id="search-q" name="q" type="search" value="${f.q}" maxlength="250" required data-search-live></p>
+  <fieldset class="filters">
+    <legend>Filters</legend>
+    <label>Published from <input type="date" name="from" value="${f.from ?? ''}"></label>
+    <label>to <input type="date" name="to" value="${f.to ?? ''}"></label>
+    <label>Category <input name="category" value="${f.category ?? ''}" placeholder="cs.CL" size="8" pattern="[A-Za-z0-9_.\\-]+"></label>
+    <label><input type="checkbox" name="code" value="1"${f.hasCode ? html` checked` : ''}> Has code</label>
+    <label>Sort <select name="sort">${SORTS.map((s) => html`<option value="${s.value}"${s.value === f.sort ? html` selected` : ''}>${s.label}</option>`)}</select></label>
+  </fieldset>
+  <button class="btn" type="submit">Search</button>
+</form>
+${parsed ? html`<p class="notice">arXiv:${parsed.id} is not in this instance yet. <a href="${arxivLinks(parsed.id).abs}">Open it on arXiv</a>.</p>` : ''}
+${r?.fallback ? html`<p class="notice muted" data-search-fallback>Showing word matches only: ${r.fallback}.</p>` : ''}
+<div id="search-results" aria-live="polite">
+${
+  r
+    ? r.hits.length
+      ? html`<p class="count-line muted">${r.total}${r.total >= 100 ? '+' : ''} result${r.total === 1 ? '' : 's'}${pages > 1 ? html` · page ${f.page + 1} of ${pages}` : ''}</p>
+<ol class="cards search-results" start="${f.page * PAGE_SIZE + 1}">${r.hits.map(
+          (h) => html`<li class="card">
+  <div>
+    <h2><a href="/papers/${h.paper.arxivId}">${mathText(h.paper.title)}</a></h2>
+    <p class="authors">${authorLinks(h.paper.authors)}</p>
+    <p class="meta muted">arXiv:${h.paper.arxivId}${h.paper.publishedAt ? html` · ${fmtDate(h.paper.publishedAt)}` : ''}${
+      h.paper.categories.length ? html` · ${h.paper.categories.slice(0, 3).join(', ')}` : ''
+    }${h.paper.codeUrl ? html` · <a href="${h.paper.codeUrl}">code</a>` : ''}${h.paper.upvotes ? html` · ${h.paper.upvotes} upvotes` : ''}</p>
+    <p class="snippet">${raw(h.snippet)}</p>
+  </div>
+</li>`,
+        )}</ol>
+${
+  pages > 1
+    ? html`<nav class="pager pages" aria-label="Pages">
+${f.page > 0 ? html`<a href="${pageLink(f.page - 1)}" rel="prev">← Previous page</a>` : ''}
+<span>Page ${f.page + 1} of ${pages}</span>
+${f.page + 1 < pages ? html`<a href="${pageLink(f.page + 1)}" rel="next">Next page →</a>` : ''}
+</nav>`
+    : ''
+}`
+      : html`<div class="empty"><p>No papers match “${f.q}”${f.from || f.to || f.category || f.hasCode ? ' with these filters' : ''}.</p></div>`
+    : html`<p class="muted">Search titles, abstracts and authors by words and by meaning.</p>`
+}
+</div>
+<script src="${ctx.assets.url('search.js')}" defer></script>`;
+    return ctx.page(req, reply, { title: f.q ? `${f.q} · Search` : 'Search', query: f.q, math: true, head: html`<meta name="robots" content="noindex">` }, body);
+  });
+
+  // The hook list is global and several apps may live in one process (tests): register it once and
+  // find the app's own instance through the request.
+  contexts.set(app, ctx);
+  if (asideRegistered) return;
+  asideRegistered = true;
+  paperExtras.aside.push(async (req: FastifyRequest, v: PaperView) => {
+    const own = contexts.get(req.server);
+    if (!own) return null;
+    const similar = await own.pb.search.similar(v.paper.id, 6).catch(() => []);
+    if (!similar.length) return null;
+    return html`<section class="similar" aria-labelledby="similar-h">
+<h2 id="similar-h">Similar papers</h2>
+<ul>${similar.map((p) => html`<li><a href="/papers/${p.arxivId}">${mathText(p.title)}</a></li>`)}</ul>
+</section>`;
+  });
+}

@@ -1,0 +1,213 @@
+// Embedders and the vector index: safetensors and Model2Vec save/load round trip, the WordPiece
+// tokenizer, the http adapter against a local OpenAI-compatible server (including a slow answer
+// that makes search fall back to lexical), and the vector index catching up after a restart.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { databases, type TestInstance } from './support/db.ts';
+import { startServer, type TestServer } from './support/server.ts';
+import { parseSafetensors, readSafetensors, writeSafetensors } from '../src/search/safetensors.ts';
+import { loadStaticModel, saveStaticModel, StaticEmbedder } from '../src/search/embedders/static.ts';
+import { trainStaticModel } from '../src/search/embedders/train.ts';
+import { Tokenizer } from '../src/search/tokenizer.ts';
+import { VectorIndex } from '../src/search/vectors.ts';
+import { createLogger } from '../src/logger.ts';
+import type { PaperInput } from '../src/domain/paper.ts';
+
+// A small real-looking corpus: titles and abstracts about a few topics, so co-occurrence has signal.
+const TOPICS = [
+  ['attention', 'transformer', 'heads', 'self-attention', 'tokens', 'sequence', 'encoder', 'decoder'],
+  ['reinforcement', 'policy', 'reward', 'agent', 'environment', 'actions', 'value', 'exploration'],
+  ['graph', 'nodes', 'edges', 'message', 'passing', 'neighbors', 'molecules', 'gnn'],
+  ['diffusion', 'denoising', 'images', 'noise', 'sampling', 'score', 'generation', 'pixels'],
+];
+function corpus(n: number, seed = 1): PaperInput[] {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return Array.from({ length: n }, (_, i) => {
+    const t = TOPICS[i % TOPICS.length];
+    const w = () => t[Math.floor(rnd() * t.length)];
+    const abstract = Array.from({ length: 40 }, () => (rnd() < 0.7 ? w() : ['method', 'results', 'model', 'data', 'learning'][Math.floor(rnd() * 5)])).join(' ');
+    return { arxivId: `2401.${String(10000 + i + seed * 1000)}`, version: 1, title: `${w()} ${w()} study ${i}`, abstract, authors: ['A. Author'], categories: ['cs.LG'], source: 'test' };
+  });
+}
+
+describe('static models', () => {
+  test('safetensors: written tensors read back bit for bit, header aligned', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'st-'));
+    try {
+      const data = Float32Array.from({ length: 12 }, (_, i) => i / 3 - 1);
+      writeSafetensors(join(dir, 'm.safetensors'), { embeddings: { shape: [3, 4], data } }, { format: 'pt' });
+      const { tensors, metadata } = readSafetensors(join(dir, 'm.safetensors'));
+      assert.deepEqual(tensors.get('embeddings')!.shape, [3, 4]);
+      assert.deepEqual([...tensors.get('embeddings')!.data], [...data]);
+      assert.equal(metadata.format, 'pt');
+      // F16 values (as Model2Vec models often ship) widen correctly: 1.0 = 0x3c00, -2.0 = 0xc000.
+      const header = Buffer.from(JSON.stringify({ w: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }));
+      const buf = Buffer.alloc(8 + header.length + 4);
+      buf.writeBigUInt64LE(BigInt(header.length));
+      header.copy(buf, 8);
+      buf.writeUInt16LE(0x3c00, 8 + header.length);
+      buf.writeUInt16LE(0xc000, 8 + header.length + 2);
+      assert.deepEqual([...parseSafetensors(buf).tensors.get('w')!.data], [1, -2]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a trained model saved in the Model2Vec layout loads back and embeds identically', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2v-'));
+    try {
+      const docs = corpus(400).map((p) => `${p.title}. ${p.abstract}`);
+      const { model, stats } = trainStaticModel(docs, { dims: 16, iterations: 2 });
+      assert.ok(stats.vocab > 16);
+      const trained = new StaticEmbedder(model, 'paperboy', 'x');
+      saveStaticModel(join(dir, 'model'), model);
+      const loaded = loadStaticModel(join(dir, 'model'));
+      assert.equal(loaded.dims, 16);
+      assert.match(loaded.id, /^static:paperboy@[0-9a-f]{12}$/);
+      const a = trained.embedOne('self-attention heads in a transformer');
+      const b = loaded.embedOne('self-attention heads in a transformer');
+      assert.deepEqual([...b].map((x) => x.toFixed(5)), [...a].map((x) => x.toFixed(5)));
+      // Words of one topic are closer to each other than to another topic's.
+      const cos = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i], 0);
+      const att = loaded.embedOne('attention transformer');
+      assert.ok(cos(att, loaded.embedOne('encoder decoder tokens')) > cos(att, loaded.embedOne('reward policy agent')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('WordPiece tokenizer.json (as BERT-based Model2Vec models use) splits into known pieces', () => {
+    const vocab = { '[UNK]': 0, '[CLS]': 1, un: 2, '##aff': 3, '##able': 4, cafe: 5, ',': 6, hello: 7 };
+    const t = new Tokenizer({
+      added_tokens: [{ id: 1, content: '[CLS]', special: true }],
+      normalizer: { type: 'BertNormalizer', lowercase: true, strip_accents: null, clean_text: true },
+      pre_tokenizer: { type: 'BertPreTokenizer' },
+      model: { type: 'WordPiece', vocab, unk_token: '[UNK]', continuing_subword_prefix: '##' },
+    });
+    assert.deepEqual(t.encode('Unaffable, CAFÉ hello zzz'), [2, 3, 4, 6, 5, 7, 0]);
+  });
+});
+
+/** An OpenAI-compatible /v1/embeddings server: deterministic vectors from word hashes; slow on demand. */
+function embeddingsServer(dims: number): Promise<{ url: string; server: Server; slowMs: { value: number }; calls: string[][] }> {
+  const slowMs = { value: 0 };
+  const calls: string[][] = [];
+  const embed = (text: string) => {
+    const v = new Array<number>(dims).fill(0);
+    for (const w of text.toLowerCase().match(/\w+/g) ?? []) {
+      let h = 7;
+      for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+      v[h % dims] += 1;
+    }
+    return v;
+  };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/embeddings') {
+        res.writeHead(404).end();
+        return;
+      }
+      const { input, model } = JSON.parse(body) as { input: string[]; model: string };
+      calls.push(input);
+      const answer = () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ object: 'list', model, data: input.map((t, index) => ({ object: 'embedding', index, embedding: embed(t) })), usage: { prompt_tokens: 1, total_tokens: 1 } }),
+        );
+      if (slowMs.value) setTimeout(answer, slowMs.value);
+      else answer();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, slowMs, calls })));
+}
+
+for (const dbk of databases) {
+  describe(`http embedder on ${dbk.name}`, () => {
+    let pb: TestInstance;
+    let srv: TestServer;
+    let emb: Awaited<ReturnType<typeof embeddingsServer>>;
+    before(async () => {
+      emb = await embeddingsServer(32);
+      pb = await dbk.open({ SEARCH_EMBEDDER: 'http', SEARCH_HTTP_URL: emb.url, SEARCH_HTTP_MODEL: 'tiny', SEARCH_HTTP_TIMEOUT_MS: '300', SEARCH_QUERY_PREFIX: 'query: ' });
+      await pb.stores.papers.upsertMany(corpus(60));
+      await pb.search.embedAll(25);
+      srv = await startServer(pb);
+    });
+    after(async () => {
+      await srv?.close();
+      await pb?.dispose();
+      emb?.server.close();
+    });
+
+    test('documents are embedded through the server; queries carry the prefix; search is hybrid', async () => {
+      assert.ok(emb.calls.some((c) => c.length === 25), 'embedded in batches');
+      const vi = await pb.search.vectorIndex();
+      assert.equal(vi!.size, 60);
+      assert.match(vi!.embedder, /^http:tiny@127\.0\.0\.1:\d+\/32$/);
+      const r = await fetch(`${srv.url}/api/papers/search?q=graph+message+passing&limit=5`);
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('x-search-mode'), 'hybrid');
+      assert.equal(r.headers.get('x-search-fallback'), null);
+      assert.ok(emb.calls.some((c) => c[0] === 'query: graph message passing'));
+      const body = (await r.json()) as { paper: { title: string } }[];
+      assert.equal(body.length, 5);
+    });
+
+    test('a slow embeddings server makes search fall back to lexical, and the answer says so', async () => {
+      emb.slowMs.value = 1500;
+      try {
+        const r = await fetch(`${srv.url}/api/papers/search?q=graph+message+passing&limit=5`);
+        assert.equal(r.status, 200);
+        assert.equal(r.headers.get('x-search-mode'), 'lexical');
+        assert.match(r.headers.get('x-search-fallback')!, /no answer within 300 ms/);
+        const body = (await r.json()) as { paper: { title: string } }[];
+        assert.ok(body.length > 0, 'lexical results still come');
+        const page = await (await fetch(`${srv.url}/search?q=graph+message+passing`)).text();
+        assert.match(page, /Showing word matches only/);
+      } finally {
+        emb.slowMs.value = 0;
+      }
+    });
+  });
+
+  describe(`vector index replica on ${dbk.name}`, () => {
+    let pb: TestInstance;
+    before(async () => {
+      pb = await dbk.open();
+      await pb.stores.papers.upsertMany(corpus(300));
+      await pb.search.train({ dims: 16, iterations: 2, minDf: 2 });
+      await pb.search.embedAll(100);
+    });
+    after(async () => pb?.dispose());
+
+    test('after a restart only the changes since the last save are applied; updates and deletions too', async () => {
+      const vi = (await pb.search.vectorIndex())!;
+      assert.equal(vi.size, 300);
+      vi.save();
+      const log = createLogger('silent');
+      // Another process (or this one after a restart) opens the saved index.
+      const replica = new VectorIndex(pb.db.kysely, join(pb.dataDir, 'vectors'), vi.embedder, vi.dims, log);
+      assert.equal(replica.size, 300);
+      assert.equal(await replica.catchUp(), 0, 'nothing to replay');
+      // New papers, a changed abstract and a deletion happen elsewhere.
+      await pb.stores.papers.upsertMany(corpus(5, 7));
+      const changed = corpus(1)[0];
+      await pb.stores.papers.upsert({ ...changed, abstract: `${changed.abstract} reward policy agent`, version: 2 });
+      assert.equal(await pb.search.embedAll(100), 6);
+      const gone = await pb.stores.papers.byArxivId(corpus(2)[1].arxivId);
+      await pb.db.kysely.deleteFrom('papers').where('id', '=', gone!.id).execute();
+      const applied = await replica.catchUp();
+      assert.equal(applied, 7, '5 new + 1 updated + 1 deleted');
+      assert.equal(replica.size, 304);
+      const q = (await (await pb.search.embedder())!.embed(['reward policy agent'], 'query'))[0];
+      assert.ok(!replica.search(q, 400).some((h) => h.id === gone!.id));
+      await replica.close();
+    });
+  });
+}
