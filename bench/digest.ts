@@ -131,7 +131,9 @@ try {
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 50);
+  const cpu0 = process.cpuUsage();
   const build = await pb.digest.build('daily', DAY);
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   const mb = (b: number) => Math.round(b / 1048576);
   out({
@@ -144,14 +146,19 @@ try {
     empty: build.empty,
     papersAssigned: build.papersAssigned,
     seconds: build.seconds,
+    // CPU time of this process: what the build costs when the machine is not shared.
+    cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+    loadAverage: (await import('node:os')).loadavg()[0].toFixed(1),
     peakRssMB: mb(peakRss),
     rssBeforeMB: mb(rssBefore),
     peakHeapMB: mb(peakHeap),
   });
 
   // 4. Send to the loopback SMTP server (one connection, throttle off), the first N_SEND deliveries.
+  const cpuSend0 = process.cpuUsage();
   const send = await pb.digest.send({ limit: N_SEND });
-  out({ step: 'send', sent: send.sent, received, seconds: send.seconds, messagesPerSecond: +(send.sent / send.seconds).toFixed(1) });
+  const cpuSend = process.cpuUsage(cpuSend0);
+  out({ step: 'send', sent: send.sent, received, seconds: send.seconds, messagesPerSecond: +(send.sent / send.seconds).toFixed(1), cpuSecondsIncludingSmtpServer: +((cpuSend.user + cpuSend.system) / 1e6).toFixed(2) });
 } finally {
   await pb.close();
   smtp.close();

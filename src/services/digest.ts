@@ -2,7 +2,7 @@
 // sending, previews.
 import type { Paperboy } from '../wiring.ts';
 import { DigestSubscriptions } from './digest-subscriptions.ts';
-import { DigestBuilder, type BuildResult } from './digest-build.ts';
+import { DigestBuilder, lexicalMatcher, type BuildResult, type Candidate } from './digest-build.ts';
 import { DigestSender, type SendOptions, type SendResult } from './digest-send.ts';
 import type { Frequency } from './digest-util.ts';
 import { errors } from '../domain/errors.ts';
@@ -14,6 +14,10 @@ export class DigestService {
   constructor(private readonly pb: Paperboy) {
     this.subscriptions = new DigestSubscriptions(pb.db.kysely, pb.config, pb.secret, pb.mail, pb.log);
     this.builder = new DigestBuilder(pb.db, pb.stores.daily, pb.config);
+    // Saved searches: every word of the keyword in the title or abstract (exact, explainable), plus
+    // the hybrid search's close semantic neighbours among the edition's papers when search is wired.
+    const search = (pb as { search?: SemanticSearch }).search;
+    if (search) this.builder.keywordMatcher = (k, candidates) => hybridMatcher(search, pb, k, candidates);
   }
 
   build(kind: Frequency, day: string, opts: { dryRun?: boolean } = {}): Promise<BuildResult> {
@@ -73,4 +77,24 @@ export class DigestService {
       deliveries: Object.fromEntries(dels.map((r) => [r.status, Number(r.n)])),
     };
   }
+}
+
+interface SemanticSearch {
+  rank(q: string, opts: { limit: number; depth?: number }): Promise<{ hits: { id: number; cosine?: number }[]; mode: string }>;
+}
+
+/** A cosine this high from the embedder counts as a match even without the words. */
+const SEMANTIC_MATCH = 0.6;
+
+async function hybridMatcher(search: SemanticSearch, pb: Paperboy, keyword: string, candidates: Candidate[]): Promise<Set<number>> {
+  const out = lexicalMatcher(keyword, candidates);
+  try {
+    const r = await search.rank(keyword.replace(/"/g, ''), { limit: 200, depth: 1000 });
+    if (r.mode !== 'hybrid') return out;
+    const ids = new Set(candidates.map((c) => c.id));
+    for (const h of r.hits) if (ids.has(h.id) && (h.cosine ?? 0) >= SEMANTIC_MATCH) out.add(h.id);
+  } catch (err) {
+    pb.log.warn({ err: (err as Error).message }, 'digest: search unavailable, keywords matched lexically');
+  }
+  return out;
 }
