@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
-import { axeScan, DESKTOP, launchBrowser, noBrowser, PHONE, screenshot, seriousOf, type TestBrowser } from './support/browser.ts';
+import { axeScan, DESKTOP, launchBrowser, noBrowser, noScriptPage, PHONE, screenshot, seriousOf, type TestBrowser } from './support/browser.ts';
 
 const PAPER = '2410.17243';
 
@@ -76,6 +76,29 @@ for (const dbk of databases) {
       await page.keyboard.press('Enter');
       assert.equal(await p.evaluate((el) => el.clientHeight), before.h);
       await page.close();
+    });
+
+    test('without JavaScript: the abstract still expands, the date picker still works, no dead buttons', async () => {
+      const { page, close } = await noScriptPage(srv.url);
+      try {
+        await page.goto(srv.url + '/papers/date/2024-10-25');
+        const p = page.locator('li.card .abstract p').first();
+        const before = await p.evaluate((el) => ({ h: el.clientHeight, full: el.scrollHeight }));
+        assert.ok(before.full > before.h + 5, `clamped: ${JSON.stringify(before)}`);
+        await page.locator('li.card .abstract summary').first().click();
+        const after = await p.evaluate((el) => ({ h: el.clientHeight, full: el.scrollHeight }));
+        assert.ok(after.h >= after.full - 1 && after.h > before.h, `unclamped: ${JSON.stringify(after)}`);
+        assert.equal(await page.locator('li.card .abstract details a').first().isVisible(), true, 'the "Full abstract" link');
+        assert.equal(await page.locator('[data-theme-toggle]').isVisible(), false);
+        await page.fill('#go-date', '2025-12-17');
+        await page.click('.go-date button[type="submit"]');
+        await page.waitForURL(/\/papers\/date\/2025-12-17$/);
+        await page.goto(`${srv.url}/papers/${PAPER}`);
+        assert.equal(await page.locator('button[data-copy]').isVisible(), false);
+        assert.equal(await page.locator('#bibtex').isVisible(), true);
+      } finally {
+        await close();
+      }
     });
 
     test('open a paper from its card: full abstract, authors, BibTeX and its copy button', async () => {

@@ -50,6 +50,15 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
+/** A page in a separate browser with JavaScript turned off, to check the no-JS fallbacks. */
+export async function noScriptPage(origin: string, viewport = PHONE): Promise<{ page: Page; close(): Promise<void> }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport });
+  const page = await ctx.newPage();
+  await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort('blockedbyclient')));
+  return { page, close: () => browser.close() };
+}
+
 export interface AxeViolation {
   id: string;
   impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
