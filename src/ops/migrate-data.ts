@@ -125,18 +125,28 @@ export async function migrateData(src: SQLite.Database, pool: pg.Pool, opts: Mig
       // PostgreSQL takes at most 65535 parameters per statement.
       const batch = Math.max(1, Math.min(opts.batchSize ?? 1000, Math.floor(60000 / cols.length)));
       const colList = cols.map(q).join(', ');
-      // Keyset pagination on rowid: each batch is one index seek, however deep into the table.
-      const select = src.prepare(`select rowid, ${colList} from ${q(table)} where rowid > ? order by rowid limit ?`);
-      select.raw(true);
+      // Keyset pagination (on rowid, or on the primary key of a WITHOUT ROWID table): each batch is
+      // one index seek, however deep into the table.
+      const ddl = (src.prepare(`select sql from sqlite_master where type = 'table' and name = ?`).get(table) as { sql: string }).sql;
+      const key = /without\s+rowid/i.test(ddl)
+        ? (src.prepare(`select name from pragma_table_info(?) where pk > 0 order by pk`).all(table) as { name: string }[]).map((c) => q(c.name))
+        : ['rowid'];
+      const keyList = key.join(', ');
+      const firstBatch = src.prepare(`select ${keyList}, ${colList} from ${q(table)} order by ${keyList} limit ?`);
+      const nextBatch = src.prepare(
+        `select ${keyList}, ${colList} from ${q(table)} where (${keyList}) > (${key.map(() => '?').join(', ')}) order by ${keyList} limit ?`,
+      );
+      firstBatch.raw(true);
+      nextBatch.raw(true);
       let copied = 0;
       let done = 0;
-      for (let last = Number.MIN_SAFE_INTEGER; ; ) {
-        const rows = select.all(last, batch) as unknown[][];
+      for (let last: unknown[] | undefined; ; ) {
+        const rows = (last ? nextBatch.all(...last, batch) : firstBatch.all(batch)) as unknown[][];
         if (!rows.length) break;
-        last = rows[rows.length - 1][0] as number;
+        last = rows[rows.length - 1].slice(0, key.length);
         done += rows.length;
         const params: unknown[] = [];
-        const tuples = rows.map((row) => `(${row.slice(1).map((v) => (params.push(v), `$${params.length}`)).join(', ')})`);
+        const tuples = rows.map((row) => `(${row.slice(key.length).map((v) => (params.push(v), `$${params.length}`)).join(', ')})`);
         // One transaction per batch: an interrupted run leaves whole batches, and a re-run skips them.
         const r = await client.query(
           `insert into ${q(table)} (${colList}) values ${tuples.join(', ')}${unique ? ' on conflict do nothing' : ''}`,
