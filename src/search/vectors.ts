@@ -16,6 +16,8 @@ interface Meta {
   /** Last paper_vectors (updated_at, paper_id) applied. */
   cursor: [string, number];
   deletedCursor: string;
+  /** Rows applied inside the overlap window, kept so a restart does not replay them. */
+  recent?: [number, string][];
 }
 
 /** Rows written by a transaction that commits late can carry an earlier time: re-read this far back. */
@@ -75,6 +77,7 @@ export class VectorIndex {
       idx.load(this.file);
       this.index = idx;
       this.meta = meta;
+      for (const [id, at] of meta.recent ?? []) this.recent.set(id, at);
       this.log.info({ file: this.file, size: idx.size() }, 'vector index loaded');
     } catch (err) {
       // A damaged file is rebuilt from the database.
@@ -187,7 +190,7 @@ export class VectorIndex {
     const tmp = `${this.file}.tmp-${process.pid}`;
     this.index.save(tmp);
     renameSync(tmp, this.file);
-    writeFileSync(`${this.file}.json.tmp`, JSON.stringify(this.meta));
+    writeFileSync(`${this.file}.json.tmp`, JSON.stringify({ ...this.meta, recent: [...this.recent] }));
     renameSync(`${this.file}.json.tmp`, `${this.file}.json`);
     this.dirty = 0;
     this.lastSave = Date.now();

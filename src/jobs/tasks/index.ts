@@ -6,12 +6,14 @@ import { registerDigestSchedules, registerDigestTasks } from './digest.ts';
 import { registerOpsTasks } from './ops.ts';
 import { registerIngestSchedules, registerIngestTasks } from './ingest.ts';
 import { registerCommunitySchedules, registerCommunityTasks } from './community.ts';
+import { registerSearchSchedules, registerSearchTasks } from './search.ts';
 
 export function registerTasks(worker: Worker, pb: Paperboy): void {
   registerDigestTasks(worker, pb);
   registerOpsTasks(worker);
   registerIngestTasks(worker, pb);
   registerCommunityTasks(worker, pb);
+  registerSearchTasks(worker, pb);
   void worker;
   void pb;
 }
@@ -20,6 +22,7 @@ export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {
   registerDigestSchedules(scheduler, pb);
   registerIngestSchedules(scheduler, pb);
   registerCommunitySchedules(scheduler, pb);
+  registerSearchSchedules(scheduler, pb);
   void scheduler;
   void pb;
 }
