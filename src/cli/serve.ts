@@ -32,7 +32,7 @@ export async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
     const scheduler = new Scheduler(pb.jobs, pb.log.child({ role: 'scheduler' }));
     registerSchedules(scheduler, pb);
     worker.start();
-    scheduler.start();
+    scheduler.start(pb.config.schedulerTickSeconds * 1000);
     pb.log.info({ worker: worker.id }, 'worker started');
     const w = worker;
     stops.push(async () => {

@@ -39,6 +39,12 @@ export const ops = {
     parse: parsers.int(2, 86_400),
     doc: 'A worker holds a job for this long, renewed every third of it; a worker that dies loses its jobs to others after at most this long.',
   }),
+  schedulerTickSeconds: setting({
+    env: 'PAPERBOY_SCHEDULER_TICK_SECONDS',
+    default: '5',
+    parse: parsers.int(1, 3600),
+    doc: 'How often each worker checks the schedules (one cheap insert per schedule; slots make runs fire once across workers).',
+  }),
   shutdownTimeoutMs: setting({
     env: 'PAPERBOY_SHUTDOWN_TIMEOUT_MS',
     default: '30000',
