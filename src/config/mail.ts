@@ -26,6 +26,12 @@ const digest = {
     parse: parsers.number(0.01, 10_000),
     doc: 'Digest sending throttle, messages per second.',
   }),
+  digestConnections: setting({
+    env: 'DIGEST_CONNECTIONS',
+    default: '2',
+    parse: parsers.int(1, 32),
+    doc: 'Digest messages in flight at once, each on its own SMTP connection.',
+  }),
   digestTopPapers: setting({
     env: 'DIGEST_TOP_PAPERS',
     default: '5',

@@ -62,7 +62,9 @@ function committingStream(raw: Buffer, beforeCommit: () => Promise<void>): Reada
 }
 
 export class CommittedSmtp {
-  private conn?: SMTPConnection;
+  /** Idle connections, reused for the next message; one message per connection at a time. */
+  private idle: SMTPConnection[] = [];
+  private readonly open = new Set<SMTPConnection>();
   private readonly options: SMTPConnection.Options & { auth?: { user: string; pass: string } };
 
   constructor(url: string, rejectUnauthorized: boolean) {
@@ -71,7 +73,8 @@ export class CommittedSmtp {
   }
 
   private async connection(): Promise<SMTPConnection> {
-    if (this.conn) return this.conn;
+    const reuse = this.idle.pop();
+    if (reuse) return reuse;
     const conn = new SMTPConnection(this.options);
     await new Promise<void>((resolve, reject) => {
       conn.once('error', reject);
@@ -86,14 +89,15 @@ export class CommittedSmtp {
     // Later socket errors surface through send(); keep the emitter from throwing them.
     conn.on('error', () => {});
     conn.once('end', () => {
-      if (this.conn === conn) this.conn = undefined;
+      this.open.delete(conn);
+      this.idle = this.idle.filter((c) => c !== conn);
     });
     if (this.options.auth) {
       await new Promise<void>((resolve, reject) =>
         conn.login({ user: this.options.auth!.user, pass: this.options.auth!.pass }, (err) => (err ? reject(err) : resolve())),
       );
     }
-    this.conn = conn;
+    this.open.add(conn);
     return conn;
   }
 
@@ -109,27 +113,28 @@ export class CommittedSmtp {
       const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
         conn.send(envelope, committingStream(raw, beforeCommit), (err, i) => (err ? reject(err) : resolve(i))),
       );
+      if (this.open.has(conn)) this.idle.push(conn);
       return { messageId: String(options.messageId ?? ''), response: String(info.response ?? '') };
     } catch (err) {
       // After any failure the session state is unknown: start the next message on a fresh connection.
-      this.drop();
+      this.drop(conn);
       const e = err as Error & { responseCode?: number; command?: string };
       throw new SmtpSendError(e.message, e.responseCode, e.command);
     }
   }
 
-  private drop(): void {
-    const c = this.conn;
-    this.conn = undefined;
+  private drop(c: SMTPConnection): void {
+    this.open.delete(c);
+    this.idle = this.idle.filter((x) => x !== c);
     try {
-      c?.quit();
-      c?.close();
+      c.quit();
+      c.close();
     } catch {
       /* already closed */
     }
   }
 
   close(): void {
-    this.drop();
+    for (const c of [...this.open]) this.drop(c);
   }
 }

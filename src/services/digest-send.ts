@@ -128,13 +128,19 @@ export class DigestSender {
       const batch = await this.claim(Math.min(BATCH, opts.limit === undefined ? BATCH : opts.limit - handled));
       if (!batch.length) break;
       r.claimed += batch.length;
-      for (const d of batch) {
-        if (opts.signal?.aborted) break;
-        const outcome = await this.deliver(d);
-        r[outcome]++;
-        handled++;
-        opts.onDelivery?.({ id: d.id, outcome });
-      }
+      // A few messages in flight at once (DIGEST_CONNECTIONS), each on its own SMTP connection;
+      // the throttle still spaces their starts to DIGEST_RATE per second.
+      let next = 0;
+      const lane = async () => {
+        while (next < batch.length && !opts.signal?.aborted) {
+          const d = batch[next++];
+          const outcome = await this.deliver(d);
+          r[outcome]++;
+          handled++;
+          opts.onDelivery?.({ id: d.id, outcome });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.config.digestConnections, batch.length) }, lane));
     }
     // Rows claimed but not handled (stopped mid-batch) are given back at once.
     await this.db
