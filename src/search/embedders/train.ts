@@ -206,16 +206,13 @@ export function trainStaticModel(docs: Iterable<string>, opts: TrainOptions = {}
     pj.push(k % V);
     pc.push(c);
   }
-  keys = new Float64Array(0);
   log(`${nk} co-occurrences, ${pc.length} distinct pairs`);
 
   // PPMI with the context distribution raised to 0.75 (Levy et al. 2015).
   const rowSum = new Float64Array(V);
-  let total = 0;
   for (let p = 0; p < pc.length; p++) {
     rowSum[pi[p]] += pc[p];
     rowSum[pj[p]] += pc[p];
-    total += 2 * pc[p];
   }
   let ctxTotal = 0;
   const ctx = new Float64Array(V);
