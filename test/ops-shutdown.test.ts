@@ -36,10 +36,11 @@ for (const dbk of databases) {
       assert.equal(job.status, 'done');
       assert.equal(job.attempts, 1);
       // Every log line is JSON, and the shutdown is told in order.
-      const lines = child.output().trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+      const lines = child.output().trim().split('\n').map((l) => JSON.parse(l) as { msg: string; job?: number });
       const msgs = lines.map((l) => l.msg);
-      assert.ok(msgs.indexOf('shutting down') < msgs.indexOf('job done'), msgs.join(' | '));
-      assert.ok(msgs.indexOf('job done') < msgs.indexOf('stopped'), msgs.join(' | '));
+      const ours = lines.findIndex((l) => l.msg === 'job done' && l.job === id);
+      assert.ok(msgs.indexOf('shutting down') < ours, msgs.join(' | '));
+      assert.ok(ours < msgs.indexOf('stopped'), msgs.join(' | '));
       await assert.rejects(fetch(`${child.url}/healthz`), 'nothing listens any more');
     });
 
