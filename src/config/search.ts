@@ -35,9 +35,9 @@ export const search = {
   }),
   searchVectorWeight: setting({
     env: 'SEARCH_VECTOR_WEIGHT',
-    default: '0.4',
+    default: '0.8',
     parse: parsers.number(0, 10),
-    doc: 'Weight of the cosine score added to the max-normalised lexical score (tuned on SciFact training queries).',
+    doc: 'Weight of the cosine score added to the max-normalised lexical score (tuned on SciFact training queries: 0.3/0.5/0.8 gave nDCG@10 0.709/0.709/0.711).',
   }),
   searchRetrainFactor: setting({
     env: 'SEARCH_RETRAIN_FACTOR',
