@@ -9,7 +9,38 @@ import { OAI_JOB } from '../src/jobs/tasks/ingest.ts';
 import { ReplayServer } from './support/replay.ts';
 import { fixture } from './support/paths.ts';
 import { readFileSync } from 'node:fs';
-import { startSmtp, loadHfDay } from './digest-smtp.ts';
+import { SMTPServer } from 'smtp-server';
+import { loadHfDay } from './digest-smtp.ts';
+
+/** A real SMTP server on loopback that records recipients and can hold one message unanswered. */
+async function smtpSink(hold: (n: number) => boolean, onHold: () => void) {
+  const received: string[][] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, cb) {
+      stream.resume();
+      stream.on('end', () => {
+        received.push(session.envelope.rcptTo.map((a) => a.address.toLowerCase()));
+        // Delivered, but the sender never hears "250": the hardest point to be killed at.
+        if (hold(received.length)) return onHold();
+        cb();
+      });
+    },
+  });
+  // The killed worker resets its connection: expected here, not a test failure.
+  server.on('error', () => {});
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
+  const addr = server.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    to: (e: string) => received.filter((r) => r.includes(e)),
+    close: () => new Promise<void>((res) => server.close(() => res())),
+  };
+}
 
 const LEASE_SECONDS = '3';
 
@@ -109,7 +140,9 @@ for (const dbk of databases) {
     });
 
     it('kill -9 a worker mid digest send: the next worker finishes, exactly one mail per subscriber', async () => {
-      const smtp = await startSmtp();
+      let killFirst = () => {};
+      let holding = true;
+      const smtp = await smtpSink((n) => holding && n === 8, () => killFirst());
       const env = {
         ...(await instanceEnv(pb)),
         PAPERBOY_JOB_LEASE_SECONDS: LEASE_SECONDS,
@@ -129,19 +162,14 @@ for (const dbk of databases) {
 
         // Killed the moment the server holds the 8th message, before the worker hears "250".
         const first = await startServe('worker', env);
-        let seen = 0;
-        const killed = new Promise<void>((resolve) => {
-          smtp.onData = () => {
-            if (++seen === 8) {
-              first.proc.kill('SIGKILL');
-              resolve();
-            }
-            return null;
+        await new Promise<void>((resolve) => {
+          killFirst = () => {
+            holding = false;
+            first.proc.kill('SIGKILL');
+            resolve();
           };
         });
-        await killed;
         await first.exited;
-        smtp.onData = undefined;
         assert.ok(smtp.received.length < emails.length, 'killed mid-batch');
 
         const second = await startServe('worker', env);
@@ -163,7 +191,6 @@ for (const dbk of databases) {
         for (const e of emails) assert.equal(smtp.to(e).length, 1, `${e} got ${smtp.to(e).length} mails`);
         assert.equal(smtp.received.length, emails.length);
       } finally {
-        smtp.onData = undefined;
         await smtp.close();
       }
     });
