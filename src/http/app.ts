@@ -33,6 +33,7 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
   });
   sharedAssets ??= new Assets();
   const ctx = createContext(pb, sharedAssets);
+  app.decorate('paperboy', ctx);
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);

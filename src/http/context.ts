@@ -17,6 +17,16 @@ export interface HttpContext {
   page(req: FastifyRequest, reply: FastifyReply, opts: PageOptions, body: SafeHtml, status?: number): FastifyReply;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The context of the app serving a request: page hooks are module-wide lists shared by every app in a process, so they find their instance here. */
+    paperboy: HttpContext;
+  }
+}
+
+/** The context of the app that serves `req`. */
+export const ctxOf = (req: FastifyRequest): HttpContext => req.server.paperboy;
+
 /** Extra HTML for the header's account area; the community feature sets it. */
 export const accountArea: { render?: (req: FastifyRequest) => SafeHtml } = {};
 

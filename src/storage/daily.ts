@@ -126,7 +126,7 @@ export class DailyStore {
         ? q.orderBy('d.submitted_at', 'desc').orderBy('p.id', 'desc')
         : q
             .orderBy(sql`p.upvotes + d.source_upvotes`, 'desc')
-            .orderBy('p.published_at', 'desc')
+            .orderBy('d.submitted_at', 'desc')
             .orderBy('p.id', 'desc');
     const rows = await q.limit(opts.limit).offset(opts.offset).execute();
     return rows.map((r) => {

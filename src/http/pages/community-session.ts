@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errors } from '../../domain/errors.ts';
 import { csrfToken } from '../csrf.ts';
-import type { HttpContext } from '../context.ts';
+import { ctxOf, type HttpContext } from '../context.ts';
 import type { Viewer } from '../../services/accounts.ts';
 
 export const SESSION_COOKIE = 'pb_session';
@@ -20,14 +20,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     viewer: RequestViewer | null;
   }
-  interface FastifyInstance {
-    /** The context of the app serving this request (hooks shared across apps in one process use it). */
-    communityCtx: HttpContext;
-  }
 }
 
 /** The HttpContext of the app that serves `req`. */
-export const ctxOf = (req: FastifyRequest): HttpContext => req.server.communityCtx;
+export { ctxOf };
 
 const skip = (url: string) => url.startsWith('/static/') || url === '/healthz' || url.startsWith('/healthz?');
 const isHtmlGet = (req: FastifyRequest) => req.method === 'GET' && !/^\/(api|feeds|static)\//.test(req.url);
@@ -35,7 +31,6 @@ const isHtmlGet = (req: FastifyRequest) => req.method === 'GET' && !/^\/(api|fee
 export function installViewer(app: FastifyInstance, ctx: HttpContext): void {
   const community = ctx.pb.community;
   app.decorateRequest('viewer', null);
-  app.decorate('communityCtx', ctx);
   app.addHook('onRequest', async (req, reply) => {
     req.viewer = null;
     if (skip(req.url)) return;

@@ -2,7 +2,7 @@
 // (with RFC 8058 one-click), settings for signed-in users, and the admin preview of recent digests.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, raw, type SafeHtml } from '../html.ts';
-import type { HttpContext } from '../context.ts';
+import { ctxOf, type HttpContext } from '../context.ts';
 import { addNavItem } from './layout.ts';
 import { dailyExtras, dailyHead } from './daily.ts';
 import { assertCsrf, csrfField, csrfToken, CSRF_COOKIE, CSRF_FIELD } from '../csrf.ts';
@@ -83,20 +83,17 @@ function csrfOk(req: FastifyRequest, secret: string): boolean {
   }
 }
 
-export function digestPages(app: FastifyInstance, ctx: HttpContext): void {
-  const pb = ctx.pb;
-  const subs = pb.digest.subscriptions;
-  const page = (req: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
-    ctx.page(req, reply, { title, head: STYLE, description: 'Get trending research papers in your inbox.' }, html`${body}${TZ_SCRIPT}`, status);
+let installed = false;
 
-  addNavItem({ href: '/subscribe', label: 'Digest', order: 80 });
-
+/** The compact box on the daily list, added to the module-wide daily hooks once per process. */
+function installDailyBox(): void {
+  installed = true;
   // The compact box on the daily list. The CSRF field needs the browser's CSRF cookie; a browser
   // without one yet (first visit) gets the full form back to confirm, so nothing is lost.
   dailyExtras.push((req) => {
     const cookie = req.cookies?.[CSRF_COOKIE];
     // With a well-formed cookie csrfToken() only reads it; it never touches the (absent) reply.
-    const token = cookie && /^[\w-]{20,64}$/.test(cookie) ? csrfToken(req, undefined as unknown as FastifyReply, pb.secret) : '';
+    const token = cookie && /^[\w-]{20,64}$/.test(cookie) ? csrfToken(req, undefined as unknown as FastifyReply, ctxOf(req).pb.secret) : '';
     return html`<aside class="digest-box" aria-label="E-mail digest">
   <strong>Get trending papers in your inbox</strong>
   <form action="/subscribe" method="post">
@@ -112,6 +109,18 @@ export function digestPages(app: FastifyInstance, ctx: HttpContext): void {
 </aside>${TZ_SCRIPT}`;
   });
   dailyHead.push(() => STYLE);
+}
+
+export function digestPages(app: FastifyInstance, ctx: HttpContext): void {
+  const pb = ctx.pb;
+  const subs = pb.digest.subscriptions;
+  const page = (req: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
+    ctx.page(req, reply, { title, head: STYLE, description: 'Get trending research papers in your inbox.' }, html`${body}${TZ_SCRIPT}`, status);
+
+  addNavItem({ href: '/subscribe', label: 'Digest', order: 80 });
+
+  // Page hooks are module-wide lists: add ours once per process; each call finds its own app's instance.
+  if (!installed) installDailyBox();
 
   const subscribeForm = (req: FastifyRequest, reply: FastifyReply, p: DigestPrefs, email = '', note?: SafeHtml) => {
     const v = viewerOf(req);
