@@ -30,6 +30,8 @@ export interface LexicalIndex {
   titleCandidates(q: string, limit: number): Promise<{ id: number; title: string }[]>;
   /** Papers whose lower-cased title equals `q` lower-cased. */
   exactTitle(q: string): Promise<number[]>;
+  /** Whether some word of `q` matches no paper at all (likely a typo): only then is the costly trigram lookup worth it. */
+  hasUnknownTerm(q: string): Promise<boolean>;
 }
 
 /** bm25 column weights: title above abstract above authors (tuned on SciFact training queries). */
@@ -99,6 +101,11 @@ export class SqliteLexical implements LexicalIndex {
     ).all(fts5Query(tri), limit) as { id: number; title: string }[];
   }
 
+  async hasUnknownTerm(q: string): Promise<boolean> {
+    const one = this.stmt('select 1 from papers_fts where papers_fts match ? limit 1');
+    return queryTerms(q).some((t) => one.get(fts5Query([t])) === undefined);
+  }
+
   async exactTitle(q: string): Promise<number[]> {
     return (this.stmt('select id from papers where lower(title) = lower(?) limit 5').all(q.trim()) as { id: number }[]).map((r) => r.id);
   }
@@ -144,6 +151,18 @@ export class PostgresLexical implements LexicalIndex {
       where lower(title) operator(public.%) ${s}
       order by public.similarity(lower(title), ${s}) desc limit ${limit}`.execute(this.db);
     return r.rows;
+  }
+
+  async hasUnknownTerm(q: string): Promise<boolean> {
+    for (const t of queryTerms(q)) {
+      const r = await this.pool.query(`select 1 from paper_search where tsv @@ plainto_tsquery('english', $1) limit 1`, [t]);
+      // A stop word gives an empty query that matches nothing: it is not a typo.
+      if (!r.rowCount) {
+        const empty = await this.pool.query(`select numnode(plainto_tsquery('english', $1)) = 0 as empty`, [t]);
+        if (!empty.rows[0]?.empty) return true;
+      }
+    }
+    return false;
   }
 
   async exactTitle(q: string): Promise<number[]> {
