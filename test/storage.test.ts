@@ -105,6 +105,13 @@ for (const dbk of databases) {
       assert.equal(row.last_error, 'boom again');
       assert.equal(await q.retry(id!), true);
       assert.equal((await q.counts()).queued, 1);
+      // Finished jobs are pruned after their keeping time; dead ones stay.
+      const done = await q.enqueue('t2');
+      const j2 = (await q.claim('w4', 60_000, ['t2']))!;
+      await q.complete(j2.id, 'w4');
+      assert.equal(await q.prune(60_000), 0, 'a job finished just now is kept');
+      await pb.db.kysely.updateTable('jobs').set({ finished_at: new Date(0).toISOString() }).where('id', '=', done!).execute();
+      assert.equal(await q.prune(60_000), 1);
     });
   });
 }

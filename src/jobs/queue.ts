@@ -188,6 +188,16 @@ export class JobQueue {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** Deletes finished jobs (done or cancelled) older than `ms`; dead jobs stay for inspection. Frequent schedules would otherwise grow the table without end. */
+  async prune(ms: number): Promise<number> {
+    const r = await this.db
+      .deleteFrom('jobs')
+      .where('status', 'in', ['done', 'cancelled'])
+      .where('finished_at', '<', new Date(Date.now() - ms).toISOString())
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async counts(): Promise<Record<string, number>> {
     const rows = await this.db
       .selectFrom('jobs')

@@ -3,26 +3,23 @@ import type { Worker } from '../worker.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { Paperboy } from '../../wiring.ts';
 import { registerDigestSchedules, registerDigestTasks } from './digest.ts';
-import { registerOpsTasks } from './ops.ts';
+import { registerOpsSchedules, registerOpsTasks } from './ops.ts';
 import { registerIngestSchedules, registerIngestTasks } from './ingest.ts';
 import { registerCommunitySchedules, registerCommunityTasks } from './community.ts';
 import { registerSearchSchedules, registerSearchTasks } from './search.ts';
 
 export function registerTasks(worker: Worker, pb: Paperboy): void {
   registerDigestTasks(worker, pb);
-  registerOpsTasks(worker);
+  registerOpsTasks(worker, pb);
   registerIngestTasks(worker, pb);
   registerCommunityTasks(worker, pb);
   registerSearchTasks(worker, pb);
-  void worker;
-  void pb;
 }
 
 export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {
   registerDigestSchedules(scheduler, pb);
+  registerOpsSchedules(scheduler);
   registerIngestSchedules(scheduler, pb);
   registerCommunitySchedules(scheduler, pb);
   registerSearchSchedules(scheduler, pb);
-  void scheduler;
-  void pb;
 }
