@@ -47,7 +47,7 @@ export class CatalogService {
     const range = periodRange(p);
     const offset = opts.page * opts.limit;
     // One row more than asked tells whether a next page exists, whatever the filters.
-    const rows = await this.store.dailyList(range, {
+    const rows = await this.papers.daily.list(range, {
       limit: opts.limit + 1,
       offset,
       sort: opts.sort,
@@ -61,7 +61,7 @@ export class CatalogService {
   /** The trending feed's fallback while no trending ranking is computed: the last 7 listed days, most upvoted first. */
   async recentTop(limit: number): Promise<ListedPaper[]> {
     const last: Day = await this.papers.latestDay();
-    return this.store.dailyList({ from: addDays(last, -6), to: last }, { limit, offset: 0, sort: 'upvotes' });
+    return this.papers.daily.list({ from: addDays(last, -6), to: last }, { limit, offset: 0, sort: 'upvotes' });
   }
 
   /** Every paper, newest publication first, keyset-paged. */

@@ -20,7 +20,11 @@ export interface DayRange {
   to: string;
 }
 
-export type ListSort = 'upvotes' | 'publishedAt';
+/** upvotes: Hugging Face's order (upvotes, then submission time, newest first); publishedAt: submission time only; trending: the cached trending score of a window (papers without one follow, by upvotes). */
+export type ListSort = 'upvotes' | 'publishedAt' | 'trending';
+
+/** Which cached trending window ranks a list (the community's job fills trending_scores). */
+export type TrendWindow = 'day' | 'week' | 'month';
 
 function rowToEntry(r: Selectable<DailyEntriesTable>): DailyEntry {
   return {
@@ -99,7 +103,7 @@ export class DailyStore {
   }
 
   /** Papers listed between two days (inclusive), most upvoted first (or newest first). */
-  async list(range: DayRange, opts: { limit: number; offset: number; sort?: ListSort; submitter?: string }): Promise<ListedPaper[]> {
+  async list(range: DayRange, opts: { limit: number; offset: number; sort?: ListSort; submitter?: string; window?: TrendWindow }): Promise<ListedPaper[]> {
     let q = this.db
       .selectFrom('daily_entries as d')
       .innerJoin('papers as p', 'p.id', 'd.paper_id')
@@ -121,14 +125,12 @@ export class DailyStore {
         'd.created_at as d_created_at',
       ]);
     if (opts.submitter) q = q.where(sql<string>`d.submitter_json`, 'like', `%"name":${JSON.stringify(opts.submitter)}%`);
-    q =
-      opts.sort === 'publishedAt'
-        ? q.orderBy('d.submitted_at', 'desc').orderBy('p.id', 'desc')
-        : q
-            .orderBy(sql`p.upvotes + d.source_upvotes`, 'desc')
-            .orderBy('d.submitted_at', 'desc')
-            .orderBy('p.id', 'desc');
-    const rows = await q.limit(opts.limit).offset(opts.offset).execute();
+    if (opts.sort === 'trending')
+      q = q
+        .leftJoin('trending_scores as t', (j) => j.onRef('t.paper_id', '=', 'p.id').on('t.window', '=', opts.window ?? 'week'))
+        .orderBy(sql`coalesce(t.score, -1)`, 'desc');
+    if (opts.sort !== 'publishedAt') q = q.orderBy(sql`p.upvotes + d.source_upvotes`, 'desc');
+    const rows = await q.orderBy('d.submitted_at', 'desc').orderBy('p.id', 'desc').limit(opts.limit).offset(opts.offset).execute();
     return rows.map((r) => {
       const entry = rowToEntry({
         id: r.d_id,
