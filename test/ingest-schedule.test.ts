@@ -39,10 +39,7 @@ for (const dbk of databases) {
     before(async () => {
       srv = await new ReplayServer().start();
       pb = await dbk.open({
-        PAPERBOY_ARXIV_OAI_URL: `${srv.url}/oai`,
-        PAPERBOY_ARXIV_API_URL: `${srv.url}/api/query`,
-        PAPERBOY_ARXIV_RSS_URL: `${srv.url}/rss`,
-        PAPERBOY_HF_URL: srv.url,
+        ...srv.sourceEnv(),
         PAPERBOY_ARXIV_GAP_MS: '20',
         PAPERBOY_HF_GAP_MS: '20',
         PAPERBOY_HTTP_BACKOFF_MS: '20',

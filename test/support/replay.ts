@@ -57,6 +57,16 @@ export class ReplayServer {
   private server?: Server;
   url = '';
 
+  /** Settings that point every source (arXiv OAI, API, RSS and HF) at this server. */
+  sourceEnv(): Record<string, string> {
+    return {
+      PAPERBOY_ARXIV_OAI_URL: `${this.url}/oai`,
+      PAPERBOY_ARXIV_API_URL: `${this.url}/api/query`,
+      PAPERBOY_ARXIV_RSS_URL: `${this.url}/rss`,
+      PAPERBOY_HF_URL: this.url,
+    };
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => this.handle(req, res));
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
