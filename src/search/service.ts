@@ -1,7 +1,7 @@
 // Search as a use case: lexical and vector candidates fused by interpolation (max-normalised
 // lexical score + w × cosine), exact arXiv id / title / near-title jumps, filters, sorts,
 // pagination, snippets; similar papers; embedding the corpus and training the default embedder.
-import { existsSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Config } from '../config/index.ts';
@@ -14,7 +14,16 @@ import { nowIso } from '../storage/dialect.ts';
 import { createLexical, hasFilters, type Filters, type Hit, type LexicalIndex } from './lexical.ts';
 import { VectorIndex } from './vectors.ts';
 import { documentText, fromBytes, toBytes, type Embedder } from './embedders/types.ts';
-import { isStaticModelDir, loadStaticModel, saveStaticModel } from './embedders/static.ts';
+import {
+  isStaticModelDir,
+  loadStaticModel,
+  readStaticModelFiles,
+  saveStaticModel,
+  staticModelVersion,
+  writeStaticModelFiles,
+  type StaticEmbedder,
+} from './embedders/static.ts';
+import { EmbedderModelStore, type StoredModel } from './model-store.ts';
 import { trainStaticModel, type TrainOptions, type TrainStats } from './embedders/train.ts';
 import { HttpEmbedder } from './embedders/http.ts';
 import { OnnxEmbedder } from './embedders/onnx.ts';
@@ -51,7 +60,10 @@ export interface SearchResult {
   hits: { paper: Paper; score: number; match: RankedHit['match']; snippet: string }[];
 }
 
-const STATIC_DIR = 'embedder';
+/** Where the trained model lived before it was shared through the database (picked up once). */
+const LEGACY_DIR = 'embedder';
+/** Local copies of the shared models, one folder per version: <data dir>/embedders/<version>. */
+const CACHE_DIR = 'embedders';
 
 export class SearchService {
   readonly lexical: LexicalIndex;
@@ -60,6 +72,15 @@ export class SearchService {
   private vectorsReady?: Promise<VectorIndex | null>;
   /** Weight of the cosine in the fused score. */
   vectorWeight: number;
+  /** The trained default models, shared by every process through the database. */
+  readonly models: EmbedderModelStore;
+  /** Database id of the shared model behind the loaded embedder; null when there was none. */
+  private sharedModelId?: number | null;
+  private sharedModelDir?: string;
+  private modelCheckedAt = 0;
+  private modelCheck?: Promise<void>;
+  /** Bumped by reload(), so a vector index still being built for the previous embedder is not kept. */
+  private generation = 0;
 
   constructor(
     private readonly config: Config,
@@ -69,15 +90,23 @@ export class SearchService {
   ) {
     this.lexical = createLexical(db);
     this.vectorWeight = config.searchVectorWeight;
+    this.models = new EmbedderModelStore(db.kysely);
   }
 
-  /** Folder of the default (trained) static model, or the configured one. */
+  /** Folder of the configured static model, or the local copy of the shared (trained) one. */
   get staticModelDir(): string {
-    return this.config.searchStaticModel ?? join(this.config.dataDir, STATIC_DIR);
+    return this.config.searchStaticModel ?? this.sharedModelDir ?? join(this.config.dataDir, CACHE_DIR);
+  }
+
+  /** Whether the embedder is the default static model trained by a worker and shared through the database. */
+  private get sharesModel(): boolean {
+    const c = this.config;
+    return (c.searchEmbedder === 'auto' || c.searchEmbedder === 'static') && !c.searchStaticModel;
   }
 
   /** The configured embedder, or null when there is none (yet). */
   embedder(): Promise<Embedder | null> {
+    this.watchModel();
     this.embedderP ??= this.makeEmbedder().catch((err) => {
       this.log.warn({ err: (err as Error).message }, 'embedder unavailable; lexical search only');
       this.embedderP = undefined;
@@ -105,22 +134,84 @@ export class SearchService {
         if (!c.searchOnnxModel) throw new Error('SEARCH_EMBEDDER=onnx needs SEARCH_ONNX_MODEL');
         return OnnxEmbedder.load({ model: c.searchOnnxModel, cacheDir: join(c.dataDir, 'models'), queryPrefix: c.searchQueryPrefix, documentPrefix: c.searchDocumentPrefix });
       default: {
-        const dir = this.staticModelDir;
-        if (!isStaticModelDir(dir)) {
+        const dir = c.searchStaticModel;
+        if (dir) {
+          if (isStaticModelDir(dir)) return loadStaticModel(dir);
           if (c.searchEmbedder === 'static') throw new Error(`no static model in ${dir}`);
-          return null; // auto: the worker trains one.
+          return null;
         }
-        return loadStaticModel(dir);
+        const e = await this.loadSharedModel();
+        if (!e && c.searchEmbedder === 'static') throw new Error('no static model yet: set SEARCH_STATIC_MODEL, or let the worker train one');
+        return e; // auto without a model: lexical until the worker has trained one.
       }
     }
   }
 
-  /** Forgets the loaded embedder and index (after training a new model). */
+  /** The newest shared model, from this process's local copy or else copied from the database. */
+  private async loadSharedModel(): Promise<StaticEmbedder | null> {
+    const m = (await this.models.latest()) ?? (await this.publishLegacyModel());
+    this.sharedModelId = m?.id ?? null;
+    this.modelCheckedAt = Date.now();
+    if (!m) return null;
+    const cache = join(this.config.dataDir, CACHE_DIR);
+    const dir = join(cache, m.version);
+    let e: StaticEmbedder | undefined;
+    try {
+      if (isStaticModelDir(dir)) e = loadStaticModel(dir);
+    } catch {
+      e = undefined; // a damaged copy is fetched again
+    }
+    if (e?.id !== m.embedder) {
+      writeStaticModelFiles(dir, await this.models.files(m.id));
+      e = loadStaticModel(dir);
+      if (e.id !== m.embedder) throw new Error(`the shared model ${m.version} loads as ${e.id}, not ${m.embedder}`);
+      this.log.info({ embedder: e.id, dir }, 'embedding model copied from the database');
+    }
+    this.sharedModelDir = dir;
+    // Older local copies go (folders being written by another process are left alone).
+    for (const f of readdirSync(cache)) if (f !== m.version && !f.includes('.tmp-') && !f.startsWith('.')) rmSync(join(cache, f), { recursive: true, force: true });
+    return e;
+  }
+
+  /** A model trained before models were shared (in <data dir>/embedder) is published once, keeping its vectors valid. */
+  private async publishLegacyModel(): Promise<StoredModel | undefined> {
+    const dir = join(this.config.dataDir, LEGACY_DIR);
+    if (!isStaticModelDir(dir)) return undefined;
+    const e = loadStaticModel(dir);
+    const files = readStaticModelFiles(dir);
+    const kv = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', 'search.trained_docs').executeTakeFirst();
+    this.log.info({ embedder: e.id, dir }, 'sharing the locally trained embedding model through the database');
+    return this.models.publish({ embedder: e.id, version: staticModelVersion(files.weights), dims: e.dims, docs: Number(kv?.value ?? 0) }, files);
+  }
+
+  /**
+   * Notices a newer shared model (trained by a worker, perhaps in another process): at most every
+   * SEARCH_SYNC_MS, in the background; the next caller then gets the new embedder and its index.
+   */
+  private watchModel(): void {
+    if (!this.sharesModel || this.modelCheck || !this.embedderP || Date.now() - this.modelCheckedAt < this.config.searchSyncMs) return;
+    this.modelCheckedAt = Date.now();
+    const gen = this.generation;
+    this.modelCheck = (async () => {
+      await this.embedderP?.catch(() => null);
+      const m = await this.models.latest();
+      if (gen !== this.generation || this.sharedModelId === undefined || (m?.id ?? null) === this.sharedModelId) return;
+      this.log.info({ embedder: m?.embedder ?? null }, 'the shared embedding model changed: loading the new one');
+      await this.reload();
+    })()
+      .catch((err) => this.log.warn({ err: (err as Error).message }, 'checking for a newer embedding model failed'))
+      .finally(() => (this.modelCheck = undefined));
+  }
+
+  /** Forgets the loaded embedder and index (after training a new model, or when another process did). */
   async reload(): Promise<void> {
-    await this.vectors?.close();
+    this.generation++;
+    const old = this.vectors;
     this.vectors = undefined;
     this.vectorsReady = undefined;
     this.embedderP = undefined;
+    this.sharedModelId = undefined;
+    await old?.close();
   }
 
   /** The vector index of the current embedder, caught up and syncing; null without an embedder. */
@@ -131,8 +222,14 @@ export class SearchService {
         this.vectorsReady = undefined;
         return null;
       }
+      const gen = this.generation;
       const vi = new VectorIndex(this.db.kysely, join(this.config.dataDir, 'vectors'), e.id, e.dims, this.log);
       await vi.catchUp();
+      // The embedder changed meanwhile: this index serves the callers that asked for it, and no one after.
+      if (gen !== this.generation) {
+        await vi.close();
+        return vi;
+      }
       vi.startSync(this.config.searchSyncMs);
       this.vectors = vi;
       return vi;
@@ -364,21 +461,25 @@ export class SearchService {
       source_modified_at: r.modified_at,
       updated_at: now,
     }));
-    for (let i = 0; i < values.length; i += 200) {
-      await this.db.kysely
-        .insertInto('paper_vectors')
-        .values(values.slice(i, i + 200))
-        .onConflict((oc) =>
-          oc.column('paper_id').doUpdateSet((eb) => ({
-            embedder: eb.ref('excluded.embedder'),
-            dims: eb.ref('excluded.dims'),
-            vector: eb.ref('excluded.vector'),
-            source_modified_at: eb.ref('excluded.source_modified_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
-    }
+    // One transaction per batch: a process killed mid-batch leaves the whole batch pending, and
+    // the next run (any process) starts again from the papers without a current vector.
+    await this.db.kysely.transaction().execute(async (trx) => {
+      for (let i = 0; i < values.length; i += 200) {
+        await trx
+          .insertInto('paper_vectors')
+          .values(values.slice(i, i + 200))
+          .onConflict((oc) =>
+            oc.column('paper_id').doUpdateSet((eb) => ({
+              embedder: eb.ref('excluded.embedder'),
+              dims: eb.ref('excluded.dims'),
+              vector: eb.ref('excluded.vector'),
+              source_modified_at: eb.ref('excluded.source_modified_at'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute();
+      }
+    });
     return rows.length;
   }
 
@@ -394,7 +495,10 @@ export class SearchService {
     return done;
   }
 
-  /** Trains the default static model on the stored papers and saves it in the data dir. */
+  /**
+   * Trains the default static model on the stored papers, stores it in the database for every
+   * process (each keeps a copy in its data dir), and switches this process to it.
+   */
   async train(opts: TrainOptions & { maxDocs?: number } = {}): Promise<TrainStats> {
     const maxDocs = opts.maxDocs ?? 200_000;
     const n = await this.papers.count();
@@ -409,13 +513,15 @@ export class SearchService {
       lastId = rows[rows.length - 1].id;
     }
     const { model, stats } = trainStaticModel(texts, opts);
-    const dir = join(this.config.dataDir, STATIC_DIR);
-    saveStaticModel(dir, model);
-    await this.db.kysely
-      .insertInto('kv')
-      .values({ key: 'search.trained_docs', value: String(n), updated_at: nowIso() })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(n), updated_at: nowIso() }))
-      .execute();
+    const tmp = join(this.config.dataDir, CACHE_DIR, `.trained-${process.pid}`);
+    saveStaticModel(tmp, model);
+    const files = readStaticModelFiles(tmp);
+    const version = staticModelVersion(files.weights);
+    const dir = join(this.config.dataDir, CACHE_DIR, version);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    const e = loadStaticModel(dir);
+    await this.models.publish({ embedder: e.id, version, dims: e.dims, docs: n }, files);
     await this.reload();
     return stats;
   }
@@ -425,9 +531,8 @@ export class SearchService {
     if (this.config.searchEmbedder !== 'auto' || this.config.searchStaticModel) return false;
     const n = await this.papers.count();
     if (n < minDocs) return false;
-    if (!existsSync(join(this.config.dataDir, STATIC_DIR))) return true;
-    const r = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', 'search.trained_docs').executeTakeFirst();
-    return !r || n >= Number(r.value) * this.config.searchRetrainFactor;
+    const m = (await this.models.latest()) ?? (await this.publishLegacyModel());
+    return !m || n >= m.docs * this.config.searchRetrainFactor;
   }
 
   /** Papers without a current vector (what the embed job still has to do). */

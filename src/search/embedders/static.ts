@@ -21,6 +21,38 @@ export function isStaticModelDir(dir: string): boolean {
   return ['tokenizer.json', 'model.safetensors', 'config.json'].every((f) => existsSync(join(dir, f)));
 }
 
+/** The three files of a Model2Vec folder, as bytes (how a model travels through the database). */
+export interface StaticModelFiles {
+  tokenizer: Buffer;
+  weights: Buffer;
+  config: Buffer;
+}
+
+/** A model's version: the first 12 hex digits of the sha256 of its weights file. */
+export function staticModelVersion(weights: Buffer): string {
+  return createHash('sha256').update(weights).digest('hex').slice(0, 12);
+}
+
+export function readStaticModelFiles(dir: string): StaticModelFiles {
+  return {
+    tokenizer: readFileSync(join(dir, 'tokenizer.json')),
+    weights: readFileSync(join(dir, 'model.safetensors')),
+    config: readFileSync(join(dir, 'config.json')),
+  };
+}
+
+/** Writes a model's files into `dir`, atomically (a temp folder renamed into place). */
+export function writeStaticModelFiles(dir: string, files: StaticModelFiles): void {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, 'model.safetensors'), files.weights);
+  writeFileSync(join(tmp, 'tokenizer.json'), files.tokenizer);
+  writeFileSync(join(tmp, 'config.json'), files.config);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+}
+
 export class StaticEmbedder implements Embedder {
   readonly id: string;
   readonly dims: number;
@@ -74,7 +106,7 @@ export function loadStaticModel(dir: string): StaticEmbedder {
     weights: tensors.get('weights')?.data,
     config,
   };
-  const version = createHash('sha256').update(weightsFile).digest('hex').slice(0, 12);
+  const version = staticModelVersion(weightsFile);
   const name = typeof config.name === 'string' ? config.name : basename(dir);
   return new StaticEmbedder(model, name, version);
 }
