@@ -11,6 +11,7 @@ import type { Paperboy } from '../../wiring.ts';
 import { addDays } from '../../domain/dates.ts';
 import { eastern, hhmmToMinutes } from '../../ingest/eastern.ts';
 import { ingestSources, oaiSetFor } from '../../ingest/sources.ts';
+import { requestSearchUpkeep } from './search.ts';
 
 export const RSS_JOB = 'ingest.arxiv-rss';
 export const HF_JOB = 'ingest.hf-daily';
@@ -37,10 +38,12 @@ export function oaiSlot(now: Date): string | null {
 }
 
 function withSource(pb: Paperboy, source: string, fn: (payload: Record<string, unknown>, signal: AbortSignal) => Promise<unknown>) {
-  return async (job: { payload: unknown; attempts: number }, signal: AbortSignal) => {
+  return async (job: { id: number; payload: unknown; attempts: number }, signal: AbortSignal) => {
     try {
       const result = await fn((job.payload ?? {}) as Record<string, unknown>, signal);
       pb.log.info({ source, result }, 'ingest sync done');
+      // New papers are embedded now, not at the next search upkeep slot.
+      await requestSearchUpkeep(pb, `${source}:${job.id}`);
     } catch (err) {
       pb.log.warn({ source, attempt: job.attempts, err: (err as Error).message }, 'ingest sync failed; the queue retries it later');
       throw err;
