@@ -1,0 +1,178 @@
+// Faults: a worker killed with SIGKILL in the middle of a re-embed batch. Every paper has a vector
+// of the old embedder; the worker's search upkeep re-embeds them with the new one, batch by batch,
+// each batch one transaction. The worker is killed while it waits for the embeddings of its second
+// batch; another worker takes over the job when its lease lapses and continues with the papers
+// that still lack a vector of the new embedder. Every job ends done once, and every paper ends with
+// exactly one vector, of the new embedder, equal to what the embeddings server gives for its text.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { databases, testConfig, type TestInstance } from './support/db.ts';
+import { instanceEnv, loadSomeSample, startServe } from './ops-child.ts';
+import { SearchService } from '../src/search/service.ts';
+import { VectorIndex } from '../src/search/vectors.ts';
+import { documentText, fromBytes, normalize } from '../src/search/embedders/types.ts';
+import { EMBED_BATCH, SEARCH_JOB } from '../src/jobs/tasks/search.ts';
+import { createLogger } from '../src/logger.ts';
+
+const LEASE_SECONDS = '3';
+const DIMS = 32;
+const PROBE = 'dimension probe';
+
+/** Deterministic vectors from word hashes (what the server answers for a text). */
+function embedText(text: string): number[] {
+  const v = new Array<number>(DIMS).fill(0);
+  for (const w of text.toLowerCase().match(/\w+/g) ?? []) {
+    let h = 7;
+    for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    v[h % DIMS] += 1;
+  }
+  return v;
+}
+
+/**
+ * A real OpenAI-compatible /v1/embeddings server on loopback. It records every document batch per
+ * model and can hold one batch of one model unanswered (the worker then waits mid-batch).
+ */
+async function embeddingsServer() {
+  const batches: { model: string; input: string[] }[] = [];
+  const hold: { model?: string; nth?: number; onHeld?: () => void; held?: ServerResponse } = {};
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/embeddings') return void res.writeHead(404).end();
+      const { input, model } = JSON.parse(body) as { input: string[]; model: string };
+      if (!(input.length === 1 && input[0] === PROBE)) {
+        batches.push({ model, input });
+        if (model === hold.model && batches.filter((b) => b.model === model).length === hold.nth) {
+          hold.held = res;
+          hold.model = undefined;
+          hold.onHeld?.();
+          return;
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ object: 'list', model, data: input.map((t, index) => ({ object: 'embedding', index, embedding: embedText(t) })), usage: { prompt_tokens: 1, total_tokens: 1 } }),
+      );
+    });
+  });
+  // The killed worker resets its connection: expected here.
+  server.on('clientError', () => {});
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url,
+    batches,
+    hold,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+async function until(fn: () => Promise<boolean>): Promise<void> {
+  while (!(await fn())) await new Promise((r) => setTimeout(r, 100));
+}
+
+for (const dbk of databases) {
+  describe(`worker killed mid re-embed (${dbk.name})`, () => {
+    let pb: TestInstance;
+    let emb: Awaited<ReturnType<typeof embeddingsServer>>;
+    before(async () => {
+      pb = await dbk.open();
+      emb = await embeddingsServer();
+    });
+    after(async () => {
+      await emb?.close();
+      await pb?.dispose();
+    });
+
+    it('kill -9 a worker mid-batch: the next worker finishes the job, every paper has one vector of the new embedder', { timeout: 180_000 }, async () => {
+      await loadSomeSample(pb, 1100);
+      const papers = await pb.stores.papers.count();
+      assert.ok(papers > 2 * EMBED_BATCH, `${papers} papers: three batches`);
+      const http = (model: string) => ({ SEARCH_EMBEDDER: 'http', SEARCH_HTTP_URL: emb.url, SEARCH_HTTP_MODEL: model });
+
+      // Every paper has a vector of the old embedder (v1).
+      const old = new SearchService(testConfig({ PAPERBOY_DATA_DIR: pb.dataDir, ...http('v1') }), pb.db, pb.stores.papers, createLogger('silent'));
+      assert.equal(await old.embedAll(EMBED_BATCH), papers);
+      const v1 = (await old.embedder())!.id;
+      await old.close();
+
+      // A worker configured with the new embedder (v2) re-embeds; its second batch is never answered.
+      const env = { ...(await instanceEnv(pb)), ...http('v2'), PAPERBOY_JOB_LEASE_SECONDS: LEASE_SECONDS, PAPERBOY_SCHEDULER_TICK_SECONDS: '1' };
+      const held = new Promise<void>((resolve) => Object.assign(emb.hold, { model: 'v2', nth: 2, onHeld: resolve }));
+      const first = await startServe('worker', env);
+      await held;
+      first.proc.kill('SIGKILL');
+      await first.exited;
+      emb.hold.held?.socket?.destroy();
+
+      const searchJobs = () => pb.db.kysely.selectFrom('jobs').selectAll().where('name', '=', SEARCH_JOB).orderBy('id').execute();
+      const orphan = (await searchJobs()).find((j) => j.status === 'running')!;
+      assert.ok(orphan, 'the killed worker held a search upkeep job');
+      assert.match(orphan.locked_by!, new RegExp(`:${first.proc.pid}:`));
+      const v2 = `http:v2@${new URL(emb.url).host}/${DIMS}`;
+      const byEmbedder = async () =>
+        Object.fromEntries(
+          (await pb.db.kysely.selectFrom('paper_vectors').select(['embedder', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('embedder').execute()).map((r) => [r.embedder, Number(r.n)]),
+        );
+      // The first batch is committed, the second is not, and no paper lost its vector meanwhile.
+      assert.deepEqual(await byEmbedder(), { [v1]: papers - EMBED_BATCH, [v2]: EMBED_BATCH });
+
+      const second = await startServe('worker', env);
+      try {
+        await until(async () => (await byEmbedder())[v2] === papers && (await searchJobs()).find((j) => j.id === orphan.id)!.status === 'done');
+      } finally {
+        second.proc.kill('SIGTERM');
+        await second.exited;
+      }
+
+      // Every job done exactly once: the orphan in two attempts (the killed one and the finished one).
+      const jobs = await searchJobs();
+      assert.equal(jobs.filter((j) => j.status === 'running' || j.status === 'dead').length, 0, JSON.stringify(jobs));
+      for (const j of jobs.filter((x) => x.status === 'done')) assert.equal(j.attempts, j.id === orphan.id ? 2 : 1, `job ${j.id}`);
+      assert.match(jobs.find((j) => j.id === orphan.id)!.locked_by ?? '', new RegExp(`:${second.proc.pid}:`));
+
+      // One vector per paper, of the new embedder, equal to the server's answer for the paper's text.
+      assert.deepEqual(await byEmbedder(), { [v2]: papers });
+      const rows = await pb.db.kysely
+        .selectFrom('papers as p')
+        .leftJoin('paper_vectors as v', 'v.paper_id', 'p.id')
+        .select(['p.id', 'p.title', 'p.abstract', 'v.vector', 'v.embedder'])
+        .execute();
+      assert.equal(rows.length, papers, 'no paper has two vectors');
+      for (const r of rows) {
+        assert.equal(r.embedder, v2, `paper ${r.id}`);
+        const want = normalize(Float32Array.from(embedText(documentText(r.title, r.abstract))));
+        assert.deepEqual([...fromBytes(r.vector as Uint8Array)], [...want], `paper ${r.id}`);
+      }
+
+      // Resumed, not restarted: the first batch was embedded once, the held one twice, the rest once.
+      const v2Batches = emb.batches.filter((b) => b.model === 'v2');
+      const times = new Map<string, number>();
+      for (const b of v2Batches) for (const t of b.input) times.set(t, (times.get(t) ?? 0) + 1);
+      assert.equal(times.size, papers);
+      const [b1, b2] = v2Batches;
+      for (const t of b1.input) assert.equal(times.get(t), 1);
+      for (const t of b2.input) assert.equal(times.get(t), 2);
+      assert.equal([...times.values()].filter((n) => n === 1).length, papers - EMBED_BATCH);
+
+      // A fresh replica of the new embedder's index holds every paper once.
+      const dir = mkdtempSync(join(tmpdir(), 'paperboy-replica-'));
+      try {
+        const replica = new VectorIndex(pb.db.kysely, dir, v2, DIMS, createLogger('silent'));
+        await replica.catchUp();
+        assert.equal(replica.size, papers);
+        await replica.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
