@@ -21,11 +21,27 @@ export interface Hit {
   score: number;
 }
 
+/** A ranked lexical list, and the score to assume for a paper that is not in it. */
+export interface LexicalList {
+  hits: Hit[];
+  /** 0 when every matching paper is listed; else the lowest listed score (the list was cut). */
+  floor: number;
+}
+
+/**
+ * Short queries are answered conjunctively first: every word must match. Scoring only those papers
+ * is ten times cheaper than scoring every paper that has any of the words (a common word such as
+ * "learning" is in a third of arXiv), and the vector list brings back what the words miss. When
+ * fewer than CONJUNCTIVE_MIN papers have all the words, the disjunctive query runs.
+ */
+export const CONJUNCTIVE_MAX_TERMS = 5;
+export const CONJUNCTIVE_MIN = 10;
+
 export interface LexicalIndex {
-  /** Best matches for any of the query's terms, best first. */
+  /** Best matches for any of the query's terms, best first (every term scored: for more-like-this). */
   search(q: string, limit: number, filters?: Filters): Promise<Hit[]>;
-  /** Scores of the given papers for the query (those that match at all). */
-  scoresFor(q: string, ids: number[]): Promise<Hit[]>;
+  /** The ranked list for a user query: conjunctive first when the query is short, see CONJUNCTIVE_MAX_TERMS. */
+  rank(q: string, limit: number, filters?: Filters): Promise<LexicalList>;
   /** Papers whose title is spelled like `q` (typo tolerant), best first. */
   titleCandidates(q: string, limit: number): Promise<{ id: number; title: string }[]>;
   /** Papers whose lower-cased title equals `q` lower-cased. */
@@ -36,6 +52,16 @@ export interface LexicalIndex {
 
 /** bm25 column weights: title above abstract above authors (tuned on SciFact training queries). */
 export const COLUMN_WEIGHTS = { title: 2.5, abstract: 1, authors: 0.5 };
+
+/** The list of `run(match)`: all the words first for a short query, any of them otherwise. */
+async function conjunctiveFirst(terms: string[], limit: number, run: (all: boolean) => Promise<Hit[]>): Promise<LexicalList> {
+  if (terms.length > 1 && terms.length <= CONJUNCTIVE_MAX_TERMS) {
+    const all = await run(true);
+    if (all.length >= Math.min(limit, CONJUNCTIVE_MIN)) return { hits: all, floor: all.length < limit ? 0 : all[all.length - 1].score };
+  }
+  const any = terms.length ? await run(false) : [];
+  return { hits: any, floor: any.length < limit ? 0 : any[any.length - 1].score };
+}
 
 export function hasFilters(f?: Filters): boolean {
   return !!f && !!(f.from || f.to || f.category || f.hasCode);
@@ -66,11 +92,19 @@ export class SqliteLexical implements LexicalIndex {
   }
 
   async search(q: string, limit: number, filters?: Filters): Promise<Hit[]> {
+    return this.run(queryTerms(q), false, limit, filters);
+  }
+
+  async rank(q: string, limit: number, filters?: Filters): Promise<LexicalList> {
     const terms = queryTerms(q);
+    return conjunctiveFirst(terms, limit, (all) => this.run(terms, all, limit, filters));
+  }
+
+  private async run(terms: string[], all: boolean, limit: number, filters?: Filters): Promise<Hit[]> {
     if (!terms.length) return [];
     const w = COLUMN_WEIGHTS;
     const rank = `bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors})`;
-    const params: unknown[] = [fts5Query(terms)];
+    const params: unknown[] = [fts5Query(terms, all ? 'AND' : 'OR')];
     const ph = (v: unknown) => (params.push(v), '?');
     const text = hasFilters(filters)
       ? `select p.id as id, -${rank} as score from papers_fts join papers p on p.id = papers_fts.rowid
@@ -78,18 +112,6 @@ export class SqliteLexical implements LexicalIndex {
       : `select rowid as id, -${rank} as score from papers_fts where papers_fts match ? order by ${rank} limit ?`;
     params.push(limit);
     return this.stmt(text).all(...params) as Hit[];
-  }
-
-  async scoresFor(q: string, ids: number[]): Promise<Hit[]> {
-    const terms = queryTerms(q);
-    if (!terms.length || !ids.length) return [];
-    const w = COLUMN_WEIGHTS;
-    return this.sqlite
-      .prepare(
-        `select rowid as id, -bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors}) as score from papers_fts
-         where papers_fts match ? and rowid in (${ids.map(() => '?').join(',')})`,
-      )
-      .all(fts5Query(terms), ...ids) as Hit[];
   }
 
   async titleCandidates(q: string, limit: number): Promise<{ id: number; title: string }[]> {
@@ -118,10 +140,19 @@ export class PostgresLexical implements LexicalIndex {
   ) {}
 
   async search(q: string, limit: number, filters?: Filters): Promise<Hit[]> {
+    return this.run(queryTerms(q), false, limit, filters);
+  }
+
+  async rank(q: string, limit: number, filters?: Filters): Promise<LexicalList> {
     const terms = queryTerms(q);
+    return conjunctiveFirst(terms, limit, (all) => this.run(terms, all, limit, filters));
+  }
+
+  private async run(terms: string[], all: boolean, limit: number, filters?: Filters): Promise<Hit[]> {
     if (!terms.length) return [];
-    // websearch_to_tsquery never fails on user syntax; "or" between the words gives BM25-like recall.
-    const params: unknown[] = [terms.join(' or ')];
+    // websearch_to_tsquery never fails on user syntax; "or" between the words gives BM25-like recall,
+    // plain spaces require every word.
+    const params: unknown[] = [terms.join(all ? ' ' : ' or ')];
     const ph = (v: unknown) => (params.push(v), `$${params.length}`);
     const where = filterSql(filters, 'p', ph);
     params.push(limit);
@@ -130,17 +161,6 @@ export class PostgresLexical implements LexicalIndex {
       ${where ? 'join papers p on p.id = s.paper_id' : ''}
       where s.tsv @@ q${where} order by score desc, s.paper_id limit $${params.length}`;
     const r = await this.pool.query<Hit>(text, params);
-    return r.rows.map((h) => ({ id: Number(h.id), score: Number(h.score) }));
-  }
-
-  async scoresFor(q: string, ids: number[]): Promise<Hit[]> {
-    const terms = queryTerms(q);
-    if (!terms.length || !ids.length) return [];
-    const r = await this.pool.query<Hit>(
-      `select s.paper_id as id, ts_rank('{0.1, 0.2, 0.4, 1.0}', s.tsv, q, 1) as score
-       from paper_search s cross join websearch_to_tsquery('english', $1) q where s.paper_id = any($2) and s.tsv @@ q`,
-      [terms.join(' or '), ids],
-    );
     return r.rows.map((h) => ({ id: Number(h.id), score: Number(h.score) }));
   }
 

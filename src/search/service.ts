@@ -11,7 +11,7 @@ import type { PaperStore } from '../storage/papers.ts';
 import type { Paper } from '../domain/paper.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { nowIso } from '../storage/dialect.ts';
-import { createLexical, hasFilters, type Filters, type Hit, type LexicalIndex } from './lexical.ts';
+import { createLexical, hasFilters, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
 import { VectorIndex } from './vectors.ts';
 import { documentText, fromBytes, toBytes, type Embedder } from './embedders/types.ts';
 import {
@@ -27,7 +27,7 @@ import { EmbedderModelStore, type StoredModel } from './model-store.ts';
 import { trainStaticModel, type TrainOptions, type TrainStats } from './embedders/train.ts';
 import { HttpEmbedder } from './embedders/http.ts';
 import { OnnxEmbedder } from './embedders/onnx.ts';
-import { editDistance, normTitle, queryTerms, snippetHtml, words, STOPWORDS } from './text.ts';
+import { editDistance, lightStem, normTitle, queryTerms, snippetHtml, words, STOPWORDS } from './text.ts';
 
 export type Mode = 'hybrid' | 'lexical' | 'vector';
 export type Sort = 'relevance' | 'newest' | 'upvotes';
@@ -271,7 +271,8 @@ export class SearchService {
         this.log.debug({ fallback }, 'search falls back to lexical');
       }
     }
-    const lex = mode === 'vector' ? [] : await this.lexical.search(q, depth, opts.filters);
+    const lexList = mode === 'vector' ? { hits: [], floor: 0 } : await this.lexical.rank(q, depth, opts.filters);
+    const lex = lexList.hits;
     const jumps = await this.jumps(q, lex);
     let vec = qvec && vi ? vi.search(qvec, hasFilters(opts.filters) ? depth * 4 : depth) : [];
     if (vec.length && hasFilters(opts.filters)) vec = await this.keepMatching(vec, opts.filters!);
@@ -279,7 +280,7 @@ export class SearchService {
     let ranked: RankedHit[];
     if (mode === 'lexical') ranked = lex.map((h) => ({ ...h, match: 'ranked', lexical: h.score }));
     else if (mode === 'vector') ranked = vec.map((h) => ({ ...h, match: 'ranked', cosine: h.score }));
-    else ranked = await this.fuse(q, lex, vec, qvec!);
+    else ranked = await this.fuse(q, lexList, vec, qvec!);
 
     // Exact id, exact title and near-title jumps go first, in that order.
     const jumpIds = new Set(jumps.map((j) => j.id));
@@ -289,14 +290,22 @@ export class SearchService {
     return { hits, mode, fallback };
   }
 
-  /** Interpolation: max-normalised lexical score plus w × cosine, both computed for every candidate. */
-  private async fuse(q: string, lex: Hit[], vec: Hit[], qvec: Float32Array): Promise<RankedHit[]> {
+  /**
+   * Interpolation: max-normalised lexical score plus w × cosine. Every candidate gets its exact cosine.
+   * A vector candidate missing from the lexical list scores at most the list's floor (0 when the list
+   * holds every match): it gets the floor times the share of the query's words its text has, since
+   * scoring single papers with bm25() costs a pass over each word's postings.
+   */
+  private async fuse(q: string, lexList: LexicalList, vec: Hit[], qvec: Float32Array): Promise<RankedHit[]> {
+    const lex = lexList.hits;
+    const inLex = new Set(lex.map((h) => h.id));
+    const share = lexList.floor > 0 ? await this.termShare(q, vec.filter((h) => !inLex.has(h.id)).map((h) => h.id)) : new Map<number, number>();
     const byId = new Map<number, RankedHit>();
     for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score });
     for (const h of vec) {
       const r = byId.get(h.id);
       if (r) r.cosine = h.score;
-      else byId.set(h.id, { id: h.id, score: 0, match: 'ranked', cosine: h.score, lexical: 0 });
+      else byId.set(h.id, { id: h.id, score: 0, match: 'ranked', cosine: h.score, lexical: lexList.floor * (share.get(h.id) ?? 0) });
     }
     // Lexical-only candidates: their cosine from the stored vectors.
     const noCos = [...byId.values()].filter((r) => r.cosine === undefined).map((r) => r.id);
@@ -310,19 +319,22 @@ export class SearchService {
         byId.get(r.paper_id)!.cosine = s;
       }
     }
-    // Vector-only candidates: their exact lexical score, so that they are not ranked as if it were 0.
-    const noLex = vec.filter((h) => !lex.some((l) => l.id === h.id)).map((h) => h.id);
-    if (noLex.length && lex.length) {
-      for (const h of await this.lexicalScores(q, noLex)) byId.get(h.id)!.lexical = h.score;
-    }
     const maxLex = Math.max(1e-9, ...[...byId.values()].map((r) => r.lexical ?? 0));
     for (const r of byId.values()) r.score = (r.lexical ?? 0) / maxLex + this.vectorWeight * (r.cosine ?? 0);
     return [...byId.values()].sort((a, b) => b.score - a.score || a.id - b.id);
   }
 
-  /** Lexical scores of given papers (SQLite: bm25 restricted to the rowids; PostgreSQL: ts_rank). */
-  private async lexicalScores(q: string, ids: number[]): Promise<Hit[]> {
-    return this.lexical.scoresFor(q, ids);
+  /** For each paper, the share of the query's words (stemmed alike) found in its title or abstract. */
+  private async termShare(q: string, ids: number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    const terms = [...new Set(queryTerms(q).map(lightStem))];
+    if (!ids.length || !terms.length) return out;
+    const rows = await this.db.kysely.selectFrom('papers').select(['id', 'title', 'abstract']).where('id', 'in', ids).execute();
+    for (const r of rows) {
+      const have = new Set(words(`${r.title} ${r.abstract}`).map(lightStem));
+      out.set(r.id, terms.filter((t) => have.has(t)).length / terms.length);
+    }
+    return out;
   }
 
   private async keepMatching<T extends { id: number }>(hits: T[], f: Filters): Promise<T[]> {

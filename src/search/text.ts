@@ -33,8 +33,8 @@ export function queryTerms(q: string, max = 32): string[] {
 }
 
 /** An FTS5 MATCH expression: any of the terms, each quoted so no word is read as syntax. */
-export function fts5Query(terms: string[]): string {
-  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+export function fts5Query(terms: string[], op: 'OR' | 'AND' = 'OR'): string {
+  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(` ${op} `);
 }
 
 /** Title compared loosely: words only, lower case, no diacritics. */
