@@ -26,6 +26,12 @@ export const api = {
     parse: parsers.int(0, 86_400),
     doc: 'max-age of read API responses (Cache-Control); clients revalidate with ETag / If-None-Match.',
   }),
+  pageCacheSeconds: setting({
+    env: 'PAPERBOY_PAGE_CACHE_SECONDS',
+    default: '2',
+    parse: parsers.int(0, 3600),
+    doc: 'Seconds a web process reuses a rendered anonymous GET answer (no cookie, no token) before rendering it again; 0 turns the micro-cache off. Writes through the same process empty it.',
+  }),
   feedCacheSeconds: setting({
     env: 'PAPERBOY_FEED_CACHE_SECONDS',
     default: '300',

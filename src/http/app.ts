@@ -16,6 +16,13 @@ import { errorPage } from './pages/errors.ts';
 import { openApiRoutes, registerOpenApi } from './openapi.ts';
 import { registerRateLimits } from './api/rate-limit.ts';
 import { withFeedLinks } from './feeds/alternate.ts';
+import { installPageCacheServe, installPageCacheStore, PageCache } from './page-cache.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    pageCache: PageCache;
+  }
+}
 
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/') || req.url.startsWith('/feeds/');
 
@@ -43,6 +50,11 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
     if (!isApi(req) || req.url.startsWith('/api/docs')) reply.header('X-Frame-Options', 'DENY');
   });
 
+  // The micro-cache keeps payloads as routes produce them: its onSend hook runs before all others.
+  const pageCache = new PageCache({ ttlMs: pb.config.pageCacheSeconds * 1000 });
+  app.decorate('pageCache', pageCache);
+  installPageCacheStore(app, pageCache);
+
   // Before compression and ETags (onSend hooks run in registration order): feed links for pages
   // that have a feed but no <head> hook.
   app.addHook('onSend', async (req, reply, payload) => {
@@ -63,6 +75,7 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
   // Before any route: the OpenAPI generator and the rate limiter both collect routes as they register.
   await registerOpenApi(app, ctx);
   await registerRateLimits(app, pb.config);
+  installPageCacheServe(app, pageCache);
   // API routes by path pattern, to tell "wrong method" (405) from "no such path" (404).
   const apiRoutes: { re: RegExp; methods: string[] }[] = [];
   app.addHook('onRoute', (r) => {

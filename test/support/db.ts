@@ -24,7 +24,9 @@ export interface TestInstance extends Paperboy {
 export const PG_URL = process.env.DATABASE_URL_TEST;
 
 export function testConfig(env: Env): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', PORT: '0', PAPERBOY_LOAD_SAMPLE: 'false', ...env });
+  // Tests write through the services and read through HTTP at once: no micro-cache unless a test
+  // asks for one (test/http-page-cache.test.ts).
+  return loadConfig({ LOG_LEVEL: 'silent', PORT: '0', PAPERBOY_LOAD_SAMPLE: 'false', PAPERBOY_PAGE_CACHE_SECONDS: '0', ...env });
 }
 
 async function openSqlite(env: Env = {}, opts: OpenOptions = {}): Promise<TestInstance> {
