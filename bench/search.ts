@@ -71,10 +71,12 @@ for (const n of sizes) {
     // Trained once on the first corpus and reused, as a deployment trains once and retrains rarely.
     await pb.search.train({ maxDocs: 20_000 });
     trainSeconds = (Date.now() - t1) / 1000;
+    await pb.search.embedder();
     modelDir = join(keep, 'embedder');
     cpSync(pb.search.staticModelDir, modelDir, { recursive: true });
   } else {
-    cpSync(modelDir, pb.search.staticModelDir, { recursive: true });
+    // A model trained before (in <data dir>/embedder) is published to the new database on first use.
+    cpSync(modelDir, join(dataDir, 'embedder'), { recursive: true });
     await pb.search.reload();
   }
   const t2 = Date.now();

@@ -40,6 +40,8 @@ export const CONJUNCTIVE_MIN = 10;
 export interface LexicalIndex {
   /** Best matches for any of the query's terms, best first (every term scored: for more-like-this). */
   search(q: string, limit: number, filters?: Filters): Promise<Hit[]>;
+  /** Papers with every word of `q`, best first. */
+  conjunctive(q: string, limit: number): Promise<Hit[]>;
   /** The ranked list for a user query: conjunctive first when the query is short, see CONJUNCTIVE_MAX_TERMS. */
   rank(q: string, limit: number, filters?: Filters): Promise<LexicalList>;
   /** Papers whose title is spelled like `q` (typo tolerant), best first. */
@@ -95,6 +97,10 @@ export class SqliteLexical implements LexicalIndex {
     return this.run(queryTerms(q), false, limit, filters);
   }
 
+  async conjunctive(q: string, limit: number): Promise<Hit[]> {
+    return this.run(queryTerms(q), true, limit);
+  }
+
   async rank(q: string, limit: number, filters?: Filters): Promise<LexicalList> {
     const terms = queryTerms(q);
     return conjunctiveFirst(terms, limit, (all) => this.run(terms, all, limit, filters));
@@ -141,6 +147,10 @@ export class PostgresLexical implements LexicalIndex {
 
   async search(q: string, limit: number, filters?: Filters): Promise<Hit[]> {
     return this.run(queryTerms(q), false, limit, filters);
+  }
+
+  async conjunctive(q: string, limit: number): Promise<Hit[]> {
+    return this.run(queryTerms(q), true, limit);
   }
 
   async rank(q: string, limit: number, filters?: Filters): Promise<LexicalList> {
