@@ -71,13 +71,29 @@ export function addMonths(month: string, n: number): string {
 }
 
 /**
- * The day an arXiv submission is announced, from its submission day: arXiv announces
- * Sunday to Thursday evenings (US Eastern), dated the next weekday. Without the submission
- * time we take a submission as made before the 14:00 cut-off, so Monday–Thursday
- * submissions appear the next day and Friday–Sunday ones on Monday.
+ * The arXiv listing day of a submission, from the day it was made before the 14:00 US Eastern
+ * cut-off (arxiv.org/help/availability): Monday–Thursday submissions are announced that evening and
+ * dated the next day; Friday's are announced on Sunday evening, dated Monday; those of the weekend
+ * (and of Friday after the cut-off) on Monday evening, dated Tuesday.
  */
 export function announceDay(submitted: Day): Day {
   const wd = isoWeekday(submitted);
   if (wd <= 4) return addDays(submitted, 1);
-  return addDays(submitted, 8 - wd);
+  return addDays(submitted, wd === 5 ? 3 : 9 - wd);
+}
+
+const EASTERN = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+
+/**
+ * The listing day of a submission made at `at` (an ISO time): its US Eastern day, or the next one
+ * from 14:00 on. A bare date (sources that give no time) counts as made before the cut-off.
+ */
+export function announceDayAt(at: string): Day {
+  const bare = parseDay(at);
+  if (bare) return announceDay(bare);
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) throw new Error(`bad time ${JSON.stringify(at)}`);
+  const parts = Object.fromEntries(EASTERN.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+  const day = `${parts.year}-${parts.month}-${parts.day}`;
+  return announceDay(Number(parts.hour) >= 14 ? addDays(day, 1) : day);
 }

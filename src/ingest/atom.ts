@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type Config } from '../config/index.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
-import { announceDay } from '../domain/dates.ts';
+import { announceDayAt } from '../domain/dates.ts';
 import type { PaperInput, PaperVersion } from '../domain/paper.ts';
 import { sharedSourceClient, type HttpClient } from './http.ts';
 import type { ImportOptions, IngestItem } from './types.ts';
@@ -84,7 +84,7 @@ export function parseAtomPage(xml: string, opts: ImportOptions = {}): AtomPage {
       page.items.push({
         kind: 'paper',
         paper,
-        entry: opts.daily && day ? { arxivId: paper.arxivId, day: announceDay(day), source: 'arxiv', submittedAt: paper.publishedAt! } : undefined,
+        entry: opts.daily && day ? { arxivId: paper.arxivId, day: announceDayAt(paper.publishedAt!), source: 'arxiv', submittedAt: paper.publishedAt! } : undefined,
       });
     } catch (err) {
       page.items.push({ kind: 'error', message: `entry ${i + 1}: ${(err as Error).message}`, position: `entry ${i + 1}` });

@@ -1,7 +1,7 @@
 // Paperboy's own JSON lines format (the sample's): one paper per line,
 // {arxiv_id, title, authors[], summary, categories[], primary_category, published, updated, comment, doi, journal_ref}.
 import { parseArxivId } from '../domain/arxiv-id.ts';
-import { announceDay, parseDay } from '../domain/dates.ts';
+import { announceDayAt, parseDay } from '../domain/dates.ts';
 import type { PaperInput } from '../domain/paper.ts';
 import { readLines } from './lines.ts';
 import type { ByteProgress, ImportOptions, IngestItem } from './types.ts';
@@ -70,7 +70,7 @@ export async function* parseJsonl(file: string, opts: ImportOptions = {}, progre
     const published = paper.publishedAt?.slice(0, 10);
     const entry =
       opts.daily && published
-        ? { arxivId: paper.arxivId, day: announceDay(published), source: 'arxiv', submittedAt: paper.publishedAt! }
+        ? { arxivId: paper.arxivId, day: announceDayAt(paper.publishedAt!), source: 'arxiv', submittedAt: paper.publishedAt! }
         : undefined;
     yield { kind: 'paper', paper, entry };
   }

@@ -4,7 +4,7 @@
 // flight is harmless because upserts are idempotent.
 import { readFile } from 'node:fs/promises';
 import { parseArxivId } from '../domain/arxiv-id.ts';
-import { announceDay } from '../domain/dates.ts';
+import { announceDayAt } from '../domain/dates.ts';
 import type { PaperInput, PaperVersion } from '../domain/paper.ts';
 import type { Importer } from '../services/importer.ts';
 import type { HarvestStore } from '../storage/harvest.ts';
@@ -106,7 +106,7 @@ function withEntry(paper: PaperInput, opts: ImportOptions): IngestItem {
   return {
     kind: 'paper',
     paper,
-    entry: opts.daily && day ? { arxivId: paper.arxivId, day: announceDay(day), source: 'arxiv', submittedAt: paper.publishedAt! } : undefined,
+    entry: opts.daily && day ? { arxivId: paper.arxivId, day: announceDayAt(paper.publishedAt!), source: 'arxiv', submittedAt: paper.publishedAt! } : undefined,
   };
 }
 
