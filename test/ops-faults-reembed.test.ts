@@ -10,7 +10,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { databases, testConfig, type TestInstance } from './support/db.ts';
+import pg from 'pg';
+import { databases, PG_URL, testConfig, type TestInstance } from './support/db.ts';
 import { instanceEnv, loadSomeSample, startServe } from './ops-child.ts';
 import { SearchService } from '../src/search/service.ts';
 import { VectorIndex } from '../src/search/vectors.ts';
@@ -75,8 +76,55 @@ async function embeddingsServer() {
   };
 }
 
-async function until(fn: () => Promise<boolean>): Promise<void> {
-  while (!(await fn())) await new Promise((r) => setTimeout(r, 100));
+async function until(what: string, fn: () => Promise<boolean>, out: () => string = () => '', timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${out().slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const searchJobs = (pb: TestInstance) => pb.db.kysely.selectFrom('jobs').selectAll().where('name', '=', SEARCH_JOB).orderBy('id').execute();
+
+/** Stored vectors per embedder. */
+async function byEmbedder(pb: TestInstance): Promise<Record<string, number>> {
+  const rows = await pb.db.kysely.selectFrom('paper_vectors').select(['embedder', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('embedder').execute();
+  return Object.fromEntries(rows.map((r) => [r.embedder, Number(r.n)]));
+}
+
+/** Every search job done exactly once (the orphan in two attempts, finished by `second`). */
+async function assertJobsOnce(pb: TestInstance, orphanId: number, secondPid: number): Promise<void> {
+  const jobs = await searchJobs(pb);
+  assert.equal(jobs.filter((j) => j.status === 'running' || j.status === 'dead').length, 0, JSON.stringify(jobs));
+  for (const j of jobs.filter((x) => x.status === 'done')) assert.equal(j.attempts, j.id === orphanId ? 2 : 1, `job ${j.id}`);
+  assert.match(jobs.find((j) => j.id === orphanId)!.locked_by ?? '', new RegExp(`:${secondPid}:`));
+}
+
+/** Every paper has one vector, of `embedder`, equal to `expected(text)`; a fresh index replica holds each once. */
+async function assertOneVectorEach(pb: TestInstance, embedder: string, dims: number, expected: (texts: string[]) => Promise<Float32Array[]>): Promise<void> {
+  const papers = await pb.stores.papers.count();
+  assert.deepEqual(await byEmbedder(pb), { [embedder]: papers });
+  const rows = await pb.db.kysely
+    .selectFrom('papers as p')
+    .leftJoin('paper_vectors as v', 'v.paper_id', 'p.id')
+    .select(['p.id', 'p.title', 'p.abstract', 'v.vector', 'v.embedder'])
+    .orderBy('p.id')
+    .execute();
+  assert.equal(rows.length, papers, 'no paper has two vectors');
+  const want = await expected(rows.map((r) => documentText(r.title, r.abstract)));
+  rows.forEach((r, i) => {
+    assert.equal(r.embedder, embedder, `paper ${r.id}`);
+    assert.deepEqual([...fromBytes(r.vector as Uint8Array)], [...want[i]], `paper ${r.id}`);
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'paperboy-replica-'));
+  try {
+    const replica = new VectorIndex(pb.db.kysely, dir, embedder, dims, createLogger('silent'));
+    await replica.catchUp();
+    assert.equal(replica.size, papers);
+    await replica.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 for (const dbk of databases) {
@@ -92,7 +140,7 @@ for (const dbk of databases) {
       await pb?.dispose();
     });
 
-    it('kill -9 a worker mid-batch: the next worker finishes the job, every paper has one vector of the new embedder', { timeout: 180_000 }, async () => {
+    it('kill -9 a worker waiting for a batch\'s embeddings: the next worker finishes the job, every paper has one vector of the new embedder', { timeout: 180_000 }, async () => {
       await loadSomeSample(pb, 1100);
       const papers = await pb.stores.papers.count();
       assert.ok(papers > 2 * EMBED_BATCH, `${papers} papers: three batches`);
@@ -113,45 +161,26 @@ for (const dbk of databases) {
       await first.exited;
       emb.hold.held?.socket?.destroy();
 
-      const searchJobs = () => pb.db.kysely.selectFrom('jobs').selectAll().where('name', '=', SEARCH_JOB).orderBy('id').execute();
-      const orphan = (await searchJobs()).find((j) => j.status === 'running')!;
+      const orphan = (await searchJobs(pb)).find((j) => j.status === 'running')!;
       assert.ok(orphan, 'the killed worker held a search upkeep job');
       assert.match(orphan.locked_by!, new RegExp(`:${first.proc.pid}:`));
       const v2 = `http:v2@${new URL(emb.url).host}/${DIMS}`;
-      const byEmbedder = async () =>
-        Object.fromEntries(
-          (await pb.db.kysely.selectFrom('paper_vectors').select(['embedder', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('embedder').execute()).map((r) => [r.embedder, Number(r.n)]),
-        );
       // The first batch is committed, the second is not, and no paper lost its vector meanwhile.
-      assert.deepEqual(await byEmbedder(), { [v1]: papers - EMBED_BATCH, [v2]: EMBED_BATCH });
+      assert.deepEqual(await byEmbedder(pb), { [v1]: papers - EMBED_BATCH, [v2]: EMBED_BATCH });
 
       const second = await startServe('worker', env);
       try {
-        await until(async () => (await byEmbedder())[v2] === papers && (await searchJobs()).find((j) => j.id === orphan.id)!.status === 'done');
+        await until(
+          'the re-embed finished by the second worker',
+          async () => (await byEmbedder(pb))[v2] === papers && (await searchJobs(pb)).find((j) => j.id === orphan.id)!.status === 'done',
+          second.output,
+        );
       } finally {
         second.proc.kill('SIGTERM');
         await second.exited;
       }
-
-      // Every job done exactly once: the orphan in two attempts (the killed one and the finished one).
-      const jobs = await searchJobs();
-      assert.equal(jobs.filter((j) => j.status === 'running' || j.status === 'dead').length, 0, JSON.stringify(jobs));
-      for (const j of jobs.filter((x) => x.status === 'done')) assert.equal(j.attempts, j.id === orphan.id ? 2 : 1, `job ${j.id}`);
-      assert.match(jobs.find((j) => j.id === orphan.id)!.locked_by ?? '', new RegExp(`:${second.proc.pid}:`));
-
-      // One vector per paper, of the new embedder, equal to the server's answer for the paper's text.
-      assert.deepEqual(await byEmbedder(), { [v2]: papers });
-      const rows = await pb.db.kysely
-        .selectFrom('papers as p')
-        .leftJoin('paper_vectors as v', 'v.paper_id', 'p.id')
-        .select(['p.id', 'p.title', 'p.abstract', 'v.vector', 'v.embedder'])
-        .execute();
-      assert.equal(rows.length, papers, 'no paper has two vectors');
-      for (const r of rows) {
-        assert.equal(r.embedder, v2, `paper ${r.id}`);
-        const want = normalize(Float32Array.from(embedText(documentText(r.title, r.abstract))));
-        assert.deepEqual([...fromBytes(r.vector as Uint8Array)], [...want], `paper ${r.id}`);
-      }
+      await assertJobsOnce(pb, orphan.id, second.proc.pid!);
+      await assertOneVectorEach(pb, v2, DIMS, async (texts) => texts.map((t) => normalize(Float32Array.from(embedText(t)))));
 
       // Resumed, not restarted: the first batch was embedded once, the held one twice, the rest once.
       const v2Batches = emb.batches.filter((b) => b.model === 'v2');
@@ -162,17 +191,72 @@ for (const dbk of databases) {
       for (const t of b1.input) assert.equal(times.get(t), 1);
       for (const t of b2.input) assert.equal(times.get(t), 2);
       assert.equal([...times.values()].filter((n) => n === 1).length, papers - EMBED_BATCH);
-
-      // A fresh replica of the new embedder's index holds every paper once.
-      const dir = mkdtempSync(join(tmpdir(), 'paperboy-replica-'));
-      try {
-        const replica = new VectorIndex(pb.db.kysely, dir, v2, DIMS, createLogger('silent'));
-        await replica.catchUp();
-        assert.equal(replica.size, papers);
-        await replica.close();
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
     });
+
+    if (dbk.name === 'postgres')
+      it('kill -9 a worker in the middle of writing a batch of the retrained default model: that batch is rolled back whole, then finished by the next worker', { timeout: 240_000 }, async () => {
+        // A fresh corpus: the papers of the test above are replaced by a new, smaller set.
+        await pb.db.kysely.deleteFrom('papers').execute();
+        await pb.db.kysely.deleteFrom('jobs').where('name', '=', SEARCH_JOB).execute();
+        await loadSomeSample(pb, 1100);
+        const papers = await pb.stores.papers.count();
+        // The default model, trained and embedded; then retrained (shared through the database), so every paper needs a new vector.
+        await pb.search.train({ dims: 32, maxVocab: 4000, iterations: 2 });
+        assert.equal(await pb.search.embedAll(EMBED_BATCH), papers);
+        const a = (await pb.search.embedder())!.id;
+        await pb.search.train({ dims: 48, maxVocab: 4000, iterations: 2 });
+        const model = (await pb.search.models.latest())!;
+        const b = model.embedder;
+        assert.notEqual(a, b);
+
+        // Another session holds the vector row of the 201st paper of the second batch: the worker's
+        // second batch (one transaction) writes its first 200 rows, then waits on that row.
+        const ids = (await pb.db.kysely.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
+        const env = { ...(await instanceEnv(pb)), PAPERBOY_JOB_LEASE_SECONDS: LEASE_SECONDS, PAPERBOY_SCHEDULER_TICK_SECONDS: '1' };
+        const blocker = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${env.DATABASE_SCHEMA}` });
+        await blocker.connect();
+        const workerDir = mkdtempSync(join(tmpdir(), 'paperboy-worker-'));
+        try {
+          await blocker.query('begin');
+          await blocker.query('select 1 from paper_vectors where paper_id = $1 for update', [ids[EMBED_BATCH + 200]]);
+          const me = (await blocker.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+          // The worker has its own data dir: it copies the retrained model from the database.
+          const first = await startServe('worker', { ...env, PAPERBOY_DATA_DIR: workerDir });
+          await until(
+            'the worker waiting on the held row',
+            async () => {
+              const r = await blocker.query<{ n: string }>('select count(*) as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [me]);
+              return Number(r.rows[0].n) > 0;
+            },
+            first.output,
+          );
+          first.proc.kill('SIGKILL');
+          await first.exited;
+          await blocker.query('rollback');
+          // The killed worker's second batch never commits, its first 200 rows included.
+          assert.deepEqual(await byEmbedder(pb), { [a]: papers - EMBED_BATCH, [b]: EMBED_BATCH });
+          const orphan = (await searchJobs(pb)).filter((j) => j.status === 'running');
+          assert.equal(orphan.length, 1);
+
+          const second = await startServe('worker', { ...env, PAPERBOY_DATA_DIR: workerDir });
+          try {
+            await until(
+              'the re-embed finished by the second worker',
+              async () => (await byEmbedder(pb))[b] === papers && (await searchJobs(pb)).find((j) => j.id === orphan[0].id)!.status === 'done',
+              second.output,
+            );
+          } finally {
+            second.proc.kill('SIGTERM');
+            await second.exited;
+          }
+          await assertJobsOnce(pb, orphan[0].id, second.proc.pid!);
+          const e = (await pb.search.embedder())!;
+          assert.equal(e.id, b);
+          await assertOneVectorEach(pb, b, e.dims, (texts) => e.embed(texts, 'document'));
+        } finally {
+          await blocker.end();
+          rmSync(workerDir, { recursive: true, force: true });
+        }
+      });
   });
 }
