@@ -2,7 +2,9 @@
 // own data dir, share one database. The worker trains the default embedder from the stored papers
 // and stores it in the database; the web process loads it from there. A paper the worker imports
 // afterwards is then found by the web process's search API through a query whose words are not in
-// the paper, that is through its vector, within 10 s of being committed.
+// the paper, that is through its vector, within 10 s of being committed. On each database, too:
+// two search services with their own data dirs see the same model, a model trained before models
+// were shared is published once, and a retrained model is noticed by the other service.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -12,7 +14,12 @@ import { databases, PG_URL, type TestInstance } from './support/db.ts';
 import { instanceEnv, loadSomeSample, startServe, type Child } from './ops-child.ts';
 import { ReplayServer } from './support/replay.ts';
 import { RSS_JOB } from '../src/jobs/tasks/ingest.ts';
-import { isStaticModelDir } from '../src/search/embedders/static.ts';
+import { isStaticModelDir, loadStaticModel, saveStaticModel } from '../src/search/embedders/static.ts';
+import { trainStaticModel } from '../src/search/embedders/train.ts';
+import { documentText } from '../src/search/embedders/types.ts';
+import { SearchService } from '../src/search/service.ts';
+import { createLogger } from '../src/logger.ts';
+import { testConfig } from './support/db.ts';
 
 /** A paper of the recorded RSS listing, and a query that means it without using its words. */
 const TARGET = '2205.06398'; // "Outlier Detection for Multi-Network Data": outlying brain networks from neuroimaging
@@ -125,6 +132,75 @@ if (!pgDb) {
       assert.equal(last.mode, 'hybrid');
       const vector = await pb.db.kysely.selectFrom('paper_vectors').select('embedder').where('paper_id', '=', paper.id).executeTakeFirstOrThrow();
       assert.equal(vector.embedder, model.embedder);
+    });
+  });
+}
+
+for (const dbk of databases) {
+  describe(`the default model shared through the database (${dbk.name})`, () => {
+    let pb: TestInstance;
+    const dirs: string[] = [];
+    const services: SearchService[] = [];
+    const service = (env: Record<string, string> = {}) => {
+      const dir = mkdtempSync(join(tmpdir(), 'paperboy-svc-'));
+      dirs.push(dir);
+      const s = new SearchService(testConfig({ PAPERBOY_DATA_DIR: dir, ...env }), pb.db, pb.stores.papers, createLogger('silent'));
+      services.push(s);
+      return { s, dir };
+    };
+    before(async () => {
+      pb = await dbk.open();
+      await loadSomeSample(pb, 400);
+    });
+    after(async () => {
+      for (const s of services) await s.close();
+      await pb?.dispose();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    });
+
+    it('a model trained before sharing is published once; another data dir loads it, then notices a retrained one', async () => {
+      // An instance from before: the model in <data dir>/embedder, its corpus size in kv.
+      const rows = await pb.db.kysely.selectFrom('papers').select(['title', 'abstract']).orderBy('id').execute();
+      const { model } = trainStaticModel(
+        rows.map((r) => documentText(r.title, r.abstract)),
+        { dims: 16, maxVocab: 2000, iterations: 2 },
+      );
+      const old = service();
+      saveStaticModel(join(old.dir, 'embedder'), model);
+      await pb.stores.kv.set('search.trained_docs', String(rows.length));
+      const legacyId = loadStaticModel(join(old.dir, 'embedder')).id;
+
+      assert.equal(await old.s.needsTraining(), false, 'the old model counts');
+      const m = (await pb.search.models.latest())!;
+      assert.equal(m.embedder, legacyId, 'published under the id its vectors already carry');
+      assert.equal(m.docs, rows.length);
+      assert.equal((await old.s.embedder())!.id, legacyId);
+      assert.equal((await old.s.embedAll(500)) > 0, true);
+
+      // Another process's data dir: no model file of its own, it copies the shared one.
+      const web = service({ SEARCH_SYNC_MS: '200' });
+      assert.equal((await web.s.embedder())!.id, legacyId);
+      assert.ok(isStaticModelDir(join(web.dir, 'embedders', m.version)));
+      assert.equal(await web.s.pendingCount(), 0, 'the vectors made with the old model serve the other process');
+
+      // The worker retrains (the corpus doubled); the other service switches to the new model.
+      await loadSomeSample(pb, 1000);
+      const worker = service();
+      assert.equal(await worker.s.needsTraining(), true);
+      await worker.s.train({ dims: 24, maxVocab: 3000, iterations: 2 });
+      const next = (await pb.search.models.latest())!;
+      assert.notEqual(next.embedder, legacyId);
+      const deadline = Date.now() + 10_000;
+      while ((await web.s.embedder())?.id !== next.embedder && Date.now() < deadline) await sleep(100);
+      assert.equal((await web.s.embedder())!.id, next.embedder);
+      assert.deepEqual(readdirSync(join(web.dir, 'embedders')), [next.version], 'the old copy is removed');
+      assert.equal((await web.s.vectorIndex())!.embedder, next.embedder);
+
+      // The same weights published again are stored once.
+      const again = await pb.search.models.publish({ embedder: next.embedder, version: next.version, dims: next.dims, docs: next.docs }, await pb.search.models.files(next.id));
+      assert.equal(again.id, next.id);
+      const count = await pb.db.kysely.selectFrom('embedder_models').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(count.n), 2);
     });
   });
 }
