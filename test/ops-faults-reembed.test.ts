@@ -212,8 +212,9 @@ for (const dbk of databases) {
         // Another session holds the vector row of the 201st paper of the second batch: the worker's
         // second batch (one transaction) writes its first 200 rows, then waits on that row.
         const ids = (await pb.db.kysely.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
-        const env = { ...(await instanceEnv(pb)), PAPERBOY_JOB_LEASE_SECONDS: LEASE_SECONDS, PAPERBOY_SCHEDULER_TICK_SECONDS: '1' };
-        const blocker = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${env.DATABASE_SCHEMA}` });
+        const base = await instanceEnv(pb);
+        const env = { ...base, PAPERBOY_JOB_LEASE_SECONDS: LEASE_SECONDS, PAPERBOY_SCHEDULER_TICK_SECONDS: '1' };
+        const blocker = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${base.DATABASE_SCHEMA}` });
         await blocker.connect();
         const workerDir = mkdtempSync(join(tmpdir(), 'paperboy-worker-'));
         try {

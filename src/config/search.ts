@@ -11,7 +11,7 @@ export const search = {
   searchStaticModel: optional({
     env: 'SEARCH_STATIC_MODEL',
     parse: parsers.nonEmpty,
-    doc: 'Folder of a Model2Vec static model (tokenizer.json, model.safetensors, config.json). Unset: <data dir>/embedder, trained by train-embedder.',
+    doc: 'Folder of a Model2Vec static model (tokenizer.json, model.safetensors, config.json). Unset: the model the worker trains from the stored papers (or train-embedder), kept in the database for every process.',
   }),
   searchOnnxModel: optional({
     env: 'SEARCH_ONNX_MODEL',
