@@ -20,6 +20,7 @@ import { parseJsonl } from '../src/ingest/jsonl.ts';
 import { SAMPLE_FILES } from '../src/services/sample.ts';
 import type { IngestItem } from '../src/ingest/types.ts';
 import type { PaperInput } from '../src/domain/paper.ts';
+import { queryTerms } from '../src/search/text.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -152,12 +153,24 @@ const autocannon = require('autocannon') as (opts: Record<string, unknown>) => P
 const probe = openSqlite(sqliteFile);
 const ids = (probe.sqlite!.prepare('select arxiv_id from papers order by random() limit 2000').all() as { arxiv_id: string }[]).map((r) => r.arxiv_id);
 const day = (probe.sqlite!.prepare('select max(day) as d from daily_entries').get() as { d: string }).d;
+// 1,000 distinct queries of 2-4 content words from random titles (what people type), so that no
+// answer is served twice within the micro-cache's few seconds; plus a few typed by hand, typos included.
+const titles = (probe.sqlite!.prepare('select title from papers order by random() limit 1000').all() as { title: string }[]).map((r) => r.title);
 await probe.close();
-const queries = ['diffusion models for image generation', 'graph neural networks', 'large language model reasoning', 'reinforcement learning robotics', 'quantum error correction', 'tranformer atention', 'speech recognition', 'protein structure prediction'];
+const queries = [
+  ...titles.map((t, i) => {
+    const ws = queryTerms(t).filter((w) => w.length > 2);
+    const start = i % Math.max(1, ws.length - 3);
+    return ws.slice(start, start + 2 + (i % 3)).join(' ') || 'learning';
+  }),
+  'diffusion models for image generation',
+  'graph neural networks',
+  'tranformer atention',
+];
 
-function rotating(paths: string[]) {
+function rotating(paths: string[], headers: Record<string, string> = {}) {
   let i = 0;
-  return [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, path: paths[i++ % paths.length] }) }];
+  return [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, headers: { ...(req.headers as object), ...headers }, path: paths[i++ % paths.length] }) }];
 }
 
 interface Target {
@@ -191,7 +204,9 @@ async function runSetup(label: string, webs: Web[]) {
   for (const u of urls) await ready(u);
   const searchPath = await findSearch(urls[0]);
   const targets: Target[] = [
+    // Anonymous visitors without cookies get the micro-cached page; one with a cookie gets it rendered.
     { name: 'daily page', requests: rotating(['/']) },
+    { name: 'daily page, rendered (a visitor with a cookie)', requests: rotating(['/'], { cookie: 'pb_csrf=benchbenchbenchbenchbench' }) },
     { name: 'paper page', requests: rotating(ids.map((id) => `/papers/${id}`)) },
     { name: 'daily API', requests: rotating([`/api/daily_papers?date=${day}`, '/api/daily_papers']) },
   ];
