@@ -197,7 +197,10 @@ export class SearchService {
       const m = await this.models.latest();
       if (gen !== this.generation || this.sharedModelId === undefined || (m?.id ?? null) === this.sharedModelId) return;
       this.log.info({ embedder: m?.embedder ?? null }, 'the shared embedding model changed: loading the new one');
+      const searching = !!this.vectorsReady;
       await this.reload();
+      // A process that serves searches loads the new model and index now, not in a request.
+      if (searching) await this.vectorIndex().catch(() => null);
     })()
       .catch((err) => this.log.warn({ err: (err as Error).message }, 'checking for a newer embedding model failed'))
       .finally(() => (this.modelCheck = undefined));
