@@ -16,11 +16,15 @@ export interface ImportSummary extends IngestCounts {
 }
 
 export interface ImportRunOptions {
+  /** Papers per transaction. Unset: 500 at first, doubling up to 5,000 while the input lasts, so a small import commits quickly and a big one in few, large transactions. */
   batchSize?: number;
   onProgress?: (counts: IngestCounts) => void;
   /** Called after each batch is committed (harvesters save their cursor here). */
   afterBatch?: () => Promise<void>;
 }
+
+const FIRST_BATCH = 500;
+const MAX_BATCH = 5000;
 
 export class Importer {
   constructor(
@@ -35,7 +39,7 @@ export class Importer {
     const counts = emptyCounts();
     const entriesCount = { inserted: 0, updated: 0, unchanged: 0 };
     const errorSamples: string[] = [];
-    const batchSize = opts.batchSize ?? 500;
+    let batchSize = opts.batchSize ?? FIRST_BATCH;
     let batch: { paper: PaperInput; entry?: DailyEntryInput }[] = [];
 
     const noteError = (msg: string) => {
@@ -58,6 +62,7 @@ export class Importer {
         else counts.skipped++;
       });
       batch = [];
+      if (!opts.batchSize) batchSize = Math.min(batchSize * 2, MAX_BATCH);
       await opts.afterBatch?.();
       opts.onProgress?.(counts);
     };
@@ -80,9 +85,11 @@ export class Importer {
       }
       await flush();
     } catch (err) {
+      await this.papers.importDone();
       await this.log.finish(logId, 'failed', counts, { error: (err as Error).message, errorSamples });
       throw err;
     }
+    await this.papers.importDone();
     const summary: ImportSummary = { source, target, ...counts, entries: entriesCount, errorSamples, seconds: (Date.now() - started) / 1000 };
     await this.log.finish(logId, 'done', counts, { entries: entriesCount, errorSamples });
     return summary;

@@ -4,6 +4,7 @@ import type SQLite from 'better-sqlite3';
 import type { Database, PapersTable } from './schema.ts';
 import { authorKey, type Paper, type PaperInput, type PaperVersion } from '../domain/paper.ts';
 import { nowIso } from './dialect.ts';
+import { BulkFullText, WalCheckpointer } from './bulk.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
@@ -125,82 +126,106 @@ function sameContent(a: Values, b: Values): boolean {
 
 const VALUE_COLUMNS: (keyof Values)[] = ['arxiv_id', ...CONTENT_KEYS, 'source'];
 
+/** Batches at least this big maintain the full-text index themselves instead of through the row triggers. */
+export const BULK_FULL_TEXT_MIN = 200;
+/** Batches this big (only long imports reach them, see Importer) also get a bigger page cache. */
+const BIG_BATCH = 2000;
+const BIG_CACHE_MB = 128;
+
 /**
  * SQLite bulk path: the same upsert as upsertInTx, with statements prepared once and run
  * synchronously on the raw connection (Kysely compiles and prepares every statement anew, which
- * dominated bulk imports). Author ids are cached across batches.
+ * dominated bulk imports). Existing rows are looked up once per batch, author ids are cached
+ * across batches, and big batches write their full-text rows directly (see bulk.ts).
  */
 class SqliteBulk {
-  private readonly byArxivId: SQLite.Statement;
+  private readonly byArxivIds: SQLite.Statement;
   private readonly insert: SQLite.Statement;
   private readonly update: SQLite.Statement;
   private readonly insertAuthor: SQLite.Statement;
   private readonly authorId: SQLite.Statement;
   private readonly deleteLinks: SQLite.Statement;
-  private readonly link: SQLite.Statement;
   private readonly deleteCats: SQLite.Statement;
+  private readonly link: SQLite.Statement;
   private readonly insertCat: SQLite.Statement;
+  private readonly checkpointer: WalCheckpointer;
   private readonly authorIds = new Map<string, number>();
+  private fullText?: BulkFullText | null;
+  private big = false;
 
   constructor(private readonly sqlite: SQLite.Database) {
     const cols = [...VALUE_COLUMNS, 'created_at', 'modified_at'];
-    this.byArxivId = sqlite.prepare('select * from papers where arxiv_id = ?');
-    this.insert = sqlite.prepare(`insert into papers (${cols.join(', ')}) values (${cols.map((c) => `@${c}`).join(', ')})`);
-    this.update = sqlite.prepare(`update papers set ${[...VALUE_COLUMNS, 'modified_at'].map((c) => `${c} = @${c}`).join(', ')} where id = @id`);
-    this.insertAuthor = sqlite.prepare('insert into authors (name, name_key) values (?, ?) on conflict (name_key) do nothing');
+    this.byArxivIds = sqlite.prepare('select * from papers where arxiv_id in (select value from json_each(?))');
+    this.insert = sqlite.prepare(`insert into papers (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`);
+    this.update = sqlite.prepare(`update papers set ${[...VALUE_COLUMNS, 'modified_at'].map((c) => `${c} = ?`).join(', ')} where id = ?`);
+    this.insertAuthor = sqlite.prepare('insert into authors (name, name_key) values (?, ?)');
     this.authorId = sqlite.prepare('select id from authors where name_key = ?').pluck();
     this.deleteLinks = sqlite.prepare('delete from paper_authors where paper_id = ?');
-    this.link = sqlite.prepare('insert into paper_authors (paper_id, position, author_id) values (?, ?, ?)');
     this.deleteCats = sqlite.prepare('delete from paper_categories where paper_id = ?');
+    this.link = sqlite.prepare('insert into paper_authors (paper_id, position, author_id) values (?, ?, ?)');
     this.insertCat = sqlite.prepare('insert into paper_categories (paper_id, category) values (?, ?)');
+    this.checkpointer = new WalCheckpointer(sqlite);
   }
 
   private author(name: string, key: string): number {
     let id = this.authorIds.get(key);
     if (id === undefined) {
-      this.insertAuthor.run(name, key);
-      id = this.authorId.get(key) as number;
+      id = this.authorId.get(key) as number | undefined;
+      if (id === undefined) id = Number(this.insertAuthor.run(name, key).lastInsertRowid);
       if (this.authorIds.size >= 200_000) this.authorIds.clear();
       this.authorIds.set(key, id);
     }
     return id;
   }
 
+  private existing(papers: PaperInput[]): Map<string, Row> {
+    const ids = [...new Set(papers.map((p) => p.arxivId))];
+    const out = new Map<string, Row>();
+    for (let i = 0; i < ids.length; i += 5000) for (const r of this.byArxivIds.all(JSON.stringify(ids.slice(i, i + 5000))) as Row[]) out.set(r.arxiv_id, r);
+    return out;
+  }
+
   upsert(papers: PaperInput[]): UpsertOutcome[] {
+    if (this.fullText === undefined) this.fullText = BulkFullText.open(this.sqlite) ?? null;
+    if (papers.length >= BIG_BATCH) this.beginBig();
     const run = this.sqlite.transaction(() => {
-      const seen = new Map<string, Row>();
+      const fts = papers.length >= BULK_FULL_TEXT_MIN ? this.fullText?.begin() : undefined;
+      // The row as this batch last left it, by arXiv id.
+      const rows = this.existing(papers);
       const outcomes: UpsertOutcome[] = [];
       const now = nowIso();
       for (const p of papers) {
-        const old = seen.get(p.arxivId) ?? (this.byArxivId.get(p.arxivId) as Row | undefined);
+        const old = rows.get(p.arxivId);
         const values = mergedValues(p, old);
         if (old && (!values || sameContent(values, old as Values))) {
           outcomes.push('unchanged');
-          if (!seen.has(p.arxivId)) seen.set(p.arxivId, old);
           continue;
         }
+        const v = values!;
+        const params = VALUE_COLUMNS.map((c) => v[c]);
         let row: Row;
         if (old) {
-          this.update.run({ ...values!, modified_at: now, id: old.id });
-          row = { ...old, ...values!, modified_at: now };
+          this.update.run(...params, now, old.id);
+          row = { ...old, ...v, modified_at: now };
+          fts?.updated(old.id, old, row);
           outcomes.push('updated');
         } else {
-          const info = this.insert.run({ ...values!, created_at: now, modified_at: now });
-          row = { ...values!, id: Number(info.lastInsertRowid), upvotes: 0, num_comments: 0, created_at: now, modified_at: now };
+          const info = this.insert.run(...params, now, now);
+          row = { ...v, id: Number(info.lastInsertRowid), upvotes: 0, num_comments: 0, created_at: now, modified_at: now };
+          fts?.inserted(row.id, row);
           outcomes.push('inserted');
         }
-        seen.set(p.arxivId, row);
+        rows.set(p.arxivId, row);
         if (!old || old.authors_json !== row.authors_json) {
           if (old) this.deleteLinks.run(row.id);
           const names = new Map<string, string>();
           const authors = JSON.parse(row.authors_json) as string[];
+          const keys = authors.map(authorKey);
           // Within a batch the first spelling of a name is the one stored, as in writeAuthors.
-          for (const n of authors) {
-            const k = authorKey(n);
-            if (k && !names.has(k)) names.set(k, n);
-          }
-          authors.forEach((n, position) => {
-            const k = authorKey(n);
+          keys.forEach((k, i) => {
+            if (k && !names.has(k)) names.set(k, authors[i]);
+          });
+          keys.forEach((k, position) => {
             if (k) this.link.run(row.id, position, this.author(names.get(k)!, k));
           });
         }
@@ -209,15 +234,37 @@ class SqliteBulk {
           for (const c of JSON.parse(row.categories_json) as string[]) this.insertCat.run(row.id, c);
         }
       }
+      fts?.finish();
       return outcomes;
     });
     try {
-      return run();
+      const out = run();
+      this.checkpointer.kick();
+      return out;
     } catch (err) {
       // Rolled back: author ids cached during this batch may not exist.
       this.authorIds.clear();
       throw err;
     }
+  }
+
+  /**
+   * A big import is under way: keep the indexes it writes to in memory rather than re-reading them
+   * from the OS for every batch (SQLite's default cache is 16 MB; pages are allocated as used), and
+   * checkpoint from another thread. endBig() hands checkpointing back; the cache stays.
+   */
+  private beginBig(): void {
+    if (this.big) return;
+    this.big = true;
+    const cur = Number(this.sqlite.pragma('cache_size', { simple: true }));
+    const want = -(BIG_CACHE_MB * 1024);
+    if ((cur < 0 && cur > want) || (cur > 0 && cur * 4 < BIG_CACHE_MB * 1024)) this.sqlite.pragma(`cache_size = ${want}`);
+    this.checkpointer.start();
+  }
+
+  endBig(): void {
+    this.big = false;
+    this.checkpointer.stop();
   }
 }
 
@@ -238,6 +285,11 @@ export class PaperStore {
     // Holding Kysely's connection keeps every other query off it while the raw transaction runs.
     if (this.bulk) return this.db.connection().execute(async () => this.bulk!.upsert(papers));
     return this.db.transaction().execute((trx) => this.upsertInTx(trx, papers));
+  }
+
+  /** The end of an import run: undoes what big batches set up for themselves (see SqliteBulk). */
+  async importDone(): Promise<void> {
+    this.bulk?.endBig();
   }
 
   async upsert(paper: PaperInput): Promise<UpsertOutcome> {
