@@ -4,7 +4,7 @@
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { announceDay } from '../domain/dates.ts';
 import type { PaperInput, PaperVersion } from '../domain/paper.ts';
-import { readLines } from './lines.ts';
+import { readLineBatches } from './lines.ts';
 import type { ByteProgress, ImportOptions, IngestItem } from './types.ts';
 import { splitAuthors } from './xml.ts';
 
@@ -66,20 +66,22 @@ export function kaggleToPaper(r: KaggleRecord): PaperInput {
   };
 }
 
-export async function* parseKaggle(file: string, opts: ImportOptions = {}, progress?: ByteProgress): AsyncGenerator<IngestItem> {
-  for await (const { line, lineNo } of readLines(file, progress)) {
-    let paper: PaperInput;
-    try {
-      paper = kaggleToPaper(JSON.parse(line) as KaggleRecord);
-    } catch (err) {
-      yield { kind: 'error', message: `line ${lineNo}: ${(err as Error).message}`, position: `line ${lineNo}` };
-      continue;
-    }
-    const day = paper.publishedAt?.slice(0, 10);
-    yield {
-      kind: 'paper',
-      paper,
-      entry: opts.daily && day ? { arxivId: paper.arxivId, day: announceDay(day), source: 'arxiv', submittedAt: paper.publishedAt! } : undefined,
-    };
+/** One line of the snapshot as an item: a paper, or an error naming the line. */
+function lineItem(line: string, lineNo: number, opts: ImportOptions): IngestItem {
+  let paper: PaperInput;
+  try {
+    paper = kaggleToPaper(JSON.parse(line) as KaggleRecord);
+  } catch (err) {
+    return { kind: 'error', message: `line ${lineNo}: ${(err as Error).message}`, position: `line ${lineNo}` };
   }
+  const day = paper.publishedAt?.slice(0, 10);
+  return {
+    kind: 'paper',
+    paper,
+    entry: opts.daily && day ? { arxivId: paper.arxivId, day: announceDay(day), source: 'arxiv', submittedAt: paper.publishedAt! } : undefined,
+  };
+}
+
+export async function* parseKaggle(file: string, opts: ImportOptions = {}, progress?: ByteProgress): AsyncGenerator<IngestItem> {
+  for await (const lines of readLineBatches(file, progress)) for (const { line, lineNo } of lines) yield lineItem(line, lineNo, opts);
 }

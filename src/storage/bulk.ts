@@ -170,7 +170,9 @@ export class WalCheckpointer {
       const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { lib, file: this.sqlite.name } });
       worker.unref();
       // If the thread fails, the connection checkpoints for itself again.
-      worker.on('error', () => this.stop());
+      worker.on('error', () => {
+        if (this.worker === worker) void this.stop();
+      });
       this.worker = worker;
     } catch {
       return;
@@ -184,13 +186,21 @@ export class WalCheckpointer {
     this.worker?.postMessage('checkpoint');
   }
 
-  /** Gives checkpointing back to the connection (the thread does a last one and exits). */
-  stop(): void {
+  /** Gives checkpointing back to the connection; resolves once the thread has done a last checkpoint and exited. */
+  async stop(): Promise<void> {
     const w = this.worker;
     if (!w) return;
     this.worker = undefined;
-    w.postMessage('stop');
     if (this.previous !== undefined && this.sqlite.open) this.sqlite.pragma(`wal_autocheckpoint = ${this.previous}`);
     this.previous = undefined;
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    // Referenced while we wait for it, or the process could end here with nothing else to do.
+    w.ref();
+    w.postMessage('stop');
+    // A last checkpoint copies at most a batch or two; do not hang an import's end on it.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 30_000)))]);
+    clearTimeout(timer);
+    w.unref();
   }
 }

@@ -4,7 +4,7 @@ import type SQLite from 'better-sqlite3';
 import type { Database, PapersTable } from './schema.ts';
 import { authorKey, type Paper, type PaperInput, type PaperVersion } from '../domain/paper.ts';
 import { nowIso } from './dialect.ts';
-import { BulkFullText, WalCheckpointer } from './bulk.ts';
+import { BulkFullText, WalCheckpointer, type BulkFullTextBatch } from './bulk.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
@@ -189,7 +189,14 @@ class SqliteBulk {
     if (this.fullText === undefined) this.fullText = BulkFullText.open(this.sqlite) ?? null;
     if (papers.length >= BIG_BATCH) this.beginBig();
     const run = this.sqlite.transaction(() => {
-      const fts = papers.length >= BULK_FULL_TEXT_MIN ? this.fullText?.begin() : undefined;
+      // Started at the batch's first write, so that a batch with nothing new leaves the schema alone.
+      let fts: BulkFullTextBatch | undefined;
+      let ftsStarted = papers.length < BULK_FULL_TEXT_MIN || !this.fullText;
+      const startFts = () => {
+        if (ftsStarted) return;
+        ftsStarted = true;
+        fts = this.fullText!.begin();
+      };
       // The row as this batch last left it, by arXiv id.
       const rows = this.existing(papers);
       const outcomes: UpsertOutcome[] = [];
@@ -203,6 +210,7 @@ class SqliteBulk {
         }
         const v = values!;
         const params = VALUE_COLUMNS.map((c) => v[c]);
+        startFts();
         let row: Row;
         if (old) {
           this.update.run(...params, now, old.id);
@@ -262,9 +270,9 @@ class SqliteBulk {
     this.checkpointer.start();
   }
 
-  endBig(): void {
+  async endBig(): Promise<void> {
     this.big = false;
-    this.checkpointer.stop();
+    await this.checkpointer.stop();
   }
 }
 
@@ -289,7 +297,7 @@ export class PaperStore {
 
   /** The end of an import run: undoes what big batches set up for themselves (see SqliteBulk). */
   async importDone(): Promise<void> {
-    this.bulk?.endBig();
+    await this.bulk?.endBig();
   }
 
   async upsert(paper: PaperInput): Promise<UpsertOutcome> {
