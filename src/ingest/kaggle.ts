@@ -2,7 +2,7 @@
 // ({version: "v1", created: RFC 822 date}), authors_parsed ([last, first, suffix]) and update_date.
 // Streamed line by line, so the 4 GB file never sits in memory.
 import { parseArxivId } from '../domain/arxiv-id.ts';
-import { announceDay } from '../domain/dates.ts';
+import { announceDayAt } from '../domain/dates.ts';
 import type { PaperInput, PaperVersion } from '../domain/paper.ts';
 import { readLineBatches } from './lines.ts';
 import type { ByteProgress, ImportOptions, IngestItem } from './types.ts';
@@ -78,7 +78,7 @@ function lineItem(line: string, lineNo: number, opts: ImportOptions): IngestItem
   return {
     kind: 'paper',
     paper,
-    entry: opts.daily && day ? { arxivId: paper.arxivId, day: announceDay(day), source: 'arxiv', submittedAt: paper.publishedAt! } : undefined,
+    entry: opts.daily && day ? { arxivId: paper.arxivId, day: announceDayAt(paper.publishedAt!), source: 'arxiv', submittedAt: paper.publishedAt! } : undefined,
   };
 }
 
