@@ -6,6 +6,7 @@
 // their index rows itself and recreates the triggers, all in the batch's one transaction: a crash
 // (or an error) anywhere rolls back the papers, the index rows and the trigger change together,
 // so the index is never behind the table and no recovery step is needed on the next start.
+// Also here: WalCheckpointer, which moves WAL checkpoints off the importing thread during big imports.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
@@ -167,7 +168,7 @@ export class WalCheckpointer {
     if (String(this.sqlite.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return;
     try {
       const lib = createRequire(import.meta.url).resolve('better-sqlite3');
-      const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { lib, file: this.sqlite.name } });
+      const worker = new Worker(CHECKPOINTER, { eval: true, execArgv: [], workerData: { lib, file: this.sqlite.name } });
       worker.unref();
       // If the thread fails, the connection checkpoints for itself again.
       worker.on('error', () => {
