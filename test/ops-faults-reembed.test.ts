@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { databases, PG_URL, testConfig, type TestInstance } from './support/db.ts';
 import { instanceEnv, loadSomeSample, startServe } from './ops-child.ts';
 import { SearchService } from '../src/search/service.ts';
@@ -223,14 +224,12 @@ for (const dbk of databases) {
           const me = (await blocker.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
           // The worker has its own data dir: it copies the retrained model from the database.
           const first = await startServe('worker', { ...env, PAPERBOY_DATA_DIR: workerDir });
-          await until(
-            'the worker waiting on the held row',
-            async () => {
-              const r = await blocker.query<{ n: string }>('select count(*) as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [me]);
-              return Number(r.rows[0].n) > 0;
-            },
-            first.output,
-          );
+          // Asked from outside the blocker's transaction, whose view of pg_stat_activity is a snapshot.
+          const waiting = async () =>
+            (await sql<{ pid: number; blockers: number[]; query: string }>`select pid, pg_blocking_pids(pid) as blockers, left(query, 120) as query
+              from pg_stat_activity where ${me} = any(pg_blocking_pids(pid))`.execute(pb.db.kysely)).rows;
+          await until('the worker waiting on the held row', async () => (await waiting()).length > 0, first.output);
+          assert.match((await waiting())[0].query, /paper_vectors/);
           first.proc.kill('SIGKILL');
           await first.exited;
           await blocker.query('rollback');
