@@ -464,19 +464,32 @@ export class SearchService {
     return [...out.values()].slice(0, limit);
   }
 
+  private pendingCursor = { embedder: '', after: 0 };
+
   /** Embeds up to `batch` papers that have no vector from the current embedder (or a stale one). */
   async embedPending(batch = 500): Promise<number> {
     const e = await this.embedder();
     if (!e) return 0;
-    const rows = await this.db.kysely
-      .selectFrom('papers as p')
-      .leftJoin('paper_vectors as v', 'v.paper_id', 'p.id')
-      .select(['p.id', 'p.title', 'p.abstract', 'p.modified_at'])
-      .where((eb) => eb.or([eb('v.paper_id', 'is', null), eb('v.embedder', '<>', e.id), eb('v.source_modified_at', '<', eb.ref('p.modified_at'))]))
-      .orderBy('p.id')
-      .limit(batch)
-      .execute();
-    if (!rows.length) return 0;
+    // A forward cursor over paper ids, so that a re-embed of a million papers does not rescan the
+    // embedded ones for each batch; a pass that finds nothing starts again from the first id.
+    if (this.pendingCursor.embedder !== e.id) this.pendingCursor = { embedder: e.id, after: 0 };
+    const pending = (after: number) =>
+      this.db.kysely
+        .selectFrom('papers as p')
+        .leftJoin('paper_vectors as v', 'v.paper_id', 'p.id')
+        .select(['p.id', 'p.title', 'p.abstract', 'p.modified_at'])
+        .where('p.id', '>', after)
+        .where((eb) => eb.or([eb('v.paper_id', 'is', null), eb('v.embedder', '<>', e.id), eb('v.source_modified_at', '<', eb.ref('p.modified_at'))]))
+        .orderBy('p.id')
+        .limit(batch)
+        .execute();
+    let rows = await pending(this.pendingCursor.after);
+    if (!rows.length && this.pendingCursor.after > 0) rows = await pending(0);
+    if (!rows.length) {
+      this.pendingCursor.after = 0;
+      return 0;
+    }
+    this.pendingCursor.after = rows[rows.length - 1].id;
     const vecs = await e.embed(
       rows.map((r) => documentText(r.title, r.abstract)),
       'document',
