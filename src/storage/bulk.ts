@@ -111,15 +111,18 @@ export class BulkFullTextBatch {
 
   /** A new paper row. */
   inserted(id: number, now: IndexedText): void {
-    this.adds.set(id, pick(now));
+    this.adds.set(id, now);
   }
 
-  /** An updated row: `before` is the row as it was before this update (what the index holds, unless this batch already changed it). */
+  /**
+   * An updated row: `before` is the row as it was before this update (what the index holds, unless
+   * this batch already changed it). The objects are kept until finish(): the caller must not change them.
+   */
   updated(id: number, before: IndexedText, now: IndexedText): void {
     if (before.title === now.title && before.abstract === now.abstract && before.authors_json === now.authors_json) return;
     // A row this batch already wrote is not in the index in its new form: only the text to add changes.
-    if (!this.adds.has(id)) this.removes.set(id, pick(before));
-    this.adds.set(id, pick(now));
+    if (!this.adds.has(id)) this.removes.set(id, before);
+    this.adds.set(id, now);
   }
 
   /** Writes the index rows and puts the triggers back; still inside the caller's transaction. */
@@ -129,8 +132,6 @@ export class BulkFullTextBatch {
     this.owner.write(this.removes, this.adds, this.triggers);
   }
 }
-
-const pick = (t: IndexedText): IndexedText => ({ title: t.title, abstract: t.abstract, authors_json: t.authors_json });
 
 // The checkpoint thread's code: plain CommonJS, so it runs the same whether or not the process
 // loads TypeScript through tsx.
