@@ -68,6 +68,11 @@ async function* resampled(skip: number): AsyncGenerator<IngestItem> {
     const s = await pb.importer.run('bench', 'resampled sample', resampled(have), { batchSize: 2000 });
     out({ step: 'corpus', inserted: s.inserted, errors: s.errors, seconds: Math.round(performance.now() - t0) / 1000 });
   } else out({ step: 'corpus', reused: sqliteFile, papers: have });
+  // Hybrid search needs the embedder and the vectors: trained and embedded here, as a worker would.
+  const t1 = performance.now();
+  if (!(await pb.search.embedder())) await pb.search.train({ maxDocs: 20_000 });
+  const embedded = await pb.search.embedAll(5000);
+  out({ step: 'embedder', embedder: (await pb.search.embedder())?.id, embedded, seconds: Math.round(performance.now() - t1) / 1000 });
   await pb.close();
 }
 
@@ -77,8 +82,9 @@ if (values.only !== 'sqlite') {
   const admin = new pg.Client({ connectionString: values.pg });
   await admin.connect();
   // Reuse a complete copy from an earlier run unless --fresh (migrate-data resumes a partial one).
+  // A copy counts as complete with every paper and every vector.
   const have = await admin
-    .query(`select count(*)::int as n from ${schema}.papers`)
+    .query(`select least((select count(*) from ${schema}.papers), (select count(*) from ${schema}.paper_vectors))::int as n`)
     .then((r) => r.rows[0].n as number)
     .catch(() => 0);
   if (values.fresh || have === 0) {

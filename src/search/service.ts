@@ -276,7 +276,7 @@ export class SearchService {
     }
     const lexList = mode === 'vector' ? { hits: [], floor: 0 } : await this.lexical.rank(q, depth, opts.filters);
     const lex = lexList.hits;
-    const jumps = await this.jumps(q, lex);
+    const jumps = await this.jumps(q, lex, !!lexList.allWords);
     let vec = qvec && vi ? vi.search(qvec, hasFilters(opts.filters) ? depth * 4 : depth) : [];
     if (vec.length && hasFilters(opts.filters)) vec = await this.keepMatching(vec, opts.filters!);
 
@@ -356,7 +356,7 @@ export class SearchService {
   }
 
   /** Exact arXiv id or URL, exact title, then a title one or two letters off. */
-  private async jumps(q: string, lex: Hit[]): Promise<RankedHit[]> {
+  private async jumps(q: string, lex: Hit[], allWordsMatch = false): Promise<RankedHit[]> {
     const out: RankedHit[] = [];
     const parsed = parseArxivId(q);
     if (parsed) {
@@ -383,7 +383,8 @@ export class SearchService {
         .map((c): RankedHit => ({ id: c.id, score: Infinity, match: c.d === 0 ? 'title' : 'near-title' }));
     let found = near(candidates);
     // Trigram candidates cost a scan of many titles: only when a word matches nothing (a misspelling).
-    if (!found.length && nq.split(' ').length <= 8 && (await this.lexical.hasUnknownTerm(q))) {
+    // When papers have all the words, none is misspelt (and the lookup of each word is skipped).
+    if (!found.length && !allWordsMatch && nq.split(' ').length <= 8 && (await this.lexical.hasUnknownTerm(q))) {
       candidates = await this.lexical.titleCandidates(q, 10);
       found = near(candidates);
     }
