@@ -14,8 +14,16 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The environment that points a child process at the same database as `pb`. */
 export async function instanceEnv(pb: TestInstance): Promise<Record<string, string>> {
-  // No scheduled network syncs: a test's worker must only run the jobs the test enqueues.
-  const env: Record<string, string> = { PAPERBOY_DATA_DIR: pb.dataDir, PAPERBOY_LOAD_SAMPLE: 'false', PORT: '0', HOST: '127.0.0.1', PAPERBOY_SYNC: 'false' };
+  // No scheduled network syncs: a test's worker must only run the jobs the test enqueues. No
+  // micro-cache (as in testConfig): tests write through one process and read through another at once.
+  const env: Record<string, string> = {
+    PAPERBOY_DATA_DIR: pb.dataDir,
+    PAPERBOY_LOAD_SAMPLE: 'false',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PAPERBOY_SYNC: 'false',
+    PAPERBOY_PAGE_CACHE_SECONDS: '0',
+  };
   if (pb.db.dialect === 'postgres') {
     const r = await sql<{ s: string }>`select current_schema() as s`.execute(pb.db.kysely);
     env.DATABASE_URL = PG_URL!;
