@@ -42,8 +42,6 @@ export const CONJUNCTIVE_MIN = 10;
 export const PG_RANK_WINDOW = 5000;
 
 export interface LexicalIndex {
-  /** Best matches for any of the query's terms, best first (every term scored: for more-like-this). */
-  search(q: string, limit: number, filters?: Filters): Promise<Hit[]>;
   /** Papers with every word of `q`, best first. */
   conjunctive(q: string, limit: number): Promise<Hit[]>;
   /** The ranked list for a user query: conjunctive first when the query is short, see CONJUNCTIVE_MAX_TERMS. */
@@ -97,10 +95,6 @@ export class SqliteLexical implements LexicalIndex {
     return s;
   }
 
-  async search(q: string, limit: number, filters?: Filters): Promise<Hit[]> {
-    return this.run(queryTerms(q), false, limit, filters);
-  }
-
   async conjunctive(q: string, limit: number): Promise<Hit[]> {
     return this.run(queryTerms(q), true, limit);
   }
@@ -148,10 +142,6 @@ export class PostgresLexical implements LexicalIndex {
     private readonly db: Kysely<Schema>,
     private readonly pool: pg.Pool,
   ) {}
-
-  async search(q: string, limit: number, filters?: Filters): Promise<Hit[]> {
-    return this.run(queryTerms(q), false, limit, filters);
-  }
 
   async conjunctive(q: string, limit: number): Promise<Hit[]> {
     return this.run(queryTerms(q), true, limit);
