@@ -11,7 +11,9 @@ import type { PaperStore } from '../storage/papers.ts';
 import type { Paper } from '../domain/paper.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { nowIso } from '../storage/dialect.ts';
-import { createLexical, hasFilters, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
+import { hasFilters, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
+import { SqliteLexical } from './lexical-sqlite.ts';
+import { PostgresLexical } from './lexical-pg.ts';
 import { VectorIndex } from './vectors.ts';
 import { documentText, fromBytes, toBytes, type Embedder } from './embedders/types.ts';
 import {
@@ -88,7 +90,7 @@ export class SearchService {
     private readonly papers: PaperStore,
     private readonly log: Logger,
   ) {
-    this.lexical = createLexical(db);
+    this.lexical = db.dialect === 'sqlite' ? new SqliteLexical(db.sqlite!) : new PostgresLexical(db.kysely, db.pool!);
     this.vectorWeight = config.searchVectorWeight;
     this.models = new EmbedderModelStore(db.kysely);
   }
