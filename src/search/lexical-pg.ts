@@ -5,6 +5,9 @@ import type { Database as Schema } from '../storage/schema.ts';
 import { conjunctiveFirst, filterSql, PG_RANK_WINDOW, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
 import { queryTerms } from './text.ts';
 
+/** At most this many papers with every word in the title, and as many other matches, are ranked for an all-words query. */
+export const PG_CONJUNCTIVE_WINDOW = 500;
+
 export class PostgresLexical implements LexicalIndex {
   constructor(
     private readonly db: Kysely<Schema>,
@@ -28,14 +31,36 @@ export class PostgresLexical implements LexicalIndex {
     const ph = (v: unknown) => (params.push(v), `$${params.length}`);
     const where = filterSql(filters, 'p', ph);
     params.push(limit);
-    // Any-word queries of common words match much of the corpus, and ts_rank reads each match's
-    // tsvector (300 ms for 40k matches at 100k papers): rank at most PG_RANK_WINDOW of them. The
-    // all-words query comes first (conjunctiveFirst), so this only serves queries with few full matches.
-    const from = all || where ? 'paper_search s' : `(select paper_id, tsv from paper_search where tsv @@ websearch_to_tsquery('english', $1) limit ${PG_RANK_WINDOW}) s`;
-    const text = `select s.paper_id as id, ts_rank('{0.1, 0.2, 0.4, 1.0}', s.tsv, q, 1) as score
-      from ${from} cross join websearch_to_tsquery('english', $1) q
-      ${where ? 'join papers p on p.id = s.paper_id' : ''}
-      where s.tsv @@ q${where} order by score desc, s.paper_id limit $${params.length}`;
+    const lim = `$${params.length}`;
+    const q = `websearch_to_tsquery('english', $1)`;
+    const rank = (tsv: string) => `ts_rank('{0.1, 0.2, 0.4, 1.0}', ${tsv}, ${q}, 1)`;
+    let text: string;
+    if (where) {
+      text = `select s.paper_id as id, ${rank('s.tsv')} as score from paper_search s join papers p on p.id = s.paper_id
+        where s.tsv @@ ${q}${where} order by score desc, s.paper_id limit ${lim}`;
+    } else if (all || terms.length === 1) {
+      // Common words match much of the corpus ("language model": 29k of 100k papers), and ts_rank
+      // reads each match's tsvector (200-340 ms for 10-30k matches). Ranked instead: at most
+      // PG_CONJUNCTIVE_WINDOW papers with every word in the title (they score highest: weight A),
+      // and as many other matches. Every match is ranked when there are fewer.
+      const w = Math.max(PG_CONJUNCTIVE_WINDOW, limit);
+      text = `with t as materialized (select id from papers where to_tsvector('english', title) @@ ${q}),
+        a as materialized (select paper_id, tsv from paper_search where tsv @@ ${q})
+        select s.paper_id as id, ${rank('s.tsv')} as score from (select id from t limit ${w}) t join paper_search s on s.paper_id = t.id
+        union
+        select a.paper_id, ${rank('a.tsv')} from (select paper_id, tsv from a limit ${w}) a
+        order by score desc, id limit ${lim}`;
+    } else {
+      // Any-word queries of common words match much of the corpus (300 ms for 40k matches at 100k
+      // papers): rank at most PG_RANK_WINDOW of them. The all-words query comes first
+      // (conjunctiveFirst), so this only serves queries with few full matches.
+      text = `with a as materialized (select paper_id, tsv from paper_search where tsv @@ ${q})
+        select paper_id as id, ${rank('tsv')} as score from (select paper_id, tsv from a limit ${PG_RANK_WINDOW}) a
+        order by score desc, paper_id limit ${lim}`;
+    }
+    // The CTEs are materialized so that the planner plans them for every match: with the LIMIT
+    // inside, it takes a sequential scan that reads (and detoasts) row after row until enough match.
+    // Executed lazily, they stop at the window all the same.
     const r = await this.pool.query<Hit>(text, params);
     return r.rows.map((h) => ({ id: Number(h.id), score: Number(h.score) }));
   }
@@ -43,23 +68,31 @@ export class PostgresLexical implements LexicalIndex {
   async titleCandidates(q: string, limit: number): Promise<{ id: number; title: string }[]> {
     const s = q.trim().toLowerCase();
     if (s.length < 4) return [];
+    // Titles spelled like q are about as long: the length index narrows the trigram matches (a
+    // loose % match is a third of the corpus, each one read from the table: 0.9 s at 100k papers).
+    // Generous bounds, since titles carry punctuation a query leaves out.
+    const min = Math.floor(s.length * 0.8) - 3;
+    const max = Math.ceil(s.length * 1.25) + 3;
     const r = await sql<{ id: number; title: string }>`select id, title from papers
-      where lower(title) operator(public.%) ${s}
+      where length(title) between ${min} and ${max} and lower(title) operator(public.%) ${s}
       order by public.similarity(lower(title), ${s}) desc limit ${limit}`.execute(this.db);
     return r.rows;
   }
 
   async hasUnknownTerm(q: string): Promise<boolean> {
-    for (const t of queryTerms(q)) {
-      // A stop word gives an empty query, which would scan every row and match nothing: not a typo.
-      const empty = await this.pool.query(`select numnode(plainto_tsquery('english', $1)) = 0 as empty`, [t]);
-      if (empty.rows[0]?.empty) continue;
-      const r = await this.pool.query(`select 1 from paper_search where tsv @@ plainto_tsquery('english', $1) limit 1`, [t]);
-      if (!r.rowCount) return true;
-    }
-    return false;
+    const terms = queryTerms(q);
+    if (!terms.length) return false;
+    // One round trip for all the words. A stop word gives an empty query, which matches nothing and
+    // is no typo. The condition is written twice on purpose: it halves the planner's estimate of
+    // matches, so that it looks the word up in the index instead of scanning the table until a
+    // row matches (the whole table, 130 ms at 100k papers, when no row does: the typo case).
+    const r = await this.pool.query<{ unknown: boolean }>(
+      `select exists (select 1 from unnest($1::text[]) w cross join lateral plainto_tsquery('english', w) q
+        where numnode(q) > 0 and not exists (select 1 from paper_search s where s.tsv @@ q and s.tsv @@ q)) as unknown`,
+      [terms],
+    );
+    return !!r.rows[0]?.unknown;
   }
-
 
   async exactTitle(q: string): Promise<number[]> {
     const r = await sql<{ id: number }>`select id from papers where lower(title) = lower(${q.trim()}) limit 5`.execute(this.db);
