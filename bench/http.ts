@@ -4,8 +4,8 @@
 // loads each with autocannon on loopback. Prints one JSON line per figure.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpus, totalmem } from 'node:os';
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -99,7 +99,8 @@ if (values.only !== 'sqlite') {
     const src = openSqlite(sqliteFile);
     const report = await migrateData(src.sqlite!, target.pool!, { batchSize: 2000 });
     await src.close();
-    await target.pool!.query('analyze');
+    // What autovacuum does after a bulk load (statistics, visibility map, GIN pending lists merged).
+    await target.pool!.query('vacuum analyze');
     out({ step: 'migrate-data', rows: report.tables.reduce((a, t) => a + t.copied, 0), seconds: Math.round(performance.now() - t0) / 1000 });
   } else out({ step: 'migrate-data', reused: schema, papers: have });
   await target.close();
@@ -184,17 +185,55 @@ interface Target {
   requests: ReturnType<typeof rotating>;
 }
 
-async function findSearch(url: string): Promise<string | undefined> {
+async function findSearch(url: string): Promise<{ path: string; mode: string | null } | undefined> {
   for (const p of ['/api/papers/search?q=', '/api/search?q=']) {
     const r = await fetch(`${url}${p}${encodeURIComponent('graph neural networks')}`).catch(() => undefined);
-    if (r?.status === 200 && /json/.test(r.headers.get('content-type') ?? '')) return p;
+    // The mode says whether the figure is hybrid search or its lexical fallback.
+    if (r?.status === 200 && /json/.test(r.headers.get('content-type') ?? '')) return { path: p, mode: r.headers.get('x-search-mode') };
   }
   return undefined;
 }
 
-async function load(urls: string[], t: Target) {
+// CPU time from /proc (Linux), so that a figure taken while other work shares the cores still says
+// what a request costs: the web processes' CPU, the PostgreSQL server's (every postgres process:
+// the benchmark is not alone on the server, so it is an upper bound), and the load average.
+const TICK_MS = 10; // USER_HZ = 100
+function procCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime, stime
+  } catch {
+    return 0;
+  }
+}
+function postgresCpuMs(): number {
+  let ms = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').startsWith('postgres')) ms += procCpuMs(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ms;
+}
+const linux = existsSync('/proc/self/stat');
+
+async function load(webs: Web[], t: Target) {
+  const urls = webs.map((w) => w.url);
   const per = Math.max(1, Math.round(CONNECTIONS / urls.length));
+  const web0 = linux ? webs.reduce((a, w) => a + procCpuMs(w.proc.pid!), 0) : 0;
+  const pg0 = linux ? postgresCpuMs() : 0;
   const rs = await Promise.all(urls.map((url) => autocannon({ url, connections: per, duration: DURATION, requests: t.requests, timeout: 10 })));
+  const done = rs.reduce((a, r) => a + r['2xx'] + r.non2xx, 0) || 1;
+  const cpu = linux
+    ? {
+        webCpuMsPerReq: Math.round((webs.reduce((a, w) => a + procCpuMs(w.proc.pid!), 0) - web0) / done * 10) / 10,
+        pgCpuMsPerReq: Math.round((postgresCpuMs() - pg0) / done * 10) / 10,
+      }
+    : {};
   return {
     rps: Math.round(rs.reduce((a, r) => a + r.requests.average, 0)),
     p50ms: Math.max(...rs.map((r) => r.latency.p50)),
@@ -202,13 +241,15 @@ async function load(urls: string[], t: Target) {
     maxms: Math.max(...rs.map((r) => r.latency.max)),
     ok: rs.reduce((a, r) => a + r['2xx'], 0),
     errors: rs.reduce((a, r) => a + r.errors + r.timeouts + r.non2xx, 0),
+    ...cpu,
+    load1: Math.round(loadavg()[0] * 100) / 100,
   };
 }
 
 async function runSetup(label: string, webs: Web[]) {
   const urls = webs.map((w) => w.url);
   for (const u of urls) await ready(u);
-  const searchPath = await findSearch(urls[0]);
+  const search = await findSearch(urls[0]);
   const targets: Target[] = [
     // Anonymous visitors without cookies get the micro-cached page; one with a cookie gets it rendered.
     { name: 'daily page', requests: rotating(['/']) },
@@ -216,12 +257,12 @@ async function runSetup(label: string, webs: Web[]) {
     { name: 'paper page', requests: rotating(ids.map((id) => `/papers/${id}`)) },
     { name: 'daily API', requests: rotating([`/api/daily_papers?date=${day}`, '/api/daily_papers']) },
   ];
-  if (searchPath) targets.push({ name: 'search API', requests: rotating(queries.map((q) => `${searchPath}${encodeURIComponent(q)}`)) });
+  if (search) targets.push({ name: `search API (${search.mode ?? 'mode not said'})`, requests: rotating(queries.map((q) => `${search.path}${encodeURIComponent(q)}`)) });
   else out({ setup: label, target: 'search API', status: 'pending: no search API answers on this tree' });
   for (const t of targets) {
     // A short warm-up so the first figures do not measure JIT and cold caches.
     await autocannon({ url: urls[0], connections: 4, duration: 2, requests: t.requests });
-    out({ setup: label, target: t.name, ...(await load(urls, t)) });
+    out({ setup: label, target: t.name, ...(await load(webs, t)) });
   }
 }
 
