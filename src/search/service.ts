@@ -62,6 +62,20 @@ export interface SearchResult {
   hits: { paper: Paper; score: number; match: RankedHit['match']; snippet: string }[];
 }
 
+/** Milliseconds spent in each step of a ranking (summed by step name), for benchmarks. */
+export type Timings = Record<string, number>;
+
+/** A lap timer adding the time since the previous lap to `t[step]`; does nothing without `t`. */
+function stopwatch(t?: Timings): (step: string) => void {
+  if (!t) return () => {};
+  let last = performance.now();
+  return (step) => {
+    const now = performance.now();
+    t[step] = (t[step] ?? 0) + now - last;
+    last = now;
+  };
+}
+
 /** Where the trained model lived before it was shared through the database (picked up once). */
 const LEGACY_DIR = 'embedder';
 /** Local copies of the shared models, one folder per version: <data dir>/embedders/<version>. */
@@ -254,8 +268,9 @@ export class SearchService {
   /** Ranked paper ids for a query (the core used by search, eval and the benchmark). */
   async rank(
     q: string,
-    opts: { limit: number; mode?: Mode; filters?: Filters; depth?: number } = { limit: 10 },
+    opts: { limit: number; mode?: Mode; filters?: Filters; depth?: number; timings?: Timings } = { limit: 10 },
   ): Promise<{ hits: RankedHit[]; mode: Mode; fallback?: string }> {
+    const lap = stopwatch(opts.timings);
     const want = opts.mode ?? 'hybrid';
     const depth = Math.max(opts.depth ?? 100, opts.limit);
     let mode: Mode = want;
@@ -276,22 +291,26 @@ export class SearchService {
         this.log.debug({ fallback }, 'search falls back to lexical');
       }
     }
+    lap('embed');
     const lexList = mode === 'vector' ? { hits: [], floor: 0 } : await this.lexical.rank(q, depth, opts.filters);
     const lex = lexList.hits;
-    const jumps = await this.jumps(q, lex, !!lexList.allWords);
+    lap(lexList.allWords ? 'lexical_all' : 'lexical_any');
+    const jumps = await this.jumps(q, lex, !!lexList.allWords, lap);
     let vec = qvec && vi ? vi.search(qvec, hasFilters(opts.filters) ? depth * 4 : depth) : [];
     if (vec.length && hasFilters(opts.filters)) vec = await this.keepMatching(vec, opts.filters!);
+    lap('vector');
 
     let ranked: RankedHit[];
     if (mode === 'lexical') ranked = lex.map((h) => ({ ...h, match: 'ranked', lexical: h.score }));
     else if (mode === 'vector') ranked = vec.map((h) => ({ ...h, match: 'ranked', cosine: h.score }));
-    else ranked = await this.fuse(q, lexList, vec, qvec!);
+    else ranked = await this.fuse(q, lexList, vec, qvec!, lap);
 
     // Exact id, exact title and near-title jumps go first, in that order.
     const jumpIds = new Set(jumps.map((j) => j.id));
     const allowed = jumps.length && hasFilters(opts.filters) ? new Set((await this.keepMatching(jumps, opts.filters!)).map((h) => h.id)) : undefined;
     const top = jumps.filter((j) => !allowed || allowed.has(j.id));
     const hits = [...top, ...ranked.filter((h) => !jumpIds.has(h.id))];
+    lap('rest');
     return { hits, mode, fallback };
   }
 
@@ -301,10 +320,11 @@ export class SearchService {
    * holds every match): it gets the floor times the share of the query's words its text has, since
    * scoring single papers with bm25() costs a pass over each word's postings.
    */
-  private async fuse(q: string, lexList: LexicalList, vec: Hit[], qvec: Float32Array): Promise<RankedHit[]> {
+  private async fuse(q: string, lexList: LexicalList, vec: Hit[], qvec: Float32Array, lap = stopwatch()): Promise<RankedHit[]> {
     const lex = lexList.hits;
     const inLex = new Set(lex.map((h) => h.id));
     const share = lexList.floor > 0 ? await this.termShare(q, vec.filter((h) => !inLex.has(h.id)).map((h) => h.id)) : new Map<number, number>();
+    lap('term_share');
     const byId = new Map<number, RankedHit>();
     for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score });
     for (const h of vec) {
@@ -324,6 +344,7 @@ export class SearchService {
         byId.get(r.paper_id)!.cosine = s;
       }
     }
+    lap('cosines');
     const maxLex = Math.max(1e-9, ...[...byId.values()].map((r) => r.lexical ?? 0));
     for (const r of byId.values()) r.score = (r.lexical ?? 0) / maxLex + this.vectorWeight * (r.cosine ?? 0);
     return [...byId.values()].sort((a, b) => b.score - a.score || a.id - b.id);
@@ -358,7 +379,7 @@ export class SearchService {
   }
 
   /** Exact arXiv id or URL, exact title, then a title one or two letters off. */
-  private async jumps(q: string, lex: Hit[], allWordsMatch = false): Promise<RankedHit[]> {
+  private async jumps(q: string, lex: Hit[], allWordsMatch = false, lap = stopwatch()): Promise<RankedHit[]> {
     const out: RankedHit[] = [];
     const parsed = parseArxivId(q);
     if (parsed) {
@@ -369,6 +390,7 @@ export class SearchService {
     const nq = normTitle(q);
     if (nq.length < 8) return out;
     for (const id of await this.lexical.exactTitle(q)) out.push({ id, score: Infinity, match: 'title' });
+    lap('exact_title');
     if (out.length) return out;
     // A title with a typo: the other words still match, so it is usually among the best lexical hits;
     // short titles, where one wrong word weighs more, also get trigram candidates.
@@ -384,12 +406,15 @@ export class SearchService {
         .sort((a, b) => a.d - b.d)
         .map((c): RankedHit => ({ id: c.id, score: Infinity, match: c.d === 0 ? 'title' : 'near-title' }));
     let found = near(candidates);
+    lap('near_title');
     // Trigram candidates cost a scan of many titles: only when a word matches nothing (a misspelling).
     // When papers have all the words, none is misspelt (and the lookup of each word is skipped).
     if (!found.length && !allWordsMatch && nq.split(' ').length <= 8 && (await this.lexical.hasUnknownTerm(q))) {
+      lap('typo_check');
       candidates = await this.lexical.titleCandidates(q, 10);
       found = near(candidates);
-    }
+      lap('typo_titles');
+    } else lap('typo_check');
     return found.slice(0, 3);
   }
 
