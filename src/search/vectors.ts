@@ -185,7 +185,8 @@ export class VectorIndex {
   search(vector: Float32Array, k: number): Hit[] {
     const size = this.index.size();
     if (!size || k <= 0) return [];
-    const m = this.index.search(vector, Math.min(k, size), 0);
+    // One thread: 0 (all cores) starts a pool of threads for each single query.
+    const m = this.index.search(vector, Math.min(k, size), 1);
     const out: Hit[] = [];
     for (let i = 0; i < m.keys.length; i++) out.push({ id: Number(m.keys[i]), score: 1 - m.distances[i] });
     return out;
