@@ -72,16 +72,23 @@ export class StaticEmbedder implements Embedder {
 
   embedOne(text: string): Float32Array {
     const { embeddings, weights, dims } = this.model;
-    const out = new Float32Array(dims);
+    const { unkId, specialIds } = this.tokenizer;
+    // Each distinct token is added once, times its count: an abstract repeats a third of its tokens,
+    // and reading a token's row is most of the cost.
+    const counts = new Map<number, number>();
     let n = 0;
     for (const id of this.tokenizer.encode(text)) {
-      if (id === this.tokenizer.unkId || this.tokenizer.specialIds.has(id)) continue;
-      const w = weights ? weights[id] : 1;
-      const row = id * dims;
-      for (let d = 0; d < dims; d++) out[d] += w * embeddings[row + d];
+      if (id === unkId || specialIds.has(id)) continue;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
       n++;
     }
+    const out = new Float32Array(dims);
     if (n === 0) return out;
+    for (const [id, c] of counts) {
+      const w = weights ? weights[id] * c : c;
+      let row = id * dims;
+      for (let d = 0; d < dims; d++) out[d] += w * embeddings[row++];
+    }
     for (let d = 0; d < dims; d++) out[d] /= n;
     return this.normalizeOutput ? normalize(out) : out;
   }
