@@ -1,7 +1,10 @@
 // The lexical index on SQLite: FTS5 with bm25 and column weights, a trigram index for title typos.
 import type Database from 'better-sqlite3';
-import { COLUMN_WEIGHTS, conjunctiveFirst, filterSql, hasFilters, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
+import { COLUMN_WEIGHTS, conjunctiveFirst, filterSql, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
 import { fts5Query, queryTerms, trigrams } from './text.ts';
+
+/** At most this many matches of a query are ranked (the newest), as PG_RANK_WINDOW on PostgreSQL. */
+export const SQLITE_RANK_WINDOW = 5000;
 
 export class SqliteLexical implements LexicalIndex {
   private readonly cache = new Map<string, Database.Statement>();
@@ -31,10 +34,16 @@ export class SqliteLexical implements LexicalIndex {
     const rank = `bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors})`;
     const params: unknown[] = [fts5Query(terms, all ? 'AND' : 'OR')];
     const ph = (v: unknown) => (params.push(v), '?');
-    const text = hasFilters(filters)
-      ? `select p.id as id, -${rank} as score from papers_fts join papers p on p.id = papers_fts.rowid
-         where papers_fts match ?${filterSql(filters, 'p', ph)} order by ${rank} limit ?`
-      : `select rowid as id, -${rank} as score from papers_fts where papers_fts match ? order by ${rank} limit ?`;
+    const where = filterSql(filters, 'p', ph);
+    const from = where ? 'papers_fts join papers p on p.id = papers_fts.rowid' : 'papers_fts';
+    // Common words match much of the corpus, and bm25() reads each match's positions: rank at most
+    // SQLITE_RANK_WINDOW matches, the newest (highest ids). FTS5 walks its matches in id order, so
+    // the window's lowest id is found without ranking, and the ranked query seeks past the rest.
+    const edge = this.stmt(`select papers_fts.rowid as id from ${from} where papers_fts match ?${where} order by papers_fts.rowid desc limit 1 offset ${SQLITE_RANK_WINDOW - 1}`).get(
+      ...params,
+    ) as { id: number } | undefined;
+    const range = edge ? ` and papers_fts.rowid >= ${ph(edge.id)}` : '';
+    const text = `select papers_fts.rowid as id, -${rank} as score from ${from} where papers_fts match ?${where}${range} order by ${rank} limit ?`;
     params.push(limit);
     return this.stmt(text).all(...params) as Hit[];
   }
@@ -54,6 +63,14 @@ export class SqliteLexical implements LexicalIndex {
   }
 
   async exactTitle(q: string): Promise<number[]> {
-    return (this.stmt('select id from papers where lower(title) = lower(?) limit 5').all(q.trim()) as { id: number }[]).map((r) => r.id);
+    // The title index answers (papers whose title starts with the query as a phrase), then the
+    // titles are compared: no B-tree on lower(title), whose random-order writes slowed bulk imports.
+    const title = q.trim();
+    if (!/[\p{L}\p{N}]/u.test(title)) return [];
+    const rows = this.stmt(
+      `select p.id as id from papers_fts join papers p on p.id = papers_fts.rowid
+        where papers_fts match ? and lower(p.title) = lower(?) limit 5`,
+    ).all(`title : ^ "${title.replace(/"/g, '""')}"`, title) as { id: number }[];
+    return rows.map((r) => r.id);
   }
 }

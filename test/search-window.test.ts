@@ -1,0 +1,83 @@
+// Ranking a bounded window of matches: a word in more papers than the window ranks only the newest
+// of them (SQLite: the SQLITE_RANK_WINDOW highest ids; PostgreSQL: PG_RANK_WINDOW of them), while
+// an exact title outside the window still comes first, filters choose the window's papers, and a
+// query with fewer matches than the window ranks them all.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { databases, type TestInstance } from './support/db.ts';
+import { SQLITE_RANK_WINDOW } from '../src/search/lexical-sqlite.ts';
+import { PG_RANK_WINDOW } from '../src/search/lexical.ts';
+
+// Enough that half of the papers (a filter) are more than the window.
+const N = 2 * Math.max(SQLITE_RANK_WINDOW, PG_RANK_WINDOW) + 1500;
+const OLD_TITLE = 'Plankton blooms in warm coastal waters';
+
+for (const dbk of databases) {
+  describe(`a ranked window of matches on ${dbk.name}`, () => {
+    let pb: TestInstance;
+    const ids: number[] = [];
+    before(async () => {
+      pb = await dbk.open({ SEARCH_EMBEDDER: 'none' });
+      const now = new Date().toISOString();
+      const row = (i: number) => ({
+        arxiv_id: `w.${i}`,
+        version: 1,
+        // The first paper says "plankton" most often in the shortest text: the best bm25 match.
+        title: i === 0 ? OLD_TITLE : `Study ${i} of ocean samples`,
+        abstract: i === 0 ? 'plankton plankton plankton polar kelp' : `We measure plankton and salinity in sample ${i}, ${i % 7 ? '' : 'kelp'} ${i % 2 ? 'tropical' : 'polar'}.`,
+        authors_json: '[]',
+        categories_json: JSON.stringify([i % 2 ? 'q-bio.PE' : 'physics.ao-ph']),
+        primary_category: i % 2 ? 'q-bio.PE' : 'physics.ao-ph',
+        published_at: `2024-01-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00Z`,
+        versions_json: '[]',
+        source: 'test',
+        created_at: now,
+        modified_at: now,
+      });
+      for (let i = 0; i < N; i += 500) {
+        const batch = Array.from({ length: Math.min(500, N - i) }, (_, k) => row(i + k));
+        const r = await pb.db.kysely.insertInto('papers').values(batch).returning('id').execute();
+        ids.push(...r.map((x) => x.id));
+      }
+    });
+    after(async () => {
+      await pb?.dispose();
+    });
+
+    test('a word in every paper ranks a full page, and an exact title outside the window still comes first', async () => {
+      const l = await pb.search.lexical.rank('plankton', 100);
+      assert.equal(l.hits.length, 100);
+      assert.ok(l.floor > 0, 'the list was cut');
+      const r = await pb.search.rank(OLD_TITLE, { limit: 10, mode: 'lexical' });
+      assert.equal(r.hits[0].id, ids[0]);
+      assert.equal(r.hits[0].match, 'title');
+    });
+
+    if (dbk.name === 'sqlite') {
+      test('SQLite ranks the newest matches when there are more than the window', async () => {
+        const l = await pb.search.lexical.rank('plankton', 100);
+        const edge = ids[ids.length - SQLITE_RANK_WINDOW];
+        assert.ok(
+          l.hits.every((h) => h.id >= edge),
+          'only the window is ranked',
+        );
+        // Fewer matches than the window: all are ranked, the old best match first.
+        const few = await pb.search.lexical.rank('polar kelp plankton', 10);
+        assert.equal(few.allWords, true);
+        assert.equal(few.hits[0].id, ids[0]);
+      });
+
+      test('SQLite: with filters, the window is the newest matching papers that pass them', async () => {
+        const late = (i: number) => i % 28 >= 14;
+        const l = await pb.search.lexical.rank('plankton', 50, { from: '2024-01-15' });
+        assert.equal(l.hits.length, 50);
+        const passing = ids.filter((_, i) => late(i));
+        const edge = passing[passing.length - SQLITE_RANK_WINDOW];
+        for (const h of l.hits) {
+          assert.ok(h.id >= edge, 'inside the filtered window');
+          assert.ok(late(ids.indexOf(h.id)), 'passes the filter');
+        }
+      });
+    }
+  });
+}
