@@ -45,22 +45,22 @@ export class PostgresLexical implements LexicalIndex {
       // and as many other matches. Every match is ranked when there are fewer.
       const w = Math.max(PG_CONJUNCTIVE_WINDOW, limit);
       text = `with t as materialized (select id from papers where to_tsvector('english', title) @@ ${q}),
-        a as materialized (select paper_id, tsv from paper_search where tsv @@ ${q})
+        a as materialized (select paper_id as id, ${rank('tsv')} as score from paper_search where tsv @@ ${q})
         select s.paper_id as id, ${rank('s.tsv')} as score from (select id from t limit ${w}) t join paper_search s on s.paper_id = t.id
         union
-        select a.paper_id, ${rank('a.tsv')} from (select paper_id, tsv from a limit ${w}) a
+        select id, score from (select id, score from a limit ${w}) a
         order by score desc, id limit ${lim}`;
     } else {
       // Any-word queries of common words match much of the corpus (300 ms for 40k matches at 100k
       // papers): rank at most PG_RANK_WINDOW of them. The all-words query comes first
       // (conjunctiveFirst), so this only serves queries with few full matches.
-      text = `with a as materialized (select paper_id, tsv from paper_search where tsv @@ ${q})
-        select paper_id as id, ${rank('tsv')} as score from (select paper_id, tsv from a limit ${PG_RANK_WINDOW}) a
-        order by score desc, paper_id limit ${lim}`;
+      text = `with a as materialized (select paper_id as id, ${rank('tsv')} as score from paper_search where tsv @@ ${q})
+        select id, score from (select id, score from a limit ${PG_RANK_WINDOW}) a order by score desc, id limit ${lim}`;
     }
-    // The CTEs are materialized so that the planner plans them for every match: with the LIMIT
-    // inside, it takes a sequential scan that reads (and detoasts) row after row until enough match.
-    // Executed lazily, they stop at the window all the same.
+    // The candidate sets are materialized CTEs so that the planner plans them for every match: with
+    // the LIMIT inside, it often took a sequential scan that reads (and detoasts) row after row until
+    // enough match (60 ms instead of 10 for 4k matches). A CTE runs lazily, so only the rows taken
+    // are read and ranked; it keeps ids and scores, not the tsvectors (5,000 of them spilled to disk).
     const r = await this.pool.query<Hit>(text, params);
     return r.rows.map((h) => ({ id: Number(h.id), score: Number(h.score) }));
   }
