@@ -40,15 +40,17 @@ export class PostgresLexical implements LexicalIndex {
         where s.tsv @@ ${q}${where} order by score desc, s.paper_id limit ${lim}`;
     } else if (all || terms.length === 1) {
       // Common words match much of the corpus ("language model": 29k of 100k papers), and ts_rank
-      // reads each match's tsvector (200-340 ms for 10-30k matches). Ranked instead: at most
-      // PG_CONJUNCTIVE_WINDOW papers with every word in the title (they score highest: weight A),
-      // and as many other matches. Every match is ranked when there are fewer.
+      // reads each match's tsvector (200-340 ms for 10-30k matches). Ranked instead: a window of
+      // PG_CONJUNCTIVE_WINDOW matches and, when it is full (there are more), as many papers with every
+      // word in the title (they score highest: weight A). Every match is ranked when there are fewer.
       const w = Math.max(PG_CONJUNCTIVE_WINDOW, limit);
-      text = `with t as materialized (select id from papers where to_tsvector('english', title) @@ ${q}),
-        a as materialized (select paper_id as id, ${rank('tsv')} as score from paper_search where tsv @@ ${q})
-        select s.paper_id as id, ${rank('s.tsv')} as score from (select id from t limit ${w}) t join paper_search s on s.paper_id = t.id
+      text = `with a as materialized (select paper_id as id, ${rank('tsv')} as score from paper_search where tsv @@ ${q}),
+        aw as materialized (select id, score from a limit ${w}),
+        t as materialized (select id from papers where to_tsvector('english', title) @@ ${q})
+        select id, score from aw
         union
-        select id, score from (select id, score from a limit ${w}) a
+        select s.paper_id, ${rank('s.tsv')} from (select id from t where (select count(*) from aw) >= ${w} limit ${w}) t
+          join paper_search s on s.paper_id = t.id
         order by score desc, id limit ${lim}`;
     } else {
       // Any-word queries of common words match much of the corpus (300 ms for 40k matches at 100k
