@@ -6,6 +6,7 @@ import { paperCard } from '../present/cards.ts';
 import { errors } from '../../domain/errors.ts';
 import { addDays, addMonths, addWeeks, isoWeek, parseDay, type Day } from '../../domain/dates.ts';
 import { parsePeriod, type Period } from '../../services/papers.ts';
+import { formatDate } from '../present/dates.ts';
 
 const PAGE_SIZE = 50;
 
@@ -15,13 +16,13 @@ export const dailyExtras: ((req: FastifyRequest, period: Period) => SafeHtml | n
 export const dailyHead: ((period: Period) => SafeHtml)[] = [];
 
 function longDate(day: Day): string {
-  return new Date(`${day}T00:00:00Z`).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return formatDate(day, 'long');
 }
 
 function periodTitle(p: Period): string {
   if (p.kind === 'day') return longDate(p.day);
   if (p.kind === 'week') return `Week ${p.week.slice(6)} of ${p.week.slice(0, 4)}`;
-  return new Date(`${p.month}-01T00:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return formatDate(p.month, 'month');
 }
 
 function periodPath(p: Period): string {

@@ -4,6 +4,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { HttpContext } from '../context.ts';
 import { mathText, plainText } from '../present/math.ts';
 import { bibtex } from '../present/bibtex.ts';
+import { formatDate } from '../present/dates.ts';
 import { paperCard } from '../present/cards.ts';
 import { arxivLinks } from '../../domain/arxiv-id.ts';
 import { errors } from '../../domain/errors.ts';
@@ -26,8 +27,7 @@ function summary(abstract: string): string {
 }
 
 function fmtDate(iso: string | null | undefined): string {
-  if (!iso) return '';
-  return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return formatDate(iso, 'short');
 }
 
 async function renderPaper(ctx: HttpContext, req: FastifyRequest, reply: FastifyReply, id: string) {
