@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -195,8 +195,8 @@ async function findSearch(url: string): Promise<{ path: string; mode: string | n
 }
 
 // CPU time from /proc (Linux), so that a figure taken while other work shares the cores still says
-// what a request costs: the web processes' CPU, the PostgreSQL server's (every postgres process:
-// the benchmark is not alone on the server, so it is an upper bound), and the load average.
+// what a request costs: the web processes' CPU, their PostgreSQL backends' (found by application
+// name), and the load average.
 const TICK_MS = 10; // USER_HZ = 100
 function procCpuMs(pid: number): number {
   try {
@@ -207,17 +207,25 @@ function procCpuMs(pid: number): number {
     return 0;
   }
 }
-function postgresCpuMs(): number {
-  let ms = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').startsWith('postgres')) ms += procCpuMs(Number(d));
-    } catch {
-      // gone meanwhile
-    }
+const APP_NAME = 'paperboy-bench-http';
+const pgUrl = (() => {
+  const u = new URL(values.pg!);
+  u.searchParams.set('application_name', APP_NAME);
+  return u.toString();
+})();
+/** CPU of each PostgreSQL backend serving the web processes (the server may be serving others too). */
+async function backendsCpu(): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (values.only === 'sqlite') return out;
+  const c = new pg.Client({ connectionString: values.pg });
+  await c.connect();
+  try {
+    const r = await c.query('select pid from pg_stat_activity where application_name = $1', [APP_NAME]);
+    for (const { pid } of r.rows as { pid: number }[]) out.set(pid, procCpuMs(pid));
+  } finally {
+    await c.end();
   }
-  return ms;
+  return out;
 }
 const linux = existsSync('/proc/self/stat');
 
@@ -225,13 +233,15 @@ async function load(webs: Web[], t: Target) {
   const urls = webs.map((w) => w.url);
   const per = Math.max(1, Math.round(CONNECTIONS / urls.length));
   const web0 = linux ? webs.reduce((a, w) => a + procCpuMs(w.proc.pid!), 0) : 0;
-  const pg0 = linux ? postgresCpuMs() : 0;
+  const pg0 = linux ? await backendsCpu() : new Map<number, number>();
   const rs = await Promise.all(urls.map((url) => autocannon({ url, connections: per, duration: DURATION, requests: t.requests, timeout: 10 })));
   const done = rs.reduce((a, r) => a + r['2xx'] + r.non2xx, 0) || 1;
+  // Backends opened during the run count from zero (one that closed meanwhile is missed).
+  const pgMs = [...(linux ? await backendsCpu() : new Map<number, number>())].reduce((a, [pid, ms]) => a + ms - (pg0.get(pid) ?? 0), 0);
   const cpu = linux
     ? {
         webCpuMsPerReq: Math.round((webs.reduce((a, w) => a + procCpuMs(w.proc.pid!), 0) - web0) / done * 10) / 10,
-        pgCpuMsPerReq: Math.round((postgresCpuMs() - pg0) / done * 10) / 10,
+        pgCpuMsPerReq: Math.round((pgMs / done) * 10) / 10,
       }
     : {};
   return {
@@ -270,8 +280,8 @@ const started: Web[] = [];
 try {
   if (values.only !== 'sqlite') {
     const webs = [
-      await startWeb({ DATABASE_URL: values.pg!, DATABASE_SCHEMA: schema }),
-      await startWeb({ DATABASE_URL: values.pg!, DATABASE_SCHEMA: schema }),
+      await startWeb({ DATABASE_URL: pgUrl, DATABASE_SCHEMA: schema }),
+      await startWeb({ DATABASE_URL: pgUrl, DATABASE_SCHEMA: schema }),
     ];
     started.push(...webs);
     await runSetup('postgres, 2 web processes', webs);
