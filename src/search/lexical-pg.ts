@@ -34,11 +34,9 @@ export class PostgresLexical implements LexicalIndex {
     const lim = `$${params.length}`;
     const q = `websearch_to_tsquery('english', $1)`;
     const rank = (tsv: string) => `ts_rank('{0.1, 0.2, 0.4, 1.0}', ${tsv}, ${q}, 1)`;
+    const join = where ? ' join papers p on p.id = s.paper_id' : '';
     let text: string;
-    if (where) {
-      text = `select s.paper_id as id, ${rank('s.tsv')} as score from paper_search s join papers p on p.id = s.paper_id
-        where s.tsv @@ ${q}${where} order by score desc, s.paper_id limit ${lim}`;
-    } else if (all || terms.length === 1) {
+    if ((all || terms.length === 1) && !where) {
       // Common words match much of the corpus ("language model": 29k of 100k papers), and ts_rank
       // reads each match's tsvector (200-340 ms for 10-30k matches). Ranked instead: a window of
       // PG_CONJUNCTIVE_WINDOW matches and, when it is full (there are more), as many papers with every
@@ -55,9 +53,12 @@ export class PostgresLexical implements LexicalIndex {
     } else {
       // Any-word queries of common words match much of the corpus (300 ms for 40k matches at 100k
       // papers): rank at most PG_RANK_WINDOW of them. The all-words query comes first
-      // (conjunctiveFirst), so this only serves queries with few full matches.
-      text = `with a as materialized (select paper_id as id, ${rank('tsv')} as score from paper_search where tsv @@ ${q})
-        select id, score from (select id, score from a limit ${PG_RANK_WINDOW}) a order by score desc, id limit ${lim}`;
+      // (conjunctiveFirst), so this only serves queries with few full matches. With filters, the
+      // window holds papers that pass them, and an all-words query gets PG_CONJUNCTIVE_WINDOW of them
+      // (no title-first part): ranking every match cost 100-150 ms with a filter most papers pass.
+      const w = all || terms.length === 1 ? Math.max(PG_CONJUNCTIVE_WINDOW, limit) : PG_RANK_WINDOW;
+      text = `with a as materialized (select s.paper_id as id, ${rank('s.tsv')} as score from paper_search s${join} where s.tsv @@ ${q}${where})
+        select id, score from (select id, score from a limit ${w}) a order by score desc, id limit ${lim}`;
     }
     // The candidate sets are materialized CTEs so that the planner plans them for every match: with
     // the LIMIT inside, it often took a sequential scan that reads (and detoasts) row after row until
