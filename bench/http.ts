@@ -183,7 +183,12 @@ function rotating(paths: string[], headers: Record<string, string> = {}) {
 interface Target {
   name: string;
   requests: ReturnType<typeof rotating>;
+  /** The issue's throughput target, at which latency is measured too (requests/s). */
+  rate: number;
 }
+
+/** Requests/s at which latency is measured where the issue sets no throughput target (that of search). */
+const DEFAULT_RATE = 150;
 
 async function findSearch(url: string): Promise<{ path: string; mode: string | null } | undefined> {
   for (const p of ['/api/papers/search?q=', '/api/search?q=']) {
@@ -229,12 +234,18 @@ async function backendsCpu(): Promise<Map<number, number>> {
 }
 const linux = existsSync('/proc/self/stat');
 
-async function load(webs: Web[], t: Target) {
+/**
+ * Loads the web processes for DURATION seconds: as fast as CONNECTIONS connections go (throughput),
+ * or, with `rate`, at that many requests per second in all (latency at a set load: autocannon then
+ * corrects for coordinated omission, so a stalled server shows in the percentiles).
+ */
+async function load(webs: Web[], t: Target, rate?: number) {
   const urls = webs.map((w) => w.url);
   const per = Math.max(1, Math.round(CONNECTIONS / urls.length));
   const web0 = linux ? webs.reduce((a, w) => a + procCpuMs(w.proc.pid!), 0) : 0;
   const pg0 = linux ? await backendsCpu() : new Map<number, number>();
-  const rs = await Promise.all(urls.map((url) => autocannon({ url, connections: per, duration: DURATION, requests: t.requests, timeout: 10 })));
+  const paced = rate ? { overallRate: Math.max(1, Math.round(rate / urls.length)) } : {};
+  const rs = await Promise.all(urls.map((url) => autocannon({ url, connections: per, duration: DURATION, requests: t.requests, timeout: 10, ...paced })));
   const done = rs.reduce((a, r) => a + r['2xx'] + r.non2xx, 0) || 1;
   // Backends opened during the run count from zero (one that closed meanwhile is missed).
   const pgMs = [...(linux ? await backendsCpu() : new Map<number, number>())].reduce((a, [pid, ms]) => a + ms - (pg0.get(pid) ?? 0), 0);
@@ -262,17 +273,21 @@ async function runSetup(label: string, webs: Web[]) {
   const search = await findSearch(urls[0]);
   const targets: Target[] = [
     // Anonymous visitors without cookies get the micro-cached page; one with a cookie gets it rendered.
-    { name: 'daily page', requests: rotating(['/']) },
-    { name: 'daily page, rendered (a visitor with a cookie)', requests: rotating(['/'], { cookie: 'pb_csrf=benchbenchbenchbenchbench' }) },
-    { name: 'paper page', requests: rotating(ids.map((id) => `/papers/${id}`)) },
-    { name: 'daily API', requests: rotating([`/api/daily_papers?date=${day}`, '/api/daily_papers']) },
+    { name: 'daily page', requests: rotating(['/']), rate: 500 },
+    { name: 'daily page, rendered (a visitor with a cookie)', requests: rotating(['/'], { cookie: 'pb_csrf=benchbenchbenchbenchbench' }), rate: DEFAULT_RATE },
+    { name: 'paper page', requests: rotating(ids.map((id) => `/papers/${id}`)), rate: DEFAULT_RATE },
+    { name: 'daily API', requests: rotating([`/api/daily_papers?date=${day}`, '/api/daily_papers']), rate: DEFAULT_RATE },
   ];
-  if (search) targets.push({ name: `search API (${search.mode ?? 'mode not said'})`, requests: rotating(queries.map((q) => `${search.path}${encodeURIComponent(q)}`)) });
+  if (search)
+    targets.push({ name: `search API (${search.mode ?? 'mode not said'})`, requests: rotating(queries.map((q) => `${search.path}${encodeURIComponent(q)}`)), rate: 150 });
   else out({ setup: label, target: 'search API', status: 'pending: no search API answers on this tree' });
   for (const t of targets) {
     // A short warm-up so the first figures do not measure JIT and cold caches.
     await autocannon({ url: urls[0], connections: 4, duration: 2, requests: t.requests });
+    // Throughput with every connection busy (latency there is mostly queueing: about connections ÷ rps),
+    // then latency at the target rate.
     out({ setup: label, target: t.name, ...(await load(webs, t)) });
+    out({ setup: label, target: t.name, atRate: t.rate, ...(await load(webs, t, t.rate)) });
   }
 }
 
