@@ -1,12 +1,13 @@
 // Ranking a bounded window of matches: a word in more papers than the window ranks only the newest
 // of them (SQLite: the SQLITE_RANK_WINDOW highest ids; PostgreSQL: PG_RANK_WINDOW of them), while
 // an exact title outside the window still comes first, filters choose the window's papers, and a
-// query with fewer matches than the window ranks them all.
+// query with fewer matches than the window ranks them all. On SQLite, a word in more than half of the
+// papers is not scored when every word must match (its idf is 0), which keeps the order.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases, type TestInstance } from './support/db.ts';
 import { SQLITE_RANK_WINDOW } from '../src/search/lexical-sqlite.ts';
-import { PG_RANK_WINDOW } from '../src/search/lexical.ts';
+import { COLUMN_WEIGHTS, PG_RANK_WINDOW } from '../src/search/lexical.ts';
 
 // Enough that half of the papers (a filter) are more than the window.
 const N = 2 * Math.max(SQLITE_RANK_WINDOW, PG_RANK_WINDOW) + 1500;
@@ -65,6 +66,24 @@ for (const dbk of databases) {
         const few = await pb.search.lexical.rank('polar kelp plankton', 10);
         assert.equal(few.allWords, true);
         assert.equal(few.hits[0].id, ids[0]);
+      });
+
+      test('SQLite: with all the words, one in more than half of the papers is a condition but not scored (the same order)', async () => {
+        const got = await pb.search.lexical.conjunctive('kelp plankton', 50);
+        const w = COLUMN_WEIGHTS;
+        const want = pb.db
+          .sqlite!.prepare(
+            `select id from (select rowid as id, bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors}) as s from papers_fts
+              where papers_fts match '"kelp" AND "plankton"' order by rowid desc limit ${SQLITE_RANK_WINDOW}) order by s, id limit 50`,
+          )
+          .pluck()
+          .all();
+        assert.equal(got.length, 50);
+        assert.deepEqual(
+          got.map((h) => h.id),
+          want,
+        );
+        assert.equal(got[0].id, ids[0]);
       });
 
       test('SQLite: with filters, the window is the newest matching papers that pass them', async () => {

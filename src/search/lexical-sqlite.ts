@@ -1,13 +1,17 @@
 // The lexical index on SQLite: FTS5 with bm25 and column weights, a trigram index for title typos.
 import type Database from 'better-sqlite3';
-import { COLUMN_WEIGHTS, conjunctiveFirst, filterSql, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
+import { COLUMN_WEIGHTS, conjunctiveFirst, filterSql, hasFilters, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
 import { fts5Query, queryTerms, trigrams } from './text.ts';
 
 /** At most this many matches of a query are ranked (the newest), as PG_RANK_WINDOW on PostgreSQL. */
 export const SQLITE_RANK_WINDOW = 5000;
+/** How long a word's estimated share of the papers is reused (see SqliteLexical.share). */
+const SHARE_TTL_MS = 10 * 60_000;
 
 export class SqliteLexical implements LexicalIndex {
   private readonly cache = new Map<string, Database.Statement>();
+  private readonly shares = new Map<string, { share: number; at: number }>();
+  private newest = { id: 0, at: 0 };
   constructor(private readonly sqlite: Database.Database) {}
 
   private stmt(text: string): Database.Statement {
@@ -28,10 +32,35 @@ export class SqliteLexical implements LexicalIndex {
     return conjunctiveFirst(terms, limit, (all) => this.run(terms, all, limit, filters));
   }
 
+  /**
+   * The share of the papers that have `term`, estimated from how far back its SQLITE_RANK_WINDOW-th
+   * newest match lies (ids are given in order; walking back is cheap); 0 when fewer papers have it.
+   */
+  private share(term: string): number {
+    const now = Date.now();
+    const c = this.shares.get(term);
+    if (c && now - c.at < SHARE_TTL_MS) return c.share;
+    if (now - this.newest.at > SHARE_TTL_MS) this.newest = { id: (this.stmt('select max(rowid) as id from papers_fts').get() as { id: number | null }).id ?? 0, at: now };
+    const edge = this.stmt(`select rowid from papers_fts where papers_fts match ? order by rowid desc limit 1 offset ${SQLITE_RANK_WINDOW - 1}`)
+      .pluck()
+      .get(fts5Query([term])) as number | undefined;
+    const share = edge === undefined ? 0 : Math.min(1, SQLITE_RANK_WINDOW / Math.max(1, this.newest.id - edge + 1));
+    if (this.shares.size >= 50_000) this.shares.clear();
+    this.shares.set(term, { share, at: now });
+    return share;
+  }
+
   private async run(terms: string[], all: boolean, limit: number, filters?: Filters): Promise<Hit[]> {
     if (!terms.length) return [];
     const w = COLUMN_WEIGHTS;
     const rank = `bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors})`;
+    if (all && terms.length > 1 && !hasFilters(filters)) {
+      // A word in more than half of the papers has an idf of 0 in bm25() (FTS5 floors it at 1e-6),
+      // yet bm25() counts its papers for it: 16 ms for "models" at 1M papers. With all the words,
+      // the window is chosen by every word and ranked by the others (the same order).
+      const scored = terms.filter((t) => this.share(t) <= 0.5);
+      if (scored.length && scored.length < terms.length) return this.rankByFewer(terms, scored, rank, limit);
+    }
     const params: unknown[] = [fts5Query(terms, all ? 'AND' : 'OR')];
     const ph = (v: unknown) => (params.push(v), '?');
     const where = filterSql(filters, 'p', ph);
@@ -45,6 +74,25 @@ export class SqliteLexical implements LexicalIndex {
       order by papers_fts.rowid desc limit ${SQLITE_RANK_WINDOW}) order by score desc, id limit ?`;
     params.push(limit);
     return this.stmt(text).all(...params) as Hit[];
+  }
+
+  /** The window of papers with all of `terms`, ranked by bm25() over `scored` only (see run). */
+  private rankByFewer(terms: string[], scored: string[], rank: string, limit: number): Hit[] {
+    const ids = this.stmt(`select rowid from papers_fts where papers_fts match ? order by rowid desc limit ${SQLITE_RANK_WINDOW}`)
+      .pluck()
+      .all(fts5Query(terms, 'AND')) as number[];
+    if (!ids.length) return [];
+    const inWindow = new Set(ids);
+    const edge = ids[ids.length - 1];
+    const out: Hit[] = [];
+    // Walking back through the papers with the scored words, down to the window's oldest paper.
+    for (const h of this.stmt(`select rowid as id, -${rank} as score from papers_fts where papers_fts match ? order by rowid desc`).iterate(
+      fts5Query(scored, 'AND'),
+    ) as IterableIterator<Hit>) {
+      if (h.id < edge) break;
+      if (inWindow.has(h.id)) out.push(h);
+    }
+    return out.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, limit);
   }
 
   async titleCandidates(q: string, limit: number): Promise<{ id: number; title: string }[]> {
