@@ -357,8 +357,17 @@ export class SearchService {
     if (!ids.length || !terms.length) return out;
     const rows = await this.db.kysely.selectFrom('papers').select(['id', 'title', 'abstract']).where('id', 'in', ids).execute();
     for (const r of rows) {
-      const have = new Set(words(`${r.title} ${r.abstract}`).map(lightStem));
-      out.set(r.id, terms.filter((t) => have.has(t)).length / terms.length);
+      // A stem is a prefix of its word: only words that start with a term's stem are stemmed.
+      const left = new Set(terms);
+      for (const w of new Set(words(`${r.title} ${r.abstract}`))) {
+        for (const t of left)
+          if (w.startsWith(t) && lightStem(w) === t) {
+            left.delete(t);
+            break;
+          }
+        if (!left.size) break;
+      }
+      out.set(r.id, (terms.length - left.size) / terms.length);
     }
     return out;
   }
