@@ -25,6 +25,8 @@ export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         offset: (req.query.p ?? 0) * limit,
         sort: req.query.sort,
         filters: { from: req.query.from, to: req.query.to, category: req.query.category, hasCode: req.query.hasCode },
+        // HF's shape has no snippet.
+        snippets: false,
       });
       reply.header('X-Search-Mode', r.mode);
       if (r.fallback) reply.header('X-Search-Fallback', `lexical only: ${r.fallback}`.replace(/[^\x20-\x7e]/g, '?'));
