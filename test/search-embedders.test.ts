@@ -209,5 +209,23 @@ for (const dbk of databases) {
       assert.ok(!replica.search(q, 400).some((h) => h.id === gone!.id));
       await replica.close();
     });
+
+    test('once nothing is pending, later passes look only at papers changed since, less a margin for late commits', async () => {
+      assert.equal(await pb.search.embedAll(100), 0, 'all embedded');
+      // A paper whose transaction committed late: its modified_at is two minutes old, and it has no vector yet.
+      const [late] = corpus(1, 11);
+      await pb.stores.papers.upsertMany([late]);
+      const row = await pb.stores.papers.byArxivId(late.arxivId);
+      const old = new Date(Date.now() - 120_000).toISOString();
+      await pb.db.kysely.updateTable('papers').set({ modified_at: old }).where('id', '=', row!.id).execute();
+      await pb.db.kysely.deleteFrom('paper_vectors').where('paper_id', '=', row!.id).execute();
+      assert.equal(await pb.search.embedAll(100), 1, 'found within the margin');
+      const v = await pb.db.kysely.selectFrom('paper_vectors').select('source_modified_at').where('paper_id', '=', row!.id).executeTakeFirst();
+      assert.equal(v?.source_modified_at, old);
+      // An update afterwards is embedded again, and then nothing is left.
+      await pb.stores.papers.upsert({ ...late, abstract: `${late.abstract} graph attention`, version: 2 });
+      assert.equal(await pb.search.embedAll(100), 1);
+      assert.equal(await pb.search.embedAll(100), 0);
+    });
   });
 }
