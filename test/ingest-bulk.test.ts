@@ -133,7 +133,7 @@ for (const dbk of databases) {
         const i = k * 100;
         assert.ok(p, idOf(i));
         // Through the search port: word search (porter index / tsvector) and typo-tolerant title lookup (trigrams).
-        const hits = await pb.search.lexical.conjunctive(marker(i), 10);
+        const hits = await pb.search.lexical.withAllWords(marker(i), 10);
         assert.deepEqual(
           hits.map((h) => h.id),
           [p.id],
@@ -179,10 +179,10 @@ for (const dbk of databases) {
         assert.equal(p.title, `Revised ${marker(i, 'rev')}`);
         assert.equal(p.comment, `comment ${i}`, 'a missing field keeps its value');
         assert.deepEqual(
-          (await pb.search.lexical.conjunctive(marker(i, 'rev'), 10)).map((h) => h.id),
+          (await pb.search.lexical.withAllWords(marker(i, 'rev'), 10)).map((h) => h.id),
           [p.id],
         );
-        assert.deepEqual(await pb.search.lexical.conjunctive(marker(i), 10), [], 'the old title is gone from the index');
+        assert.deepEqual(await pb.search.lexical.withAllWords(marker(i), 10), [], 'the old title is gone from the index');
       }
       for (const i of older) {
         const p = (await pb.stores.papers.byArxivId(idOf(i)))!;

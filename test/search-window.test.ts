@@ -69,7 +69,7 @@ for (const dbk of databases) {
       });
 
       test('SQLite: with all the words, one in more than half of the papers is a condition but not scored (the same order)', async () => {
-        const got = await pb.search.lexical.conjunctive('kelp plankton', 50);
+        const got = (await pb.search.lexical.rank('kelp plankton', 50)).hits;
         const w = COLUMN_WEIGHTS;
         const want = pb.db
           .sqlite!.prepare(

@@ -97,8 +97,14 @@ export class PostgresLexical implements LexicalIndex {
     });
   }
 
-  async conjunctive(q: string, limit: number): Promise<Hit[]> {
-    return this.run(queryTerms(q), true, limit);
+  async withAllWords(q: string, limit: number): Promise<Hit[]> {
+    const terms = queryTerms(q);
+    if (!terms.length) return [];
+    const r = await this.pool.query<{ id: string }>(
+      `select paper_id as id from paper_search where tsv @@ websearch_to_tsquery('english', $1) order by paper_id desc limit $2`,
+      [terms.join(' '), limit],
+    );
+    return r.rows.map((h) => ({ id: Number(h.id), score: 0 }));
   }
 
   async rank(q: string, limit: number, filters?: Filters): Promise<LexicalList> {

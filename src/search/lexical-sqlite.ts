@@ -23,8 +23,10 @@ export class SqliteLexical implements LexicalIndex {
     return s;
   }
 
-  async conjunctive(q: string, limit: number): Promise<Hit[]> {
-    return this.run(queryTerms(q), true, limit);
+  async withAllWords(q: string, limit: number): Promise<Hit[]> {
+    const terms = queryTerms(q);
+    if (!terms.length) return [];
+    return this.stmt('select rowid as id, 0 as score from papers_fts where papers_fts match ? order by rowid desc limit ?').all(fts5Query(terms, 'AND'), limit) as Hit[];
   }
 
   async rank(q: string, limit: number, filters?: Filters): Promise<LexicalList> {

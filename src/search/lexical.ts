@@ -37,8 +37,12 @@ export const CONJUNCTIVE_MIN = 10;
 export const PG_RANK_WINDOW = 5000;
 
 export interface LexicalIndex {
-  /** Papers with every word of `q`, best first. */
-  conjunctive(q: string, limit: number): Promise<Hit[]>;
+  /**
+   * Ids of papers with every word of `q`, newest first, not ranked (score 0): the cheap list of
+   * more-like-this, whose words are a paper's most distinctive ones. Ranking them cost most of a
+   * paper page (bm25() and ts_rank count each word's papers, however few have them all).
+   */
+  withAllWords(q: string, limit: number): Promise<Hit[]>;
   /** The ranked list for a user query: conjunctive first when the query is short, see CONJUNCTIVE_MAX_TERMS. */
   rank(q: string, limit: number, filters?: Filters): Promise<LexicalList>;
   /** Papers whose title is spelled like `q` (typo tolerant), best first. */
