@@ -60,15 +60,20 @@ export interface OpenOptions {
   schema?: string;
 }
 
-export async function openPaperboy(config: Config, opts: OpenOptions = {}): Promise<Paperboy> {
-  const log = opts.log ?? createLogger(config.logLevel);
-  const db = openDb({
+/** The database the configuration names (DATABASE_URL, DATABASE_SCHEMA, pool and timeout settings). */
+export function openConfiguredDb(config: Config, schema?: string): Db {
+  return openDb({
     url: config.databaseUrl,
     dataDir: config.dataDir,
-    schema: opts.schema ?? config.databaseSchema,
+    schema: schema ?? config.databaseSchema,
     poolSize: config.databasePoolSize,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
   });
+}
+
+export async function openPaperboy(config: Config, opts: OpenOptions = {}): Promise<Paperboy> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const db = openConfiguredDb(config, opts.schema);
   try {
     if (opts.migrate) {
       const ran = await migrateToLatest(db);

@@ -20,6 +20,17 @@ for (const dbk of databases) {
     });
     after(() => pb.dispose());
 
+    it('migrate and migrate --status use the configured database and schema', async () => {
+      const status = await runCli(['migrate', '--status'], env);
+      assert.equal(status.code, 0, status.out);
+      const body = JSON.parse(status.out) as { database: string; pending: unknown[] };
+      assert.deepEqual(body.pending, [], status.out);
+      if (pb.db.schema) assert.match(body.database, new RegExp(`schema ${pb.db.schema}`));
+      const up = await runCli(['migrate'], env);
+      assert.equal(up.code, 0, up.out);
+      assert.match(up.out, /is up to date/);
+    });
+
     it('lists jobs with counts, filters by status, and prints JSON', async () => {
       const table = await runCli(['jobs', 'list'], env);
       assert.equal(table.code, 0, table.out);

@@ -1,6 +1,6 @@
 import { describeConfig, loadConfig } from '../config/index.ts';
-import { openDb } from '../storage/db.ts';
 import { migrateToLatest, schemaState } from '../storage/migrate.ts';
+import { openConfiguredDb } from '../wiring.ts';
 import type { Command } from './commands.ts';
 
 export const migrateCommand: Command = {
@@ -10,7 +10,7 @@ export const migrateCommand: Command = {
   options: { status: { type: 'boolean' } },
   async run({ values }) {
     const cfg = loadConfig();
-    const db = openDb({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+    const db = openConfiguredDb(cfg);
     try {
       if (values.status) {
         const s = await schemaState(db);

@@ -7,6 +7,7 @@ import { assertSchemaCurrent, migrateToLatest, schemaState } from '../storage/mi
 import { backupSqlite, inspectBackup, restoreSqlite, servingPids } from '../ops/backup.ts';
 import { migrateData } from '../ops/migrate-data.ts';
 import { createLogger } from '../logger.ts';
+import { openConfiguredDb } from '../wiring.ts';
 import type { Command } from './commands.ts';
 
 const PG_DUMP_HELP = `This instance runs on PostgreSQL: back it up with the server's own tools, e.g.
@@ -26,7 +27,7 @@ export const backupCommand: Command = {
       return 2;
     }
     const cfg = loadConfig();
-    const db = openDb({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+    const db = openConfiguredDb(cfg);
     try {
       if (db.dialect !== 'sqlite') {
         console.error(PG_DUMP_HELP);
@@ -94,7 +95,7 @@ export const restoreCommand: Command = {
     }
     const r = await restoreSqlite(file, dbFile);
     // Bring an older backup up to this code's schema right away.
-    const db = openDb({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+    const db = openConfiguredDb(cfg);
     try {
       const ran = await migrateToLatest(db);
       console.log(JSON.stringify({ restored: file, into: r.file, papers: info.papers, migrated: ran, seconds: Number(r.seconds.toFixed(3)) }));
