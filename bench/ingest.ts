@@ -10,12 +10,11 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { brotliDecompressSync } from 'node:zlib';
 import { loadConfig } from '../src/config/index.ts';
 import { openPaperboy } from '../src/wiring.ts';
 import { createLogger } from '../src/logger.ts';
 import { detectFormat } from '../src/ingest/formats.ts';
-import { SAMPLE_FILES } from '../src/services/sample.ts';
+import { kaggleRecord, samplePapers } from '../test/support/kaggle.ts';
 
 const { values, positionals } = parseArgs({
   options: {
@@ -34,23 +33,9 @@ const { values, positionals } = parseArgs({
 });
 const N = Number(values.records);
 
-interface SampleRec {
-  arxiv_id: string;
-  title: string;
-  authors: string[];
-  summary: string;
-  categories?: string[] | null;
-  published?: string | null;
-  comment?: string | null;
-}
-
 /** Writes the resampled snapshot; deterministic, so every run imports the same file. */
 async function generate(file: string): Promise<void> {
-  const sample = brotliDecompressSync(readFileSync(SAMPLE_FILES.arxiv))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as SampleRec);
+  const sample = samplePapers();
   let seed = 42;
   const rand = () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -73,25 +58,11 @@ async function generate(file: string): Promise<void> {
           version: `v${v + 1}`,
           created: new Date(created.getTime() + v * 20 * 86400000).toUTCString(),
         }));
-        const rec = {
+        const rec = kaggleRecord(src, {
           id,
-          submitter: src.authors[0] ?? null,
-          authors: src.authors.join(', '),
-          title: src.title,
-          comments: src.comment ?? null,
-          'journal-ref': null,
-          doi: null,
-          'report-no': null,
-          categories: (src.categories?.length ? src.categories : ['cs.LG']).join(' '),
-          license: null,
-          abstract: src.summary,
           versions,
-          update_date: versions[nv - 1] ? new Date(versions[nv - 1].created).toISOString().slice(0, 10) : null,
-          authors_parsed: src.authors.map((a) => {
-            const parts = a.split(' ');
-            return [parts.pop() ?? '', parts.join(' '), ''];
-          }),
-        };
+          updateDate: versions[nv - 1] ? new Date(versions[nv - 1].created).toISOString().slice(0, 10) : null,
+        });
         ok = out.write(JSON.stringify(rec) + '\n');
         i++;
       }

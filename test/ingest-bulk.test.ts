@@ -4,32 +4,20 @@
 // in the middle of a batch. The rules are checked on PostgreSQL too (which keeps the trigger path).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brotliDecompressSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { databases, testConfig, type TestInstance } from './support/db.ts';
 import { spawnCli } from './ops-child.ts';
-import { SAMPLE_FILES } from '../src/services/sample.ts';
 import { formatByName } from '../src/ingest/formats.ts';
 import { openPaperboy, type Paperboy } from '../src/wiring.ts';
 import { createLogger } from '../src/logger.ts';
+import { kaggleRecord, samplePapers } from './support/kaggle.ts';
 import { BULK_FULL_TEXT_MIN } from '../src/storage/papers.ts';
 import type { PaperInput } from '../src/domain/paper.ts';
 
-interface SampleRec {
-  title: string;
-  authors: string[];
-  summary: string;
-  categories?: string[] | null;
-}
-
-const SAMPLE = brotliDecompressSync(readFileSync(SAMPLE_FILES.arxiv))
-  .toString('utf8')
-  .split('\n')
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as SampleRec);
+const SAMPLE = samplePapers();
 
 /** New-style ids no real paper has: 3101.00001 … */
 const idOf = (i: number) => `${3101 + Math.floor(i / 99999)}.${String((i % 99999) + 1).padStart(5, '0')}`;
@@ -47,25 +35,15 @@ function kaggleLine(i: number, o: LineOpts = {}): string {
   const src = SAMPLE[(i * 7919) % SAMPLE.length];
   const version = o.version ?? 1 + (i % 3);
   const created = Date.UTC(2021, 0, 1) + (i % 1000) * 86400000;
-  return JSON.stringify({
-    id: idOf(i),
-    submitter: src.authors[0] ?? null,
-    authors: src.authors.join(', '),
-    title: o.title ?? `${src.title} ${marker(i)}`,
-    comments: o.comments === undefined ? `comment ${i}` : o.comments,
-    'journal-ref': null,
-    doi: null,
-    'report-no': null,
-    categories: (src.categories?.length ? src.categories : ['cs.LG']).join(' '),
-    license: null,
-    abstract: src.summary,
-    versions: Array.from({ length: version }, (_, v) => ({ version: `v${v + 1}`, created: new Date(created + v * 86400000 * 30).toUTCString() })),
-    update_date: new Date(created).toISOString().slice(0, 10),
-    authors_parsed: src.authors.map((a) => {
-      const parts = a.split(' ');
-      return [parts.pop() ?? '', parts.join(' '), ''];
+  return JSON.stringify(
+    kaggleRecord(src, {
+      id: idOf(i),
+      title: o.title ?? `${src.title} ${marker(i)}`,
+      comments: o.comments === undefined ? `comment ${i}` : o.comments,
+      versions: Array.from({ length: version }, (_, v) => ({ version: `v${v + 1}`, created: new Date(created + v * 86400000 * 30).toUTCString() })),
+      updateDate: new Date(created).toISOString().slice(0, 10),
     }),
-  });
+  );
 }
 
 function writeLines(dir: string, name: string, lines: string[]): string {
