@@ -28,6 +28,16 @@ describe('PageCache', () => {
     assert.equal(c.size, 2);
     assert.equal(new PageCache({ ttlMs: 0 }).keyOf({ method: 'GET', headers: {}, url: '/' } as never), undefined);
   });
+
+  test('invalidate empties it and starts a new generation', () => {
+    const c = new PageCache({ ttlMs: 1000 });
+    c.set('a', 'A', {});
+    const before = c.generation;
+    c.invalidate();
+    assert.equal(c.size, 0);
+    assert.equal(c.get('a'), undefined);
+    assert.equal(c.generation, before + 1);
+  });
 });
 
 for (const dbk of databases) {

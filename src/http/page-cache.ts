@@ -2,7 +2,9 @@
 // rendered once per PAPERBOY_PAGE_CACHE_SECONDS instead of once per request, as a reverse proxy's
 // micro-cache would do. Only what is the same for everyone is kept: requests without a cookie or an
 // Authorization header, answers 200 with no Set-Cookie and no "private"/"no-store". A write through
-// this process (any POST, PUT, PATCH or DELETE) empties it; other processes' writes show within the TTL.
+// this process (any POST, PUT, PATCH or DELETE) empties it when it starts and again before its answer
+// is sent, and a page rendered while a write was running is not kept; other processes' writes show
+// within the TTL.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 interface Entry {
@@ -27,6 +29,8 @@ export interface PageCacheOptions {
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  /** Bumped by every invalidate(): an answer rendered under an older generation is not kept. */
+  generation = 0;
   hits = 0;
   misses = 0;
 
@@ -69,7 +73,9 @@ export class PageCache {
     }
   }
 
-  clear(): void {
+  /** Empties the cache and refuses the answers being rendered now (they may predate a write). */
+  invalidate(): void {
+    this.generation++;
     this.entries.clear();
     this.bytes = 0;
   }
@@ -88,7 +94,10 @@ export class PageCache {
 
 const KEY = Symbol('pageCacheKey');
 const BODY = Symbol('pageCacheBody');
-type Keyed = FastifyRequest & { [KEY]?: string; [BODY]?: string | Buffer };
+const GENERATION = Symbol('pageCacheGeneration');
+type Keyed = FastifyRequest & { [KEY]?: string; [BODY]?: string | Buffer; [GENERATION]?: number };
+
+const isWrite = (method: string): boolean => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
 
 function cacheable(reply: FastifyReply): boolean {
   if (reply.statusCode !== 200 || reply.hasHeader('set-cookie')) return false;
@@ -101,7 +110,12 @@ function cacheable(reply: FastifyReply): boolean {
  * it keeps the payload as the route produced it and a hit goes through those hooks like a fresh answer.
  */
 export function installPageCacheStore(app: FastifyInstance, cache: PageCache): void {
+  app.addHook('onRequest', async (req) => {
+    if (isWrite(req.method)) cache.invalidate();
+  });
   app.addHook('onSend', async (req, reply, payload) => {
+    // The write has committed; its client may ask again as soon as it has this answer.
+    if (isWrite(req.method)) cache.invalidate();
     const r = req as Keyed;
     if (r[KEY] && reply.getHeader('x-cache') === 'miss' && (typeof payload === 'string' || Buffer.isBuffer(payload))) r[BODY] = payload;
     return payload;
@@ -109,12 +123,11 @@ export function installPageCacheStore(app: FastifyInstance, cache: PageCache): v
   // Kept once the answer is final: cookies are only written into the headers by a later onSend hook.
   app.addHook('onResponse', async (req, reply) => {
     const r = req as Keyed;
-    if (r[KEY] && r[BODY] !== undefined && cacheable(reply)) {
+    if (r[KEY] && r[BODY] !== undefined && r[GENERATION] === cache.generation && cacheable(reply)) {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(reply.getHeaders())) if (!OWN.has(k) && v !== undefined) headers[k] = String(v);
       cache.set(r[KEY], r[BODY], headers);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && cache.size) cache.clear();
   });
 }
 
@@ -127,6 +140,7 @@ export function installPageCacheServe(app: FastifyInstance, cache: PageCache): v
     if (!hit) {
       cache.misses++;
       (req as Keyed)[KEY] = key;
+      (req as Keyed)[GENERATION] = cache.generation;
       reply.header('x-cache', 'miss');
       return;
     }
