@@ -263,6 +263,22 @@ export class SearchService {
     return this.vectorsReady;
   }
 
+  /**
+   * For /readyz: resolves with a detail once this process can search by meaning (its vector index
+   * replica caught up) or when there is no embedding model (lexical search); starts the catch-up and
+   * throws while it runs, waiting at most `waitMs` for it.
+   */
+  async indexReadiness(waitMs = 1000): Promise<string> {
+    if (!this.vectors) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((res) => (timer = setTimeout(() => res('late'), waitMs)));
+      const vi = await Promise.race([this.vectorIndex(), late]).finally(() => clearTimeout(timer));
+      if (vi === 'late') throw new Error('the vector index is catching up with the database');
+      if (!vi) return 'no embedding model yet: lexical search';
+    }
+    return `${this.vectors?.size ?? 0} vectors`;
+  }
+
   async close(): Promise<void> {
     await this.vectors?.close();
     const e = await this.embedderP?.catch(() => null);

@@ -6,6 +6,10 @@ import type { HttpContext } from '../context.ts';
 import { toHfPaper } from '../present/hf.ts';
 import { errors } from '../../domain/errors.ts';
 import { SearchQuery, SimilarQuery } from './search.schema.ts';
+import { readinessChecks } from '../../ops/readiness.ts';
+
+// A web process takes traffic once it can search by meaning: its vector index replica has caught up.
+readinessChecks.push({ name: 'search-index', check: (pb) => pb.search.indexReadiness() });
 
 export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   ctx.features.search = true;
