@@ -1,4 +1,4 @@
-// npm run bench -- http [--papers 100000] [--duration 10] [--connections 16] [--pg postgres://…] [--only pg|sqlite]
+// npm run bench -- http [--papers 100000] [--duration 10] [--connections 16] [--pg postgres://…] [--only pg|sqlite] [--targets search,paper]
 // Builds a corpus resampled from the bundled sample (new ids, shifted dates), copies it to a fresh
 // PostgreSQL schema with migrate-data, starts 2 web processes on PostgreSQL and 1 on SQLite, and
 // loads each with autocannon on loopback. Prints one JSON line per figure.
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     pg: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     only: { type: 'string' },
+    /** Run only the targets whose name contains one of these words (comma-separated). */
+    targets: { type: 'string' },
     fresh: { type: 'boolean' },
   },
 });
@@ -281,7 +283,9 @@ async function runSetup(label: string, webs: Web[]) {
   if (search)
     targets.push({ name: `search API (${search.mode ?? 'mode not said'})`, requests: rotating(queries.map((q) => `${search.path}${encodeURIComponent(q)}`)), rate: 150 });
   else out({ setup: label, target: 'search API', status: 'pending: no search API answers on this tree' });
+  const wanted = values.targets?.split(',').filter(Boolean);
   for (const t of targets) {
+    if (wanted && !wanted.some((w) => t.name.includes(w))) continue;
     // A short warm-up so the first figures do not measure JIT and cold caches.
     await autocannon({ url: urls[0], connections: 4, duration: 2, requests: t.requests });
     // Throughput with every connection busy (latency there is mostly queueing: about connections ÷ rps),

@@ -54,6 +54,23 @@ for (const dbk of databases) {
       assert.equal(r.hits[0].match, 'title');
     });
 
+    if (dbk.name === 'postgres') {
+      test('PostgreSQL scores single papers as rank() does, from tsvectors kept in line', async () => {
+        const l = await pb.search.lexical.rank('plankton kelp', 100);
+        assert.ok(l.allWords && l.floor > 0, 'the list was cut');
+        const some = l.hits.slice(0, 5);
+        // A paper with only one of the words scores less than those with both.
+        const partial = ids[1];
+        const scores = await pb.search.lexical.scoreIds!('plankton kelp', [...some.map((h) => h.id), partial]);
+        for (const h of some) assert.ok(Math.abs(scores.get(h.id)! - h.score) < 1e-9, `paper ${h.id}: ${scores.get(h.id)} against ${h.score}`);
+        assert.ok(scores.get(partial)! > 0 && scores.get(partial)! < l.floor);
+        const col = await pb.db.pool!.query<{ storage: string; compression: string }>(
+          `select attstorage as storage, attcompression as compression from pg_attribute where attrelid = 'paper_search'::regclass and attname = 'tsv'`,
+        );
+        assert.equal(col.rows[0].storage, 'm');
+      });
+    }
+
     if (dbk.name === 'sqlite') {
       test('SQLite ranks the newest matches when there are more than the window', async () => {
         const l = await pb.search.lexical.rank('plankton', 100);

@@ -112,25 +112,43 @@ export class PostgresLexical implements LexicalIndex {
     return conjunctiveFirst(terms, limit, (all) => this.run(terms, all, limit, filters));
   }
 
+  /**
+   * The score of a paper's tsvector, as SQL: lexeme by lexeme (see RANK_SATURATION), written out
+   * without a subquery per row, w × r / (r + s) as w × (1 - s / (r + s)), so that ts_rank runs once
+   * per lexeme. Its lexemes and weights go in as parameters through `ph`.
+   */
+  private async scorer(terms: string[], ph: (v: unknown) => string): Promise<(tsv: string) => string> {
+    const lexemes = await this.lexemes(terms);
+    const weights = await this.weights(lexemes);
+    const lx = lexemes.map((l, i) => ({ q: `${ph(tsLiteral(l))}::tsquery`, w: `${ph(weights[i])}::float8` }));
+    return (tsv) =>
+      lx.length
+        ? lx.map((l) => `${l.w} * (1 - ${RANK_SATURATION} / (ts_rank('${RANK_WEIGHTS}', ${tsv}, ${l.q}, 1) + ${RANK_SATURATION}))`).join(' + ')
+        : '0';
+  }
+
+  async scoreIds(q: string, ids: number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    const terms = queryTerms(q);
+    if (!terms.length || !ids.length) return out;
+    const params: unknown[] = [ids];
+    const rank = await this.scorer(terms, (v) => (params.push(v), `$${params.length}`));
+    const r = await this.pool.query<Hit>(`select paper_id as id, ${rank('tsv')} as score from paper_search where paper_id = any($1::bigint[])`, params);
+    for (const h of r.rows) out.set(Number(h.id), Number(h.score));
+    return out;
+  }
+
   private async run(terms: string[], all: boolean, limit: number, filters?: Filters): Promise<Hit[]> {
     if (!terms.length) return [];
     // websearch_to_tsquery never fails on user syntax; "or" between the words gives BM25-like recall,
     // plain spaces require every word.
-    const lexemes = await this.lexemes(terms);
-    const weights = await this.weights(lexemes);
     const params: unknown[] = [terms.join(all ? ' ' : ' or ')];
     const ph = (v: unknown) => (params.push(v), `$${params.length}`);
-    const lx = lexemes.map((l, i) => ({ q: `${ph(tsLiteral(l))}::tsquery`, w: `${ph(weights[i])}::float8` }));
+    const rank = await this.scorer(terms, ph);
     const where = filterSql(filters, 'p', ph);
     params.push(limit);
     const lim = `$${params.length}`;
     const q = `websearch_to_tsquery('english', $1)`;
-    // Lexeme by lexeme (see RANK_SATURATION), written out without a subquery per row: w × r / (r + s)
-    // as w × (1 - s / (r + s)), so that ts_rank runs once per lexeme.
-    const rank = (tsv: string) =>
-      lx.length
-        ? lx.map((l) => `${l.w} * (1 - ${RANK_SATURATION} / (ts_rank('${RANK_WEIGHTS}', ${tsv}, ${l.q}, 1) + ${RANK_SATURATION}))`).join(' + ')
-        : '0';
     const join = where ? ' join papers p on p.id = s.paper_id' : '';
     let text: string;
     if ((all || terms.length === 1) && !where) {

@@ -51,6 +51,12 @@ export interface LexicalIndex {
   exactTitle(q: string): Promise<number[]>;
   /** Whether some word of `q` matches no paper at all (likely a typo): only then is the costly trigram lookup worth it. */
   hasUnknownTerm(q: string): Promise<boolean>;
+  /**
+   * The score rank() gives each of these papers (0 without any word of `q`), where scoring a few
+   * papers is cheap. PostgreSQL ranks each paper's own tsvector; SQLite has no such method (FTS5's
+   * bm25() would read each word's whole posting list), and fusion then estimates the score.
+   */
+  scoreIds?(q: string, ids: number[]): Promise<Map<number, number>>;
 }
 
 /** bm25 column weights: title above abstract above authors (tuned on SciFact training queries). */

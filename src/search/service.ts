@@ -336,21 +336,26 @@ export class SearchService {
 
   /**
    * Interpolation: max-normalised lexical score plus w × cosine. Every candidate gets its exact cosine.
-   * A vector candidate missing from the lexical list scores at most the list's floor (0 when the list
-   * holds every match): it gets the floor times the share of the query's words its text has, since
-   * scoring single papers with bm25() costs a pass over each word's postings.
+   * A vector candidate missing from the lexical list scores 0 when the list holds every match. When
+   * the list was cut, it gets its own score where the index can score single papers (scoreIds, on
+   * PostgreSQL); else at most the list's floor: the floor times the share of the query's words its
+   * text has, since scoring single papers with bm25() costs a pass over each word's postings.
    */
   private async fuse(q: string, lexList: LexicalList, vec: Hit[], qvec: Float32Array, lap = stopwatch()): Promise<RankedHit[]> {
     const lex = lexList.hits;
     const inLex = new Set(lex.map((h) => h.id));
-    const share = lexList.floor > 0 ? await this.termShare(q, vec.filter((h) => !inLex.has(h.id)).map((h) => h.id)) : new Map<number, number>();
+    const missing = lexList.floor > 0 ? vec.filter((h) => !inLex.has(h.id)).map((h) => h.id) : [];
+    let outside: Map<number, number>;
+    if (!missing.length) outside = new Map();
+    else if (this.lexical.scoreIds) outside = await this.lexical.scoreIds(q, missing);
+    else outside = new Map([...(await this.termShare(q, missing))].map(([id, share]) => [id, lexList.floor * share]));
     lap('term_share');
     const byId = new Map<number, RankedHit>();
     for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score });
     for (const h of vec) {
       const r = byId.get(h.id);
       if (r) r.cosine = h.score;
-      else byId.set(h.id, { id: h.id, score: 0, match: 'ranked', cosine: h.score, lexical: lexList.floor * (share.get(h.id) ?? 0) });
+      else byId.set(h.id, { id: h.id, score: 0, match: 'ranked', cosine: h.score, lexical: outside.get(h.id) ?? 0 });
     }
     // Lexical-only candidates: their cosine from the stored vectors.
     const noCos = [...byId.values()].filter((r) => r.cosine === undefined).map((r) => r.id);
