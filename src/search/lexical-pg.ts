@@ -7,6 +7,8 @@ import { queryTerms } from './text.ts';
 
 /** At most this many papers with every word in the title, and as many other matches, are ranked for an all-words query. */
 export const PG_CONJUNCTIVE_WINDOW = 250;
+/** withAllWords (more-like-this) takes the newest of at most this many matches. */
+export const PG_ALL_WORDS_WINDOW = 1000;
 
 /**
  * Scoring, BM25-like (ts_rank alone has no idf: SciFact train nDCG@10 0.56 against 0.71 for FTS5's
@@ -100,8 +102,11 @@ export class PostgresLexical implements LexicalIndex {
   async withAllWords(q: string, limit: number): Promise<Hit[]> {
     const terms = queryTerms(q);
     if (!terms.length) return [];
+    // The newest of at most PG_ALL_WORDS_WINDOW matches: each match is a heap visit (the id is not in
+    // the GIN index), so common words would cost one per paper that has them.
     const r = await this.pool.query<{ id: string }>(
-      `select paper_id as id from paper_search where tsv @@ websearch_to_tsquery('english', $1) order by paper_id desc limit $2`,
+      `select id from (select paper_id as id from paper_search where tsv @@ websearch_to_tsquery('english', $1) limit ${PG_ALL_WORDS_WINDOW}) m
+        order by id desc limit $2`,
       [terms.join(' '), limit],
     );
     return r.rows.map((h) => ({ id: Number(h.id), score: 0 }));

@@ -40,7 +40,8 @@ export interface LexicalIndex {
   /**
    * Ids of papers with every word of `q`, newest first, not ranked (score 0): the cheap list of
    * more-like-this, whose words are a paper's most distinctive ones. Ranking them cost most of a
-   * paper page (bm25() and ts_rank count each word's papers, however few have them all).
+   * paper page (bm25() and ts_rank count each word's papers, however few have them all). PostgreSQL
+   * takes the newest of its first PG_ALL_WORDS_WINDOW matches.
    */
   withAllWords(q: string, limit: number): Promise<Hit[]>;
   /** The ranked list for a user query: conjunctive first when the query is short, see CONJUNCTIVE_MAX_TERMS. */
