@@ -20,7 +20,7 @@ import { parseJsonl } from '../src/ingest/jsonl.ts';
 import { SAMPLE_FILES } from '../src/services/sample.ts';
 import type { IngestItem } from '../src/ingest/types.ts';
 import type { PaperInput } from '../src/domain/paper.ts';
-import { queryTerms } from '../src/search/text.ts';
+import { titleQueries } from './_queries.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -167,11 +167,7 @@ const day = (probe.sqlite!.prepare('select max(day) as d from daily_entries').ge
 const titles = (probe.sqlite!.prepare('select title from papers order by random() limit 1000').all() as { title: string }[]).map((r) => r.title);
 await probe.close();
 const queries = [
-  ...titles.map((t, i) => {
-    const ws = queryTerms(t).filter((w) => w.length > 2);
-    const start = i % Math.max(1, ws.length - 3);
-    return ws.slice(start, start + 2 + (i % 3)).join(' ') || 'learning';
-  }),
+  ...titleQueries(titles),
   'diffusion models for image generation',
   'graph neural networks',
   'tranformer atention',

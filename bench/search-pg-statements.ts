@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { openPaperboy } from '../src/wiring.ts';
 import { createLogger } from '../src/logger.ts';
 import { openSqlite } from '../src/storage/db.ts';
-import { queryTerms } from '../src/search/text.ts';
+import { titleQueries } from './_queries.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,11 +45,7 @@ const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
 const probe = openSqlite(join(DIR, 'paperboy.db'));
 const titles = (probe.sqlite!.prepare('select title from papers order by random() limit ?').all(Number(values.queries)) as { title: string }[]).map((r) => r.title);
 await probe.close();
-const queries = titles.map((t, i) => {
-  const ws = queryTerms(t).filter((w) => w.length > 2);
-  const start = i % Math.max(1, ws.length - 3);
-  return ws.slice(start, start + 2 + (i % 3)).join(' ') || 'learning';
-});
+const queries = titleQueries(titles);
 
 const cfg = loadConfig({ ...process.env, DATABASE_URL: values.pg, DATABASE_SCHEMA: SCHEMA, PAPERBOY_DATA_DIR: DIR });
 const pb = await openPaperboy(cfg, { log: createLogger('warn') });

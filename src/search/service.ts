@@ -349,7 +349,7 @@ export class SearchService {
     if (!missing.length) outside = new Map();
     else if (this.lexical.scoreIds) outside = await this.lexical.scoreIds(q, missing);
     else outside = new Map([...(await this.termShare(q, missing))].map(([id, share]) => [id, lexList.floor * share]));
-    lap('term_share');
+    lap('outside_scores');
     const byId = new Map<number, RankedHit>();
     for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score });
     for (const h of vec) {
