@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { databases, PG_URL, type TestInstance } from './support/db.ts';
 import { instanceEnv, loadSomeSample, runCli, startServe } from './ops-child.ts';
-import { openDb } from '../src/storage/db.ts';
+import { openDb, SQLITE_PAGE_SIZE } from '../src/storage/db.ts';
 import { sqliteTablesInFkOrder } from '../src/ops/migrate-data.ts';
 
 const sqlite = databases.find((d) => d.name === 'sqlite')!;
@@ -84,6 +84,33 @@ describe('backup and restore (sqlite)', () => {
     } finally {
       web.proc.kill('SIGTERM');
       await web.exited;
+    }
+  });
+
+  it('restores a backup with 4 KB pages (databases made before 16 KB pages) into a 16 KB database', async () => {
+    const file = join(work, 'small-pages.db');
+    const live = pb.db.sqlite!;
+    live.pragma('page_size = 4096');
+    try {
+      live.exec(`vacuum into '${file.replace(/'/g, "''")}'`);
+    } finally {
+      live.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
+    }
+    const dir = join(work, 'big-pages');
+    const target = openDb({ dataDir: dir });
+    assert.equal(target.sqlite!.pragma('page_size', { simple: true }), SQLITE_PAGE_SIZE);
+    target.sqlite!.exec('create table placeholder (x)');
+    await target.close();
+
+    const r = await runCli(['restore', file], { PAPERBOY_DATA_DIR: dir });
+    assert.equal(r.code, 0, r.out);
+    const restored = openDb({ dataDir: dir });
+    try {
+      assert.equal(restored.sqlite!.pragma('page_size', { simple: true }), 4096);
+      assert.equal(String(restored.sqlite!.pragma('journal_mode', { simple: true })), 'wal');
+      assert.deepEqual(await tableCounts(restored, ['papers', 'authors']), await tableCounts(pb.db, ['papers', 'authors']));
+    } finally {
+      await restored.close();
     }
   });
 

@@ -75,10 +75,36 @@ export async function restoreSqlite(file: string, dbFile: string): Promise<Backu
   mkdirSync(dirname(dbFile), { recursive: true });
   const src = new SQLite(file, { readonly: true, fileMustExist: true });
   try {
+    leaveWalIfPageSizesDiffer(src, dbFile);
     const r = await src.backup(dbFile);
     return { file: dbFile, bytes: statSync(dbFile).size, pages: r.totalPages, seconds: (performance.now() - t0) / 1000 };
   } finally {
     src.close();
+  }
+}
+
+/**
+ * The backup API cannot change the page size of a database in WAL mode ("attempt to write a readonly
+ * database"), and databases made before 16 KB pages became the default have 4 KB pages. When the
+ * sizes differ, the target leaves WAL mode for the copy (opening it again puts it back), which SQLite
+ * allows only with no other connection on it.
+ */
+function leaveWalIfPageSizesDiffer(src: SQLite.Database, dbFile: string): void {
+  if (!existsSync(dbFile) || statSync(dbFile).size === 0) return;
+  const dst = new SQLite(dbFile, { fileMustExist: true });
+  try {
+    const from = Number(src.pragma('page_size', { simple: true }));
+    const to = Number(dst.pragma('page_size', { simple: true }));
+    if (from === to || String(dst.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return;
+    try {
+      dst.pragma('journal_mode = DELETE');
+    } catch (err) {
+      throw new Error(`the backup has ${from}-byte pages and ${dbFile} has ${to}-byte pages: stop the processes that use it, then restore again`, {
+        cause: err,
+      });
+    }
+  } finally {
+    dst.close();
   }
 }
 

