@@ -1,12 +1,12 @@
 // Ranking a bounded window of matches: a word in more papers than the window ranks only the newest
 // of them (SQLite: the SQLITE_RANK_WINDOW highest ids; PostgreSQL: PG_RANK_WINDOW of them), while
 // an exact title outside the window still comes first, filters choose the window's papers, and a
-// query with fewer matches than the window ranks them all. On SQLite, a word in more than half of the
-// papers is not scored when every word must match (its idf is 0), which keeps the order.
+// query with fewer matches than the window ranks them all. On SQLite, pb_bm25 and its bm25() fallback
+// (which does not score a word in more than half of the papers, whose idf is 0) give the same order.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases, type TestInstance } from './support/db.ts';
-import { SQLITE_RANK_WINDOW } from '../src/search/lexical-sqlite.ts';
+import { SqliteLexical, SQLITE_RANK_WINDOW } from '../src/search/lexical-sqlite.ts';
 import { COLUMN_WEIGHTS, PG_RANK_WINDOW } from '../src/search/lexical.ts';
 
 // Enough that half of the papers (a filter) are more than the window.
@@ -85,8 +85,10 @@ for (const dbk of databases) {
         assert.equal(few.hits[0].id, ids[0]);
       });
 
-      test('SQLite: with all the words, one in more than half of the papers is a condition but not scored (the same order)', async () => {
+      test('SQLite: with all the words, the order is bm25()\'s over the window, with pb_bm25 and with the bm25() fallback (which leaves a word in more than half of the papers unscored)', async () => {
+        assert.equal(pb.db.bm25, 'pb_bm25', 'npm install built native/pb_fts5.c');
         const got = (await pb.search.lexical.rank('kelp plankton', 50)).hits;
+        const fallback = (await new SqliteLexical(pb.db.sqlite!, 'bm25').rank('kelp plankton', 50)).hits;
         const w = COLUMN_WEIGHTS;
         const want = pb.db
           .sqlite!.prepare(
@@ -101,6 +103,10 @@ for (const dbk of databases) {
           want,
         );
         assert.equal(got[0].id, ids[0]);
+        assert.deepEqual(
+          fallback.map((h) => h.id),
+          want,
+        );
       });
 
       test('SQLite: with filters, the window is the newest matching papers that pass them', async () => {

@@ -12,7 +12,14 @@ export class SqliteLexical implements LexicalIndex {
   private readonly cache = new Map<string, Database.Statement>();
   private readonly shares = new Map<string, { share: number; at: number }>();
   private newest = { id: 0, at: 0 };
-  constructor(private readonly sqlite: Database.Database) {}
+  /**
+   * @param bm25 the ranking function: pb_bm25 remembers the document counts of common words (see
+   * native/pb_fts5.c), bm25 counts them in every statement.
+   */
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly bm25: 'pb_bm25' | 'bm25' = 'bm25',
+  ) {}
 
   private stmt(text: string): Database.Statement {
     let s = this.cache.get(text);
@@ -55,11 +62,12 @@ export class SqliteLexical implements LexicalIndex {
   private async run(terms: string[], all: boolean, limit: number, filters?: Filters): Promise<Hit[]> {
     if (!terms.length) return [];
     const w = COLUMN_WEIGHTS;
-    const rank = `bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors})`;
-    if (all && terms.length > 1 && !hasFilters(filters)) {
+    const rank = `${this.bm25}(papers_fts, ${w.title}, ${w.abstract}, ${w.authors})`;
+    if (this.bm25 === 'bm25' && all && terms.length > 1 && !hasFilters(filters)) {
       // A word in more than half of the papers has an idf of 0 in bm25() (FTS5 floors it at 1e-6),
       // yet bm25() counts its papers for it: 16 ms for "models" at 1M papers. With all the words,
-      // the window is chosen by every word and ranked by the others (the same order).
+      // the window is chosen by every word and ranked by the others (the same order). pb_bm25
+      // remembers such counts.
       const scored = terms.filter((t) => this.share(t) <= 0.5);
       if (scored.length && scored.length < terms.length) return this.rankByFewer(terms, scored, rank, limit);
     }
@@ -71,7 +79,7 @@ export class SqliteLexical implements LexicalIndex {
     // each match's positions: rank at most SQLITE_RANK_WINDOW matches, the newest (highest ids).
     // FTS5 walks them backwards from the last id and stops there; a lower bound on the id instead
     // (rowid >= ?) costs as much as the whole doclist. bm25() still counts each word's papers once
-    // per query for its idf (about 20 ns a paper).
+    // per query for its idf (about 20-50 ns a paper); pb_bm25 once per connection.
     const text = `select id, score from (select papers_fts.rowid as id, -${rank} as score from ${from} where papers_fts match ?${where}
       order by papers_fts.rowid desc limit ${SQLITE_RANK_WINDOW}) order by score desc, id limit ?`;
     params.push(limit);

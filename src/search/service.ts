@@ -108,7 +108,7 @@ export class SearchService {
     private readonly papers: PaperStore,
     private readonly log: Logger,
   ) {
-    this.lexical = db.dialect === 'sqlite' ? new SqliteLexical(db.sqlite!) : new PostgresLexical(db.kysely, db.pool!);
+    this.lexical = db.dialect === 'sqlite' ? new SqliteLexical(db.sqlite!, db.bm25) : new PostgresLexical(db.kysely, db.pool!);
     this.vectorWeight = config.searchVectorWeight;
     this.models = new EmbedderModelStore(db.kysely);
   }

@@ -1,6 +1,7 @@
 // Kysely database factory for both deployments: an SQLite file (default) or PostgreSQL.
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -13,6 +14,11 @@ export interface Db {
   dialect: DialectName;
   /** SQLite only: the raw connection, for FTS5, the backup API and bulk loads. */
   sqlite?: SQLite.Database;
+  /**
+   * SQLite only: the FTS5 ranking function, pb_bm25 (bm25() that remembers the document counts of
+   * common words, native/pb_fts5.c) when it was built at install, else bm25.
+   */
+  bm25?: 'pb_bm25' | 'bm25';
   /** PostgreSQL only: the pool. */
   pool?: pg.Pool;
   /** PostgreSQL only: the schema in use when one was chosen (search_path). */
@@ -62,6 +68,7 @@ export function openSqlite(file: string): Db {
     kysely,
     dialect: 'sqlite',
     sqlite,
+    bm25: loadPbBm25(sqlite) ? 'pb_bm25' : 'bm25',
     describe: `sqlite:${file}`,
     // Kysely closes the connection only if it ran a query on it.
     close: async () => {
@@ -69,6 +76,20 @@ export function openSqlite(file: string): Db {
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+/** Built by scripts/build-native.mjs at install (SQLite adds the platform's suffix). */
+const PB_FTS5 = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'pb_fts5');
+
+/** Loads pb_bm25 into the connection; false when it was not built (or does not load). */
+function loadPbBm25(sqlite: SQLite.Database): boolean {
+  try {
+    // Its entry point, sqlite3_pbfts_init, is the one SQLite derives from the file name.
+    sqlite.loadExtension(PB_FTS5);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Most distinct statements kept prepared per connection (queries with IN lists vary in text). */
