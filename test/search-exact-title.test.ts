@@ -37,7 +37,7 @@ for (const dbk of databases) {
     });
 
     const ids = async (q: string) => {
-      const got = await pb.search.lexical.exactTitle(q);
+      const got = (await pb.search.lexical.titles(q, [])).exact;
       const rows = await pb.stores.papers.byIds(got);
       return got.map((id) => rows.get(id)?.arxivId).sort();
     };
@@ -54,6 +54,15 @@ for (const dbk of databases) {
       assert.deepEqual(await ids('"'), []);
       assert.deepEqual(await ids('()'), []);
       assert.deepEqual(await ids('title: OR AND NOT'), []);
+    });
+
+    test('one statement gives the exact-title matches and the titles of the papers asked for', async () => {
+      const byArxiv = await pb.stores.papers.byIds([1, 2, 3]);
+      const [one, two] = [...byArxiv.values()].sort((a, b) => a.id - b.id);
+      const got = await pb.search.lexical.titles('ATTENTION', [two.id, 999_999]);
+      assert.deepEqual(got.exact, [one.id]);
+      assert.deepEqual(got.titles, [{ id: two.id, title: two.title }]);
+      assert.deepEqual(await pb.search.lexical.titles('No Such Title', []), { exact: [], titles: [] });
     });
 
     test('a title written by a bulk batch is found, and the search puts it first as a title match', async () => {

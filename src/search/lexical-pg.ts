@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database as Schema } from '../storage/schema.ts';
-import { conjunctiveFirst, filterSql, PG_RANK_WINDOW, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
+import { conjunctiveFirst, filterSql, PG_RANK_WINDOW, titleRows, type Filters, type Hit, type LexicalIndex, type LexicalList, type TitleRows } from './lexical.ts';
 import { queryTerms } from './text.ts';
 
 /** At most this many papers with every word in the title, and as many other matches, are ranked for an all-words query. */
@@ -217,8 +217,12 @@ export class PostgresLexical implements LexicalIndex {
     return !!r.rows[0]?.unknown;
   }
 
-  async exactTitle(q: string): Promise<number[]> {
-    const r = await sql<{ id: number }>`select id from papers where lower(title) = lower(${q.trim()}) limit 5`.execute(this.db);
-    return r.rows.map((x) => x.id);
+  async titles(q: string, ids: number[]): Promise<TitleRows> {
+    // A BitmapOr of the lower(title) B-tree and the primary key.
+    const r = await this.pool.query<{ id: string; title: string; exact: boolean }>(
+      `select id, title, lower(title) = lower($1) as exact from papers where lower(title) = lower($1) or id = any($2::bigint[])`,
+      [q.trim(), ids],
+    );
+    return titleRows(r.rows, ids);
   }
 }

@@ -1,6 +1,6 @@
 // The lexical index on SQLite: FTS5 with bm25 and column weights, a trigram index for title typos.
 import type Database from 'better-sqlite3';
-import { COLUMN_WEIGHTS, conjunctiveFirst, filterSql, hasFilters, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
+import { COLUMN_WEIGHTS, conjunctiveFirst, filterSql, hasFilters, titleRows, type Filters, type Hit, type LexicalIndex, type LexicalList, type TitleRows } from './lexical.ts';
 import { fts5Query, queryTerms, trigrams } from './text.ts';
 
 /** At most this many matches of a query are ranked (the newest), as PG_RANK_WINDOW on PostgreSQL. */
@@ -119,10 +119,14 @@ export class SqliteLexical implements LexicalIndex {
     return queryTerms(q).some((t) => one.get(fts5Query([t])) === undefined);
   }
 
-  async exactTitle(q: string): Promise<number[]> {
-    // The B-tree on lower(title) (migration 0003). An FTS5 phrase query at the title's start was tried
-    // instead, to spare bulk imports that index's random-order writes (8% of an import's CPU): it cost
-    // 14-55 ms at a million papers for titles of common words, a third of the slowest searches.
-    return (this.stmt('select id from papers where lower(title) = lower(?) limit 5').all(q.trim()) as { id: number }[]).map((r) => r.id);
+  async titles(q: string, ids: number[]): Promise<TitleRows> {
+    // The B-tree on lower(title) (migration 0003) and the rowids, as one OR of two index lookups. An
+    // FTS5 phrase query at the title's start was tried instead of that index, to spare bulk imports
+    // its random-order writes (8% of an import's CPU): it cost 14-55 ms at a million papers for titles
+    // of common words, a third of the slowest searches.
+    const rows = this.stmt(
+      `select id, title, lower(title) = lower(@q) as exact from papers where lower(title) = lower(@q) or id in (select value from json_each(@ids))`,
+    ).all({ q: q.trim(), ids: JSON.stringify(ids) }) as { id: number; title: string; exact: number }[];
+    return titleRows(rows, ids);
   }
 }

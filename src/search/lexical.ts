@@ -48,8 +48,11 @@ export interface LexicalIndex {
   rank(q: string, limit: number, filters?: Filters): Promise<LexicalList>;
   /** Papers whose title is spelled like `q` (typo tolerant), best first. */
   titleCandidates(q: string, limit: number): Promise<{ id: number; title: string }[]>;
-  /** Papers whose lower-cased title equals `q` lower-cased. */
-  exactTitle(q: string): Promise<number[]>;
+  /**
+   * Papers whose lower-cased title equals `q` lower-cased (`exact`), and the titles of papers `ids`
+   * (the best lexical hits, checked for a near-title match): one statement for both.
+   */
+  titles(q: string, ids: number[]): Promise<TitleRows>;
   /** Whether some word of `q` matches no paper at all (likely a typo): only then is the costly trigram lookup worth it. */
   hasUnknownTerm(q: string): Promise<boolean>;
   /**
@@ -58,6 +61,25 @@ export interface LexicalIndex {
    * bm25() would read each word's whole posting list), and fusion then estimates the score.
    */
   scoreIds?(q: string, ids: number[]): Promise<Map<number, number>>;
+}
+
+export interface TitleRows {
+  /** At most EXACT_TITLE_MAX ids. */
+  exact: number[];
+  titles: { id: number; title: string }[];
+}
+export const EXACT_TITLE_MAX = 5;
+
+/** Splits the rows of a titles() statement (whose `exact` column is 0/1 or a boolean). */
+export function titleRows(rows: { id: number | string; title: string; exact: unknown }[], ids: number[]): TitleRows {
+  const wanted = new Set(ids);
+  const out: TitleRows = { exact: [], titles: [] };
+  for (const r of rows) {
+    const id = Number(r.id);
+    if (r.exact && out.exact.length < EXACT_TITLE_MAX) out.exact.push(id);
+    if (wanted.has(id)) out.titles.push({ id, title: r.title });
+  }
+  return out;
 }
 
 /** bm25 column weights: title above abstract above authors (tuned on SciFact training queries). */

@@ -414,25 +414,21 @@ export class SearchService {
 
   /** Exact arXiv id or URL, exact title, then a title one or two letters off. */
   private async jumps(q: string, lex: Hit[], allWordsMatch = false, lap = stopwatch()): Promise<RankedHit[]> {
-    const out: RankedHit[] = [];
     const parsed = parseArxivId(q);
     if (parsed) {
       const p = await this.papers.byArxivId(parsed.id);
-      if (p) out.push({ id: p.id, score: Infinity, match: 'id' });
-      return out;
+      return p ? [{ id: p.id, score: Infinity, match: 'id' }] : [];
     }
     const nq = normTitle(q);
-    if (nq.length < 8) return out;
-    for (const id of await this.lexical.exactTitle(q)) out.push({ id, score: Infinity, match: 'title' });
-    lap('exact_title');
-    if (out.length) return out;
+    if (nq.length < 8) return [];
     // A title with a typo: the other words still match, so it is usually among the best lexical hits;
-    // short titles, where one wrong word weighs more, also get trigram candidates.
+    // short titles, where one wrong word weighs more, also get trigram candidates. Their titles come
+    // with the exact-title lookup.
     const max = Math.max(1, Math.min(3, Math.floor(nq.length / 12)));
-    const top = lex.slice(0, 20).map((h) => h.id);
-    let candidates: { id: number; title: string }[] = top.length
-      ? await this.db.kysely.selectFrom('papers').select(['id', 'title']).where('id', 'in', top).execute()
-      : [];
+    const { exact, titles } = await this.lexical.titles(q, lex.slice(0, 20).map((h) => h.id));
+    lap('titles');
+    if (exact.length) return exact.map((id) => ({ id, score: Infinity, match: 'title' }));
+    let candidates = titles;
     const near = (cs: { id: number; title: string }[]) =>
       cs
         .map((c) => ({ id: c.id, d: editDistance(nq, normTitle(c.title), max) }))
