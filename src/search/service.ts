@@ -297,6 +297,11 @@ export class SearchService {
     let fallback: string | undefined;
     let qvec: Float32Array | undefined;
     let vi: VectorIndex | null = null;
+    // The lexical list is asked for first: the database ranks while this process embeds the query
+    // and searches the vector index. (On SQLite the statement runs here, synchronously.)
+    const lexical = want === 'vector' ? undefined : this.lexical.rank(q, depth, opts.filters);
+    lexical?.catch(() => {}); // awaited below; an early throw must not leave it unhandled
+    lap('lexical');
     if (want !== 'lexical') {
       try {
         vi = await this.vectorIndex();
@@ -312,18 +317,24 @@ export class SearchService {
       }
     }
     lap('embed');
-    const lexList = mode === 'vector' ? { hits: [], floor: 0 } : await this.lexical.rank(q, depth, opts.filters);
-    const lex = lexList.hits;
-    lap(lexList.allWords ? 'lexical_all' : 'lexical_any');
-    const jumps = await this.jumps(q, lex, !!lexList.allWords, lap);
     let vec = qvec && vi ? vi.search(qvec, hasFilters(opts.filters) ? depth * 4 : depth) : [];
     if (vec.length && hasFilters(opts.filters)) vec = await this.keepMatching(vec, opts.filters!);
     lap('vector');
+    const lexList = mode === 'vector' ? { hits: [], floor: 0 } : await (lexical ?? this.lexical.rank(q, depth, opts.filters));
+    const lex = lexList.hits;
+    lap('lexical_wait');
 
-    let ranked: RankedHit[];
-    if (mode === 'lexical') ranked = lex.map((h) => ({ ...h, match: 'ranked', lexical: h.score }));
-    else if (mode === 'vector') ranked = vec.map((h) => ({ ...h, match: 'ranked', cosine: h.score }));
-    else ranked = await this.fuse(q, lexList, vec, qvec!, lap);
+    // The jumps (title lookups) and the fusion (scores and cosines of single papers) ask the
+    // database independently: at once, so that a search waits for fewer round trips in a row.
+    const [jumps, ranked] = await Promise.all([
+      this.jumps(q, lex, !!lexList.allWords),
+      mode === 'lexical'
+        ? lex.map((h): RankedHit => ({ ...h, match: 'ranked', lexical: h.score }))
+        : mode === 'vector'
+          ? vec.map((h): RankedHit => ({ ...h, match: 'ranked', cosine: h.score }))
+          : this.fuse(q, lexList, vec, qvec!),
+    ]);
+    lap('titles_and_fusion');
 
     // Exact id, exact title and near-title jumps go first, in that order.
     const jumpIds = new Set(jumps.map((j) => j.id));
@@ -341,38 +352,46 @@ export class SearchService {
    * PostgreSQL); else at most the list's floor: the floor times the share of the query's words its
    * text has, since scoring single papers with bm25() costs a pass over each word's postings.
    */
-  private async fuse(q: string, lexList: LexicalList, vec: Hit[], qvec: Float32Array, lap = stopwatch()): Promise<RankedHit[]> {
+  private async fuse(q: string, lexList: LexicalList, vec: Hit[], qvec: Float32Array): Promise<RankedHit[]> {
     const lex = lexList.hits;
     const inLex = new Set(lex.map((h) => h.id));
+    const inVec = new Set(vec.map((h) => h.id));
     const missing = lexList.floor > 0 ? vec.filter((h) => !inLex.has(h.id)).map((h) => h.id) : [];
-    let outside: Map<number, number>;
-    if (!missing.length) outside = new Map();
-    else if (this.lexical.scoreIds) outside = await this.lexical.scoreIds(q, missing);
-    else outside = new Map([...(await this.termShare(q, missing))].map(([id, share]) => [id, lexList.floor * share]));
-    lap('outside_scores');
+    // The lexical scores of vector-only candidates and the cosines of lexical-only ones: independent,
+    // so both are asked for at once.
+    const [outside, cosines] = await Promise.all([this.outsideScores(q, lexList, missing), this.cosines(lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec)]);
     const byId = new Map<number, RankedHit>();
-    for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score });
+    for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score, cosine: cosines.get(h.id) });
     for (const h of vec) {
       const r = byId.get(h.id);
       if (r) r.cosine = h.score;
       else byId.set(h.id, { id: h.id, score: 0, match: 'ranked', cosine: h.score, lexical: outside.get(h.id) ?? 0 });
     }
-    // Lexical-only candidates: their cosine from the stored vectors.
-    const noCos = [...byId.values()].filter((r) => r.cosine === undefined).map((r) => r.id);
-    if (noCos.length) {
-      const e = await this.embedder();
-      const rows = await this.db.kysely.selectFrom('paper_vectors').select(['paper_id', 'vector']).where('paper_id', 'in', noCos).where('embedder', '=', e!.id).execute();
-      for (const r of rows) {
-        const v = fromBytes(r.vector as Uint8Array);
-        let s = 0;
-        for (let i = 0; i < v.length; i++) s += v[i] * qvec[i];
-        byId.get(r.paper_id)!.cosine = s;
-      }
-    }
-    lap('cosines');
     const maxLex = Math.max(1e-9, ...[...byId.values()].map((r) => r.lexical ?? 0));
     for (const r of byId.values()) r.score = (r.lexical ?? 0) / maxLex + this.vectorWeight * (r.cosine ?? 0);
     return [...byId.values()].sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+
+  /** The lexical scores of papers outside a cut lexical list (see fuse). */
+  private async outsideScores(q: string, lexList: LexicalList, ids: number[]): Promise<Map<number, number>> {
+    if (!ids.length) return new Map();
+    if (this.lexical.scoreIds) return this.lexical.scoreIds(q, ids);
+    return new Map([...(await this.termShare(q, ids))].map(([id, share]) => [id, lexList.floor * share]));
+  }
+
+  /** The cosine of each paper's stored vector with `qvec`. */
+  private async cosines(ids: number[], qvec: Float32Array): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    if (!ids.length) return out;
+    const e = await this.embedder();
+    const rows = await this.db.kysely.selectFrom('paper_vectors').select(['paper_id', 'vector']).where('paper_id', 'in', ids).where('embedder', '=', e!.id).execute();
+    for (const r of rows) {
+      const v = fromBytes(r.vector as Uint8Array);
+      let s = 0;
+      for (let i = 0; i < v.length; i++) s += v[i] * qvec[i];
+      out.set(r.paper_id, s);
+    }
+    return out;
   }
 
   /** For each paper, the share of the query's words (stemmed alike) found in its title or abstract. */
@@ -413,7 +432,7 @@ export class SearchService {
   }
 
   /** Exact arXiv id or URL, exact title, then a title one or two letters off. */
-  private async jumps(q: string, lex: Hit[], allWordsMatch = false, lap = stopwatch()): Promise<RankedHit[]> {
+  private async jumps(q: string, lex: Hit[], allWordsMatch = false): Promise<RankedHit[]> {
     const parsed = parseArxivId(q);
     if (parsed) {
       const p = await this.papers.byArxivId(parsed.id);
@@ -426,7 +445,6 @@ export class SearchService {
     // with the exact-title lookup.
     const max = Math.max(1, Math.min(3, Math.floor(nq.length / 12)));
     const { exact, titles } = await this.lexical.titles(q, lex.slice(0, 20).map((h) => h.id));
-    lap('titles');
     if (exact.length) return exact.map((id) => ({ id, score: Infinity, match: 'title' }));
     let candidates = titles;
     const near = (cs: { id: number; title: string }[]) =>
@@ -436,15 +454,12 @@ export class SearchService {
         .sort((a, b) => a.d - b.d)
         .map((c): RankedHit => ({ id: c.id, score: Infinity, match: c.d === 0 ? 'title' : 'near-title' }));
     let found = near(candidates);
-    lap('near_title');
     // Trigram candidates cost a scan of many titles: only when a word matches nothing (a misspelling).
     // When papers have all the words, none is misspelt (and the lookup of each word is skipped).
     if (!found.length && !allWordsMatch && nq.split(' ').length <= 8 && (await this.lexical.hasUnknownTerm(q))) {
-      lap('typo_check');
       candidates = await this.lexical.titleCandidates(q, 10);
       found = near(candidates);
-      lap('typo_titles');
-    } else lap('typo_check');
+    }
     return found.slice(0, 3);
   }
 
