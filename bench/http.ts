@@ -96,7 +96,7 @@ if (values.only !== 'sqlite') {
   await admin.end();
   const t0 = performance.now();
   const target = openDb({ url: values.pg, dataDir: dir, schema, statementTimeoutMs: 600_000 });
-  await migrateToLatest(target);
+  const applied = await migrateToLatest(target);
   if (have < N || values.fresh) {
     const src = openSqlite(sqliteFile);
     const report = await migrateData(src.sqlite!, target.pool!, { batchSize: 2000 });
@@ -104,7 +104,11 @@ if (values.only !== 'sqlite') {
     // What autovacuum does after a bulk load (statistics, visibility map, GIN pending lists merged).
     await target.pool!.query('vacuum analyze');
     out({ step: 'migrate-data', rows: report.tables.reduce((a, t) => a + t.copied, 0), seconds: Math.round(performance.now() - t0) / 1000 });
-  } else out({ step: 'migrate-data', reused: schema, papers: have });
+  } else {
+    // A migration that rewrote rows of a reused copy left dead ones, which autovacuum clears in time.
+    if (applied.length) await target.pool!.query('vacuum analyze');
+    out({ step: 'migrate-data', reused: schema, papers: have, migrated: applied });
+  }
   await target.close();
 }
 
