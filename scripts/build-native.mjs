@@ -3,7 +3,7 @@
 // Run by `npm install` (postinstall). Without a compiler it says so and exits 0: search then ranks
 // with FTS5's own bm25(), which gives the same order, slower on common words of a large corpus.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,8 @@ const skip = (why) => {
 if (process.platform === 'win32') skip('no build recipe for Windows');
 if (!headers || !existsSync(join(headers, 'sqlite3ext.h'))) skip("better-sqlite3's SQLite headers are not installed");
 mkdirSync(dirname(out), { recursive: true });
+// A build that fails must not leave an older one behind, built from other source.
+rmSync(out, { force: true });
 const cc = process.env.CC || 'cc';
 const args = ['-O2', '-shared', '-fPIC', '-I', headers, '-o', out, src, '-lm'];
 if (process.platform === 'darwin') args.splice(0, 0, '-undefined', 'dynamic_lookup');
