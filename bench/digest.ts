@@ -60,10 +60,10 @@ if (pgUrl) {
 const cfg = loadConfig({
   ...process.env,
   PAPERBOY_DATA_DIR: dataDir,
-  LOG_LEVEL: 'silent',
+  PAPERBOY_LOG_LEVEL: 'silent',
   PAPERBOY_LOAD_SAMPLE: 'false',
   SMTP_URL: `smtp://127.0.0.1:${port}`,
-  DIGEST_RATE: '10000',
+  PAPERBOY_DIGEST_RATE: '10000',
   PAPERBOY_BASE_URL: 'https://papers.example.org',
 });
 const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('silent'), schema });

@@ -41,11 +41,11 @@ export async function openPgEval(opts: { dir: string; split: string; url: string
   const dataDir = mkdtempSync(join(tmpdir(), 'paperboy-eval-pg-'));
   const cfg = loadConfig({
     PAPERBOY_DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    SEARCH_EMBEDDER: 'auto',
+    PAPERBOY_LOG_LEVEL: 'silent',
+    PAPERBOY_SEARCH_EMBEDDER: 'auto',
     PAPERBOY_LOAD_SAMPLE: 'false',
     DATABASE_URL: opts.url,
-    DATABASE_SCHEMA: opts.schema,
+    PAPERBOY_DATABASE_SCHEMA: opts.schema,
   });
   const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('silent') });
   if (!reuse) {

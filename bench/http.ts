@@ -64,7 +64,7 @@ async function* resampled(skip: number): AsyncGenerator<IngestItem> {
 {
   const t0 = performance.now();
   mkdirSync(dir, { recursive: true });
-  const cfg = loadConfig({ PAPERBOY_DATA_DIR: dir, LOG_LEVEL: 'warn', PAPERBOY_LOAD_SAMPLE: 'false' });
+  const cfg = loadConfig({ PAPERBOY_DATA_DIR: dir, PAPERBOY_LOG_LEVEL: 'warn', PAPERBOY_LOAD_SAMPLE: 'false' });
   const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('warn') });
   const have = await pb.stores.papers.count();
   if (have < N) {
@@ -126,7 +126,7 @@ function startWeb(env: Record<string, string>): Promise<Web> {
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
+      PAPERBOY_LOG_LEVEL: 'info',
       PAPERBOY_LOAD_SAMPLE: 'false',
       PAPERBOY_DATA_DIR: dir,
       // The load generator is one client on loopback: lift the per-client API limit, or it would measure 429s.
@@ -376,8 +376,8 @@ const started: Web[] = [];
 try {
   if (values.only !== 'sqlite') {
     const webs = [
-      await startWeb({ DATABASE_URL: pgUrl, DATABASE_SCHEMA: schema }),
-      await startWeb({ DATABASE_URL: pgUrl, DATABASE_SCHEMA: schema }),
+      await startWeb({ DATABASE_URL: pgUrl, PAPERBOY_DATABASE_SCHEMA: schema }),
+      await startWeb({ DATABASE_URL: pgUrl, PAPERBOY_DATABASE_SCHEMA: schema }),
     ];
     started.push(...webs);
     await runSetup('postgres, 2 web processes', webs);

@@ -92,7 +92,7 @@ function mainThreadCpuSeconds(): number | undefined {
 
 /** The import half: a fresh database in `dir`, the snapshot in `file`; prints its figures as JSON. */
 async function importChild(file: string, dir: string): Promise<void> {
-  const cfg = loadConfig({ ...process.env, PAPERBOY_DATA_DIR: dir, DATABASE_URL: '', PAPERBOY_LOAD_SAMPLE: 'false', LOG_LEVEL: 'warn' });
+  const cfg = loadConfig({ ...process.env, PAPERBOY_DATA_DIR: dir, DATABASE_URL: '', PAPERBOY_LOAD_SAMPLE: 'false', PAPERBOY_LOG_LEVEL: 'warn' });
   const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('warn') });
   const fts = pb.db.sqlite
     ? (pb.db.sqlite.prepare("select name from sqlite_master where type = 'table' and sql like '%fts5%'").all() as { name: string }[]).map((r) => r.name)

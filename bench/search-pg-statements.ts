@@ -47,7 +47,7 @@ const titles = (probe.sqlite!.prepare('select title from papers order by random(
 await probe.close();
 const queries = titleQueries(titles);
 
-const cfg = loadConfig({ ...process.env, DATABASE_URL: values.pg, DATABASE_SCHEMA: SCHEMA, PAPERBOY_DATA_DIR: DIR });
+const cfg = loadConfig({ ...process.env, DATABASE_URL: values.pg, PAPERBOY_DATABASE_SCHEMA: SCHEMA, PAPERBOY_DATA_DIR: DIR });
 const pb = await openPaperboy(cfg, { log: createLogger('warn') });
 await pb.search.vectorIndex();
 for (const q of queries.slice(0, 30)) await pb.search.search({ q, limit: Number(values.limit), snippets: false });

@@ -70,7 +70,7 @@ for (const n of sizes) {
   const kept = values.keep ? join(values.keep, String(n)) : undefined;
   if (kept) mkdirSync(kept, { recursive: true });
   const dataDir = kept ?? mkdtempSync(join(tmpdir(), 'paperboy-bench-search-'));
-  const pb = await openPaperboy(loadConfig({ PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PAPERBOY_LOAD_SAMPLE: 'false' }), { migrate: true, log: createLogger('silent') });
+  const pb = await openPaperboy(loadConfig({ PAPERBOY_DATA_DIR: dataDir, PAPERBOY_LOG_LEVEL: 'silent', PAPERBOY_LOAD_SAMPLE: 'false' }), { migrate: true, log: createLogger('silent') });
   const sqlite = pb.db.sqlite!;
   const stored = (sqlite.prepare('select count(*) as n from papers').get() as { n: number }).n;
   if (stored && stored !== n) throw new Error(`${dataDir} holds ${stored} papers, not ${n}`);

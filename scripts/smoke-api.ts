@@ -51,7 +51,7 @@ async function startOwn(): Promise<{ url: string; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'paperboy-smoke-'));
   const port = await freePort();
   console.log(`no instance answered; starting one on ${dataDir} with the bundled sample (takes ~20 s)…`);
-  const cfg = loadConfig({ PAPERBOY_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', PAPERBOY_LOAD_SAMPLE: 'true' });
+  const cfg = loadConfig({ PAPERBOY_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), PAPERBOY_LOG_LEVEL: 'warn', PAPERBOY_LOAD_SAMPLE: 'true' });
   const pb = await openPaperboy(cfg, { migrate: true, sample: true });
   const { app } = await buildApp(pb);
   await app.listen({ host: '127.0.0.1', port });

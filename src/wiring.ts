@@ -60,7 +60,7 @@ export interface OpenOptions {
   schema?: string;
 }
 
-/** The database the configuration names (DATABASE_URL, DATABASE_SCHEMA, pool and timeout settings). */
+/** The database the configuration names (DATABASE_URL, PAPERBOY_DATABASE_SCHEMA, pool and timeout settings). */
 export function openConfiguredDb(config: Config, schema?: string): Db {
   return openDb({
     url: config.databaseUrl,

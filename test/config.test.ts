@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { ConfigError, describeConfig, loadConfig } from '../src/config/index.ts';
+import { ConfigError, describeConfig, loadConfig, settingsTable } from '../src/config/index.ts';
 import { ROOT } from './support/paths.ts';
 
 const run = promisify(execFile);
@@ -54,4 +54,37 @@ test('the CLI refuses to start with a bad setting and names it', async () => {
   });
   assert.doesNotMatch(ok.stdout, /topsecret/);
   assert.equal(JSON.parse(ok.stdout).PORT, process.env.PORT ?? '3000');
+});
+
+test('settings are named PAPERBOY_* (plus DATABASE_URL, SMTP_URL, PORT, HOST); old names still work, with a warning', () => {
+  const keep = new Set(['DATABASE_URL', 'SMTP_URL', 'PORT', 'HOST']);
+  for (const s of Object.values(settingsTable) as { env: string; old?: string }[]) {
+    assert.ok(s.env.startsWith('PAPERBOY_') || keep.has(s.env), `${s.env} is not PAPERBOY_*`);
+    assert.ok(s.old === undefined || !s.old.startsWith('PAPERBOY_'), `${s.env}: old name ${s.old}`);
+  }
+  const warnings: string[] = [];
+  const warn = (m: string) => warnings.push(m);
+  const c = loadConfig({ DIGEST_HOUR: '9', PAPERBOY_SEARCH_EMBEDDER: 'none', LOG_LEVEL: 'warn', PAPERBOY_LOG_LEVEL: 'error' }, { warn });
+  assert.equal(c.digestHour, 9);
+  assert.equal(c.searchEmbedder, 'none');
+  assert.equal(c.logLevel, 'error', 'the new name wins over the old one');
+  assert.equal(warnings.length, 2);
+  assert.match(warnings.join('\n'), /DIGEST_HOUR is now called PAPERBOY_DIGEST_HOUR/);
+  assert.match(warnings.join('\n'), /LOG_LEVEL is ignored: PAPERBOY_LOG_LEVEL is set too/);
+  assert.throws(() => loadConfig({ DIGEST_HOUR: '25' }, { warn }), /DIGEST_HOUR \(now PAPERBOY_DIGEST_HOUR\): must be between 0 and 23/);
+  assert.deepEqual(loadConfig({}, { warn: () => assert.fail('no warning without old names') }).digestHour, 7);
+});
+
+test('config --json lists only PAPERBOY_* names and the four common ones; an old name warns on stderr', async () => {
+  const env: Record<string, string | undefined> = { ...process.env, DIGEST_RATE: '7' };
+  for (const k of Object.keys(env)) if (k.startsWith('PAPERBOY_')) delete env[k];
+  const ok = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts'), 'config', '--json'], { env, cwd: ROOT });
+  const names = Object.keys(JSON.parse(ok.stdout));
+  assert.deepEqual(
+    names.filter((n) => !n.startsWith('PAPERBOY_')),
+    ['DATABASE_URL', 'HOST', 'PORT', 'SMTP_URL'].filter((n) => names.includes(n)).sort((a, b) => names.indexOf(a) - names.indexOf(b)),
+  );
+  assert.ok(names.includes('PAPERBOY_DIGEST_RATE') && !names.includes('DIGEST_RATE'));
+  assert.equal(JSON.parse(ok.stdout).PAPERBOY_DIGEST_RATE, '7');
+  assert.match(ok.stderr, /DIGEST_RATE is now called PAPERBOY_DIGEST_RATE/);
 });

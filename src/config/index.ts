@@ -28,12 +28,36 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
+/** Names read from the environment that are not settings' current names, said once per process. */
+const warned = new Set<string>();
+
+/** Warns, once per name and process, that an old setting name was used. */
+function warnOldName(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, { type: 'DeprecationWarning', code: 'PAPERBOY_OLD_SETTING' });
+}
+
+/** The raw value of a setting: its PAPERBOY_* name first, then its old name (for one release, with a warning). */
+export function rawSetting(s: Setting<unknown>, env: Env, warn: (message: string) => void = warnOldName): string | undefined {
+  const now = env[s.env];
+  const old = s.old === undefined ? undefined : env[s.old];
+  if (old !== undefined) {
+    warn(
+      now === undefined
+        ? `${s.old} is now called ${s.env}; the old name is read until the next release.`
+        : `${s.old} is ignored: ${s.env} is set too (the old name is read until the next release).`,
+    );
+  }
+  return now ?? old;
+}
+
 /** Reads every setting from `env`, collecting every bad value before failing. */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, opts: { warn?: (message: string) => void } = {}): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, s] of Object.entries(settingsTable) as [string, Setting<unknown>][]) {
-    const raw = env[s.env] ?? s.default;
+    const raw = rawSetting(s, env, opts.warn) ?? s.default;
     if (raw === undefined || (raw === '' && s.default === undefined)) {
       out[key] = undefined;
       continue;
@@ -41,7 +65,8 @@ export function loadConfig(env: Env = process.env): Config {
     try {
       out[key] = s.parse(raw);
     } catch (err) {
-      problems.push(`${s.env}: ${(err as Error).message}`);
+      const name = env[s.env] === undefined && s.old !== undefined && env[s.old] !== undefined ? `${s.old} (now ${s.env})` : s.env;
+      problems.push(`${name}: ${(err as Error).message}`);
     }
   }
   if (problems.length) throw new ConfigError(problems);

@@ -2,7 +2,10 @@
 // a default, a parser and a description. Nothing outside src/config reads process.env.
 
 export interface Setting<T> {
+  /** The environment variable: PAPERBOY_* (DATABASE_URL, SMTP_URL, PORT and HOST keep their common names). */
   env: string;
+  /** The name this setting had before it took the PAPERBOY_ prefix; still read, with a warning, for one release. */
+  old?: string;
   /** Raw default, parsed like a value from the environment. Absent: the setting is optional. */
   default?: string;
   parse: (raw: string) => T;

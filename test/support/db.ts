@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { loadConfig, type Config, type Env } from '../../src/config/index.ts';
+import { loadConfig, settingsTable, type Config, type Env } from '../../src/config/index.ts';
 import { openPaperboy, type OpenOptions, type Paperboy } from '../../src/wiring.ts';
 import { createLogger } from '../../src/logger.ts';
 
@@ -26,7 +26,10 @@ export const PG_URL = process.env.DATABASE_URL_TEST;
 export function testConfig(env: Env): Config {
   // Tests write through the services and read through HTTP at once: no micro-cache unless a test
   // asks for one (test/http-page-cache.test.ts).
-  return loadConfig({ LOG_LEVEL: 'silent', PORT: '0', PAPERBOY_LOAD_SAMPLE: 'false', PAPERBOY_PAGE_CACHE_SECONDS: '0', ...env });
+  const base: Env = { PAPERBOY_LOG_LEVEL: 'silent', PORT: '0', PAPERBOY_LOAD_SAMPLE: 'false', PAPERBOY_PAGE_CACHE_SECONDS: '0' };
+  // A test that still passes a setting's old name (e.g. LOG_LEVEL) overrides the default above.
+  for (const s of Object.values(settingsTable) as { env: string; old?: string }[]) if (s.old && env[s.old] !== undefined) delete base[s.env];
+  return loadConfig({ ...base, ...env });
 }
 
 async function openSqlite(env: Env = {}, opts: OpenOptions = {}): Promise<TestInstance> {
