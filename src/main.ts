@@ -1,11 +1,13 @@
 // Paperboy's entry point: `npm run cli -- <command>` (or bin/paperboy.js).
 import { ConfigError } from './config/index.ts';
-import { commands, parse } from './cli/commands.ts';
+import { commands } from './cli/commands.ts';
+import { helpText, parse, wantsHelp } from './cli/command.ts';
 
 function help(): void {
-  console.log('Paperboy — a self-hostable hub for research papers\n\nUsage: npm run cli -- <command> [options]\n');
+  console.log('Paperboy — a self-hostable hub for research papers\n\nUsage: npm run cli -- <command> [options]\n\nCommands:');
   const w = Math.max(...commands.map((c) => c.name.length));
-  for (const c of commands) console.log(`  ${c.name.padEnd(w)}  ${c.summary}\n  ${' '.repeat(w)}  ${c.usage}`);
+  for (const c of commands) console.log(`  ${c.name.padEnd(w)}  ${c.summary}`);
+  console.log('\n`npm run cli -- <command> --help` prints the usage and options of one command.');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -20,11 +22,15 @@ async function main(argv: string[]): Promise<number> {
     help();
     return 2;
   }
+  if (wantsHelp(rest)) {
+    console.log(helpText(cmd));
+    return 0;
+  }
   let args;
   try {
     args = parse(cmd, rest);
   } catch (err) {
-    console.error(`${(err as Error).message}\nusage: ${cmd.usage}`);
+    console.error(`${(err as Error).message}\n\n${helpText(cmd)}`);
     return 2;
   }
   return (await cmd.run(args)) ?? 0;

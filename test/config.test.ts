@@ -88,3 +88,23 @@ test('config --json lists only PAPERBOY_* names and the four common ones; an old
   assert.equal(JSON.parse(ok.stdout).PAPERBOY_DIGEST_RATE, '7');
   assert.match(ok.stderr, /DIGEST_RATE is now called PAPERBOY_DIGEST_RATE/);
 });
+
+test('every CLI command answers --help with its usage and options; the top level lists the commands', async () => {
+  const { commands } = await import('../src/cli/commands.ts');
+  const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts'), ...args], { cwd: ROOT });
+  const top = await cli(['--help']);
+  for (const c of commands) assert.match(top.stdout, new RegExp(`^  ${c.name} +${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+  const { helpText } = await import('../src/cli/command.ts');
+  for (const c of commands) {
+    const text = helpText(c);
+    assert.match(text, new RegExp(`^Usage: npm run cli -- ${c.name}\\b`), c.name);
+    for (const o of Object.keys(c.options ?? {})) assert.match(text, new RegExp(`--${o}\\b`), `${c.name} --${o}`);
+  }
+  // Through the real entry point, without opening a database: --help wins over a missing argument.
+  const one = await cli(['digest', '--help']);
+  assert.match(one.stdout, /^Usage: npm run cli -- digest build/);
+  assert.match(one.stdout, /--edition daily\|weekly +build: which edition/);
+  const bad = await cli(['jobs', '--nope']).catch((e: { code: number; stderr: string }) => e);
+  assert.equal((bad as { code: number }).code, 2);
+  assert.match((bad as { stderr: string }).stderr, /Unknown option '--nope'[\s\S]*Usage: npm run cli -- jobs list/);
+});

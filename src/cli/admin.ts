@@ -1,13 +1,13 @@
 import { describeConfig, loadConfig } from '../config/index.ts';
 import { migrateToLatest, schemaState } from '../storage/migrate.ts';
 import { openConfiguredDb } from '../wiring.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'Bring the database schema up to date',
   usage: 'migrate [--status]',
-  options: { status: { type: 'boolean' } },
+  options: { status: { type: 'boolean', help: 'Print the applied and pending migrations as JSON instead of applying them' } },
   async run({ values }) {
     const cfg = loadConfig();
     const db = openConfiguredDb(cfg);
@@ -29,7 +29,7 @@ export const configCommand: Command = {
   name: 'config',
   summary: 'Print the effective configuration (secrets masked)',
   usage: 'config [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean', help: 'One JSON object of name: value' } },
   async run({ values }) {
     const rows = describeConfig(loadConfig());
     if (values.json) {

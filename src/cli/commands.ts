@@ -1,5 +1,5 @@
-// The CLI's commands. A feature adds its command here (name, summary, run).
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// The CLI's commands, in the order the top-level help lists them. A feature adds its command
+// here (one file per command under src/cli/, typed by ./command.ts).
 import { serveCommand } from './serve.ts';
 import { migrateCommand, configCommand } from './admin.ts';
 import { importCommand } from './import.ts';
@@ -9,22 +9,23 @@ import { syncCommand } from './sync.ts';
 import { userCommand } from './user.ts';
 import { jobsCommand } from './jobs.ts';
 import { backupCommand, restoreCommand, migrateDataCommand } from './ops.ts';
+import type { Command } from './command.ts';
 
-export interface Command {
-  name: string;
-  summary: string;
-  usage: string;
-  options?: ParseArgsConfig['options'];
-  run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number | void>;
-}
+export type { Command } from './command.ts';
 
-export const commands: Command[] = [searchCommand, trainEmbedderCommand, evalCommand, serveCommand, migrateCommand, configCommand, importCommand, jobsCommand, backupCommand, restoreCommand, migrateDataCommand, userCommand, syncCommand];
-
-export function parse(cmd: Command, argv: string[]) {
-  return parseArgs({ args: argv, options: cmd.options ?? {}, allowPositionals: true, strict: true }) as {
-    values: Record<string, unknown>;
-    positionals: string[];
-  };
-}
-
-commands.push(digestCommand);
+export const commands: Command[] = [
+  serveCommand,
+  configCommand,
+  migrateCommand,
+  importCommand,
+  syncCommand,
+  searchCommand,
+  trainEmbedderCommand,
+  evalCommand,
+  digestCommand,
+  userCommand,
+  jobsCommand,
+  backupCommand,
+  restoreCommand,
+  migrateDataCommand,
+];

@@ -4,7 +4,7 @@ import { loadConfig } from '../config/index.ts';
 import { openPaperboy } from '../wiring.ts';
 import { createLogger } from '../logger.ts';
 import { toDay } from '../domain/dates.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 const USAGE = `digest build --edition daily|weekly [--date YYYY-MM-DD] [--dry-run]
        digest send [--limit N]
@@ -15,11 +15,11 @@ export const digestCommand: Command = {
   summary: 'Build, send or preview the e-mail digests',
   usage: USAGE,
   options: {
-    edition: { type: 'string' },
-    date: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    limit: { type: 'string' },
-    html: { type: 'string' },
+    edition: { type: 'string', arg: 'daily|weekly', help: 'build: which edition' },
+    date: { type: 'string', arg: 'YYYY-MM-DD', help: 'build: the day (daily) or a day of the week (weekly); default today' },
+    'dry-run': { type: 'boolean', help: 'build: count the deliveries without storing them' },
+    limit: { type: 'string', arg: 'N', help: 'send: at most N messages' },
+    html: { type: 'string', arg: 'FILE', help: 'preview: also write the HTML part to FILE' },
   },
   async run({ values, positionals }) {
     const [sub, ...rest] = positionals;

@@ -3,7 +3,7 @@ import { openPaperboy } from '../wiring.ts';
 import { detectFormat, formatByName, formats } from '../ingest/formats.ts';
 import type { ByteProgress } from '../ingest/types.ts';
 import { ProgressBar } from './progress.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { createLogger } from '../logger.ts';
 import type { ImportSummary } from '../services/importer.ts';
 
@@ -11,7 +11,11 @@ export const importCommand: Command = {
   name: 'import',
   summary: 'Import papers from files (format detected, or --format)',
   usage: `import <file…> [--format auto|${formats.map((f) => f.name).join('|')}] [--daily] [--json]`,
-  options: { format: { type: 'string', default: 'auto' }, json: { type: 'boolean' }, daily: { type: 'boolean' } },
+  options: {
+    format: { type: 'string', default: 'auto', arg: 'NAME', help: 'Input format; auto detects it from the file' },
+    json: { type: 'boolean', help: 'One JSON summary per file' },
+    daily: { type: 'boolean', help: 'Also list the papers on their daily page (HF daily dumps)' },
+  },
   async run({ values, positionals }) {
     if (!positionals.length) {
       console.error(`usage: ${this.usage}`);

@@ -2,7 +2,7 @@
 import { loadConfig } from '../config/index.ts';
 import { openPaperboy } from '../wiring.ts';
 import { createLogger } from '../logger.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { PROBE_JOB } from '../jobs/tasks/ops.ts';
 
 const STATUSES = ['queued', 'running', 'done', 'dead', 'cancelled'];
@@ -12,10 +12,10 @@ export const jobsCommand: Command = {
   summary: 'List the job queue, retry a dead job, cancel a queued one, probe the workers',
   usage: 'jobs list [--status queued|running|done|dead|cancelled] [--limit N] [--json] | jobs retry <id> | jobs cancel <id> | jobs probe [--wait seconds]',
   options: {
-    status: { type: 'string' },
-    limit: { type: 'string', default: '50' },
-    json: { type: 'boolean' },
-    wait: { type: 'string', default: '30' },
+    status: { type: 'string', arg: 'STATUS', help: 'list: only jobs in this status' },
+    limit: { type: 'string', default: '50', arg: 'N', help: 'list: at most N jobs' },
+    json: { type: 'boolean', help: 'list: the counts and jobs as JSON' },
+    wait: { type: 'string', default: '30', arg: 'SECONDS', help: 'probe: how long to wait for a worker to run the probe job' },
   },
   async run({ values, positionals }) {
     const [action = 'list', idText] = positionals;

@@ -8,7 +8,7 @@ import { backupSqlite, inspectBackup, restoreSqlite, servingPids } from '../ops/
 import { migrateData } from '../ops/migrate-data.ts';
 import { createLogger } from '../logger.ts';
 import { openConfiguredDb } from '../wiring.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 const PG_DUMP_HELP = `This instance runs on PostgreSQL: back it up with the server's own tools, e.g.
   pg_dump --format=custom --file=paperboy.dump "$DATABASE_URL"
@@ -46,7 +46,7 @@ export const restoreCommand: Command = {
   name: 'restore',
   summary: 'Replace the SQLite database with a backup (refuses while the instance runs, unless --force)',
   usage: 'restore <file> [--force]',
-  options: { force: { type: 'boolean' } },
+  options: { force: { type: 'boolean', help: 'Restore even if the instance seems to be running' } },
   async run({ values, positionals }) {
     const [file] = positionals;
     if (!file) {
@@ -109,7 +109,12 @@ export const migrateDataCommand: Command = {
   name: 'migrate-data',
   summary: 'Copy an SQLite instance into PostgreSQL (idempotent: re-run to resume)',
   usage: 'migrate-data --from sqlite:<file> --to postgres://… [--schema name] [--batch 1000]',
-  options: { from: { type: 'string' }, to: { type: 'string' }, schema: { type: 'string' }, batch: { type: 'string', default: '1000' } },
+  options: {
+    from: { type: 'string', arg: 'sqlite:FILE', help: 'The SQLite database to copy' },
+    to: { type: 'string', arg: 'postgres://…', help: 'The PostgreSQL database to copy into' },
+    schema: { type: 'string', arg: 'NAME', help: 'PostgreSQL schema (default: public)' },
+    batch: { type: 'string', default: '1000', arg: 'N', help: 'Rows per transaction' },
+  },
   async run({ values }) {
     const from = values.from as string | undefined;
     const to = values.to as string | undefined;

@@ -3,13 +3,17 @@ import { loadConfig } from '../config/index.ts';
 import { openPaperboy } from '../wiring.ts';
 import { runEval } from '../search/eval.ts';
 import type { Mode } from '../search/service.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 export const searchCommand: Command = {
   name: 'search',
   summary: 'Search the papers (hybrid: lexical + semantic)',
   usage: 'search "<query>" [--limit N] [--json] [--mode hybrid|lexical|vector]',
-  options: { limit: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, mode: { type: 'string', default: 'hybrid' } },
+  options: {
+    limit: { type: 'string', default: '10', arg: 'N', help: 'Number of results' },
+    json: { type: 'boolean', default: false, help: 'Print the results as JSON' },
+    mode: { type: 'string', default: 'hybrid', arg: 'hybrid|lexical|vector', help: 'Which side of search to use' },
+  },
   async run({ values, positionals }) {
     const q = positionals.join(' ').trim();
     const limit = Number(values.limit);
@@ -48,7 +52,10 @@ export const trainEmbedderCommand: Command = {
   name: 'train-embedder',
   summary: 'Train the default static embedding model from the stored papers, then embed them',
   usage: 'train-embedder [--dims 256] [--no-embed]',
-  options: { dims: { type: 'string', default: '256' }, 'no-embed': { type: 'boolean', default: false } },
+  options: {
+    dims: { type: 'string', default: '256', arg: 'N', help: 'Dimensions of the trained model' },
+    'no-embed': { type: 'boolean', default: false, help: 'Train only; leave embedding the papers to the worker' },
+  },
   async run({ values }) {
     const pb = await openPaperboy(loadConfig());
     try {
@@ -71,11 +78,11 @@ export const evalCommand: Command = {
   summary: 'Measure search quality on a BEIR data set (nDCG@10, Recall@100, MRR@10, latency)',
   usage: 'eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--weight W[,W…]] [--json]',
   options: {
-    beir: { type: 'string' },
-    split: { type: 'string', default: 'test' },
-    mode: { type: 'string', default: 'hybrid' },
-    weight: { type: 'string' },
-    json: { type: 'boolean', default: false },
+    beir: { type: 'string', arg: 'DIR', help: 'A BEIR data set folder (corpus.jsonl, queries.jsonl, qrels/)' },
+    split: { type: 'string', default: 'test', arg: 'train|test', help: 'Which qrels split to score' },
+    mode: { type: 'string', default: 'hybrid', arg: 'lexical|vector|hybrid|all', help: 'Which side(s) of search to measure' },
+    weight: { type: 'string', arg: 'W[,W…]', help: 'hybrid: vector weight(s) to try' },
+    json: { type: 'boolean', default: false, help: 'Print the figures as JSON' },
   },
   async run({ values }) {
     const mode = String(values.mode);

@@ -5,7 +5,7 @@ import { buildApp } from '../http/app.ts';
 import { Worker } from '../jobs/worker.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { registerSchedules, registerTasks } from '../jobs/tasks/index.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { instrumentMail, startMetricsServer } from '../ops/collect.ts';
 import { markServing } from '../ops/backup.ts';
 import { sqlitePath } from '../storage/db.ts';
@@ -67,7 +67,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the web server and/or the worker (--role web|worker|all)',
   usage: 'serve [--role web|worker|all]',
-  options: { role: { type: 'string', default: 'all' } },
+  options: { role: { type: 'string', default: 'all', arg: 'web|worker|all', help: 'web answers HTTP, worker runs the jobs, all does both' } },
   async run({ values }) {
     const role = String(values.role) as Role;
     if (!['web', 'worker', 'all'].includes(role)) {

@@ -11,7 +11,7 @@ import { parseDay, toDay, weekRange, monthRange } from '../domain/dates.ts';
 import { ingestSources, oaiSetFor } from '../ingest/sources.ts';
 import type { HfPeriod } from '../ingest/hf-client.ts';
 import type { MetadataPrefix } from '../ingest/oai.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 const USAGE =
   'sync arxiv --categories cs.CL,cs.LG [--from DATE [--until DATE] [--prefix arXivRaw|arXiv] [--restart] [--daily]] | ' +
@@ -31,19 +31,19 @@ export const syncCommand: Command = {
   summary: 'Pull papers from arXiv (RSS, OAI-PMH, API) or Hugging Face daily papers now',
   usage: USAGE,
   options: {
-    categories: { type: 'string' },
-    from: { type: 'string' },
-    until: { type: 'string' },
-    prefix: { type: 'string', default: 'arXivRaw' },
-    restart: { type: 'boolean' },
-    daily: { type: 'boolean' },
-    ids: { type: 'string' },
-    query: { type: 'string' },
-    max: { type: 'string', default: '100' },
-    date: { type: 'string' },
-    week: { type: 'string' },
-    month: { type: 'string' },
-    json: { type: 'boolean' },
+    categories: { type: 'string', arg: 'CAT,…', help: 'arxiv: categories (RSS listing, or OAI-PMH with --from)' },
+    from: { type: 'string', arg: 'DATE', help: 'arxiv: harvest changes since DATE through OAI-PMH (resumable)' },
+    until: { type: 'string', arg: 'DATE', help: 'arxiv: harvest up to DATE' },
+    prefix: { type: 'string', default: 'arXivRaw', arg: 'arXivRaw|arXiv', help: 'arxiv: OAI-PMH metadata format' },
+    restart: { type: 'boolean', help: 'arxiv: forget the saved resumption point' },
+    daily: { type: 'boolean', help: 'arxiv: also list the harvested papers on their announcement day' },
+    ids: { type: 'string', arg: 'ID,…', help: 'arxiv: look these papers up through the Atom API' },
+    query: { type: 'string', arg: 'Q', help: "arxiv: an Atom API search (e.g. 'cat:cs.CL AND all:rag')" },
+    max: { type: 'string', default: '100', arg: 'N', help: 'arxiv --query: at most N results' },
+    date: { type: 'string', arg: 'YYYY-MM-DD', help: 'hf-daily: one day' },
+    week: { type: 'string', arg: 'YYYY-Www', help: 'hf-daily: one ISO week' },
+    month: { type: 'string', arg: 'YYYY-MM', help: 'hf-daily: one month' },
+    json: { type: 'boolean', help: 'Print the result as JSON' },
   },
   async run({ values, positionals }) {
     const source = positionals[0];

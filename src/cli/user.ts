@@ -4,7 +4,7 @@ import { loadConfig } from '../config/index.ts';
 import { openPaperboy } from '../wiring.ts';
 import { createLogger } from '../logger.ts';
 import { ROLES, type Role } from '../services/accounts.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 const USAGE = 'user promote <email> user|curator|admin | user token create <email> [--name NAME]';
 
@@ -12,7 +12,7 @@ export const userCommand: Command = {
   name: 'user',
   summary: 'Manage accounts: roles and personal API tokens',
   usage: USAGE,
-  options: { name: { type: 'string' } },
+  options: { name: { type: 'string', arg: 'NAME', help: 'token create: a name for the token (default: CLI token)' } },
   async run({ values, positionals }) {
     const [verb, ...rest] = positionals;
     const tokenCreate = verb === 'token' && rest[0] === 'create' && rest.length === 2;
