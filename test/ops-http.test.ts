@@ -12,10 +12,10 @@ import { loadSomeSample } from './ops-child.ts';
 describe('metrics registry', () => {
   it('writes the Prometheus text format: help, type, labels, cumulative buckets', async () => {
     const r = new Registry();
-    const c = r.counter('t_events_total', 'Events.');
+    const c = r.counter('t_events_total', 'Events.', ['kind']);
     c.inc({ kind: 'a"b\\c\nd' });
     c.inc({ kind: 'a"b\\c\nd' }, 2);
-    const h = r.histogram('t_seconds', 'Durations.', [0.1, 1]);
+    const h = r.histogram('t_seconds', 'Durations.', ['route'], [0.1, 1]);
     h.observe({ route: '/x' }, 0.05);
     h.observe({ route: '/x' }, 0.5);
     h.observe({ route: '/x' }, 3);
@@ -27,27 +27,32 @@ describe('metrics registry', () => {
         '# HELP t_events_total Events.',
         '# TYPE t_events_total counter',
         't_events_total{kind="a\\"b\\\\c\\nd"} 3',
+        '',
         '# HELP t_seconds Durations.',
         '# TYPE t_seconds histogram',
-        't_seconds_bucket{route="/x",le="0.1"} 1',
-        't_seconds_bucket{route="/x",le="1"} 2',
-        't_seconds_bucket{route="/x",le="+Inf"} 3',
+        't_seconds_bucket{le="0.1",route="/x"} 1',
+        't_seconds_bucket{le="1",route="/x"} 2',
+        't_seconds_bucket{le="+Inf",route="/x"} 3',
         't_seconds_sum{route="/x"} 3.55',
         't_seconds_count{route="/x"} 3',
+        '',
         '# HELP t_lag Lag.',
         '# TYPE t_lag gauge',
         't_lag 7',
         '',
       ].join('\n'),
     );
+    assert.equal(await c.get({ kind: 'a"b\\c\nd' }), 3);
+    assert.equal(await h.count({ route: '/x' }), 3);
   });
 
-  it('returns the same metric for the same name and refuses a clash of types', () => {
+  it('returns the same metric for the same name and refuses a clash of types, a bad name, a decrease, an undeclared label', () => {
     const r = new Registry();
     assert.equal(r.counter('t_x', 'x'), r.counter('t_x', 'x'));
     assert.throws(() => r.gauge('t_x', 'x'), /already a counter/);
-    assert.throws(() => r.counter('bad name', 'x'), /bad metric name/);
-    assert.throws(() => r.counter('t_y', 'y').inc(undefined, -1), /cannot decrease/);
+    assert.throws(() => r.counter('bad name', 'x'), /Invalid metric name/);
+    assert.throws(() => r.counter('t_y', 'y').inc(undefined, -1), /not possible to decrease/);
+    assert.throws(() => r.counter('t_z', 'z', ['a']).inc({ b: 1 }), /not included in initial labelset/);
   });
 
   it('runs collectors before a scrape', async () => {
@@ -149,6 +154,8 @@ for (const dbk of databases) {
       assert.match(text, /paperboy_jobs\{name="t\.metrics",status="queued"\} 2/);
       assert.match(text, /paperboy_ingest_records\{outcome="inserted",source="[^"]+"\} [1-9]/);
       assert.match(text, /paperboy_database_up 1/);
+      // Set at every scrape from the database: papers not yet served by search by meaning.
+      assert.match(text, /^paperboy_search_index_lag \d+$/m);
     });
 
     it('/metrics asks for the token when one is configured', async () => {
@@ -187,10 +194,10 @@ for (const dbk of databases) {
     });
 
     it('the shared registry is the one /metrics renders', async () => {
-      const c = metrics.counter('paperboy_test_ops_total', 'A test counter.');
+      const c = metrics.counter('paperboy_test_ops_total', 'A test counter.', ['area']);
       c.inc({ area: 'ops' });
       const text = await (await fetch(`${server.url}/metrics`)).text();
-      assert.ok(text.includes(`paperboy_test_ops_total{area="ops"} ${c.get({ area: 'ops' })}\n`), text);
+      assert.ok(text.includes(`paperboy_test_ops_total{area="ops"} ${await c.get({ area: 'ops' })}\n`), text);
     });
   });
 }

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { sql } from 'kysely';
 import type { Paperboy } from '../wiring.ts';
 import type { MailTransport } from '../mail/transport.ts';
-import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, mailFailed, mailSent, metrics } from './metrics.ts';
+import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, mailFailed, mailSent, metrics, searchIndexLag } from './metrics.ts';
 
 export function instanceCollector(pb: Paperboy) {
   return async () => {
@@ -33,6 +33,7 @@ export function instanceCollector(pb: Paperboy) {
       for (const r of ingest)
         for (const outcome of ['read', 'inserted', 'updated', 'skipped', 'errors'] as const)
           ingestRecords.set({ source: r.source, outcome }, Number(r[outcome] ?? 0));
+      searchIndexLag.set(undefined, await pb.search.pendingCount());
       dbUp.set(undefined, 1);
     } catch {
       // The scrape still answers (latency, mail counters) while the database is down.
