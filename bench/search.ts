@@ -191,7 +191,9 @@ for (const n of sizes) {
     };
     const slow = stages.slice(0, Math.max(1, Math.ceil(stages.length / 100)));
     console.log(JSON.stringify({ papers: n, stages_ms_slowest_1pct: mean(slow), stages_ms_all: mean(stages) }));
-    for (const s of stages.slice(0, 12)) console.log(JSON.stringify({ q: s.q, ms: r2(s.ms), ...Object.fromEntries(Object.entries(s.t).map(([k, v]) => [k, r2(v)])) }));
+    for (const s of stages.slice(0, 12)) {
+      console.log(JSON.stringify({ q: s.q, ms: r2(s.ms), ...Object.fromEntries(Object.entries(s.t).map(([k, v]) => [k, r2(v)])) }));
+    }
   }
   await pb.close();
   if (!kept) rmSync(dataDir, { recursive: true, force: true });

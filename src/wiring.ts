@@ -19,6 +19,7 @@ import { createTransport, type MailTransport } from './mail/transport.ts';
 import { SearchService } from './search/service.ts';
 import { DigestService } from './services/digest.ts';
 import { createCommunity, type Community } from './services/community.ts';
+import { atomClient, fetchArxivPapers } from './ingest/atom.ts';
 
 export interface Paperboy {
   config: Config;
@@ -116,7 +117,8 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     },
   };
   pb.onClose.push(() => pb.search.close());
-  pb.community = createCommunity({ db: db.kysely, config, mail: pb.mail, stores, papers: pb.papers });
+  const fetcher = { fetch: (ids: string[]) => fetchArxivPapers(ids, atomClient(config)) };
+  pb.community = createCommunity({ db: db.kysely, config, mail: pb.mail, stores, papers: pb.papers, fetcher });
   if (opts.sample && (await stores.papers.count()) === 0) {
     log.info('empty database: loading the bundled sample papers');
     const summaries = await loadSample(pb.importer);

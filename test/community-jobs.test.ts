@@ -88,7 +88,8 @@ for (const dbk of databases) {
         assert.match(it.why, /60 GitHub stars gained in the last week/);
         // The score is the documented formula of its signals.
         const w = pb.community.trending.weights;
-        const expected = (w.upvotes * Math.log1p(it.upvotes) + w.comments * Math.log1p(it.comments) + w.stars * Math.log1p(60)) / Math.pow(it.ageHours + 2, w.gravity);
+        const expected =
+          (w.upvotes * Math.log1p(it.upvotes) + w.comments * Math.log1p(it.comments) + w.stars * Math.log1p(60)) / Math.pow(it.ageHours + 2, w.gravity);
         assert.ok(Math.abs(it.score - expected) < 1e-12);
         // Ranks follow the scores.
         for (let i = 1; i < week.length; i++) assert.ok(week[i - 1].score >= week[i].score);

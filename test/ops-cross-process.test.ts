@@ -197,7 +197,10 @@ for (const dbk of databases) {
       assert.equal((await web.s.vectorIndex())!.embedder, next.embedder);
 
       // The same weights published again are stored once.
-      const again = await pb.search.models.publish({ embedder: next.embedder, version: next.version, dims: next.dims, docs: next.docs }, await pb.search.models.files(next.id));
+      const again = await pb.search.models.publish(
+        { embedder: next.embedder, version: next.version, dims: next.dims, docs: next.docs },
+        await pb.search.models.files(next.id),
+      );
       assert.equal(again.id, next.id);
       const count = await pb.db.kysely.selectFrom('embedder_models').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       assert.equal(Number(count.n), 2);

@@ -1,6 +1,7 @@
 // search, train-embedder and eval: the search feature's commands.
 import { loadConfig } from '../config/index.ts';
 import { openPaperboy } from '../wiring.ts';
+import { createLogger } from '../logger.ts';
 import { runEval } from '../search/eval.ts';
 import type { Mode } from '../search/service.ts';
 import type { Command } from './command.ts';
@@ -97,6 +98,7 @@ export const evalCommand: Command = {
       modes,
       vectorWeights: values.weight !== undefined ? String(values.weight).split(',').map(Number) : undefined,
       log: values.json ? undefined : (m) => console.error(m),
+      open: (cfg) => openPaperboy(cfg, { migrate: true, log: createLogger('silent') }),
     });
     for (const r of results) console.log(values.json ? JSON.stringify(r) : JSON.stringify(r, null, 2));
   },

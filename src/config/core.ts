@@ -24,7 +24,8 @@ export const core = {
     doc: 'Public address of this instance, for absolute links in feeds and mail. Unset: http://HOST:PORT.',
   }),
   logLevel: setting({
-    env: 'PAPERBOY_LOG_LEVEL', old: 'LOG_LEVEL',
+    env: 'PAPERBOY_LOG_LEVEL',
+    old: 'LOG_LEVEL',
     default: 'info',
     parse: parsers.oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
     doc: 'Log verbosity.',

@@ -90,7 +90,7 @@ export const ingest = {
     env: 'PAPERBOY_RSS_SYNC_TIME',
     default: '06:00',
     parse: hhmm,
-    doc: "US Eastern time of the arXiv RSS sync on listing days (Monday–Friday; the feed is rebuilt after midnight Eastern).",
+    doc: 'US Eastern time of the arXiv RSS sync on listing days (Monday–Friday; the feed is rebuilt after midnight Eastern).',
   }),
   hfSyncTime: setting({
     env: 'PAPERBOY_HF_SYNC_TIME',

@@ -3,7 +3,8 @@ import { optional, parsers, setting } from './table.ts';
 
 export const ops = {
   databaseSchema: optional({
-    env: 'PAPERBOY_DATABASE_SCHEMA', old: 'DATABASE_SCHEMA',
+    env: 'PAPERBOY_DATABASE_SCHEMA',
+    old: 'DATABASE_SCHEMA',
     parse: (raw: string) => {
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new Error(`must be a plain lower-case identifier, got "${raw}"`);
       return raw;
@@ -11,13 +12,15 @@ export const ops = {
     doc: 'PostgreSQL only: the schema Paperboy uses (search_path). Unset: the server default (public).',
   }),
   databasePoolSize: setting({
-    env: 'PAPERBOY_DATABASE_POOL_SIZE', old: 'DATABASE_POOL_SIZE',
+    env: 'PAPERBOY_DATABASE_POOL_SIZE',
+    old: 'DATABASE_POOL_SIZE',
     default: '10',
     parse: parsers.int(1, 500),
     doc: 'PostgreSQL only: connections per process. Keep web processes × pool size below max_connections.',
   }),
   databaseStatementTimeoutMs: setting({
-    env: 'PAPERBOY_DATABASE_STATEMENT_TIMEOUT_MS', old: 'DATABASE_STATEMENT_TIMEOUT_MS',
+    env: 'PAPERBOY_DATABASE_STATEMENT_TIMEOUT_MS',
+    old: 'DATABASE_STATEMENT_TIMEOUT_MS',
     default: '15000',
     parse: parsers.int(100, 3_600_000),
     doc: 'PostgreSQL only: statements running longer are cancelled, so a stuck query cannot hold a request forever.',

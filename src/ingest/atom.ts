@@ -2,7 +2,7 @@
 // errors (a malformed id, a bad query) as an HTTP 200 feed whose one entry is the error: that is
 // an error, never a paper.
 import { readFile } from 'node:fs/promises';
-import { loadConfig, type Config } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { announceDayAt } from '../domain/dates.ts';
 import type { PaperInput, PaperVersion } from '../domain/paper.ts';
@@ -109,12 +109,6 @@ export function atomClient(cfg: Config, http?: HttpClient): AtomClient {
   return { http: http ?? sharedSourceClient(cfg), apiUrl: cfg.arxivApiUrl };
 }
 
-let defaultClient: AtomClient | undefined;
-function defaultAtomClient(): AtomClient {
-  defaultClient ??= atomClient(loadConfig());
-  return defaultClient;
-}
-
 async function getPage(client: AtomClient, params: URLSearchParams, signal?: AbortSignal): Promise<AtomPage> {
   const res = await client.http.get(`${client.apiUrl}?${params.toString()}`, {
     group: 'arxiv',
@@ -126,7 +120,7 @@ async function getPage(client: AtomClient, params: URLSearchParams, signal?: Abo
 }
 
 /** Looks papers up by id (with or without version), `batch` ids per request. Unknown ids are left out. */
-export async function fetchArxivPapers(ids: string[], client: AtomClient = defaultAtomClient(), batch = 100): Promise<PaperInput[]> {
+export async function fetchArxivPapers(ids: string[], client: AtomClient, batch = 100): Promise<PaperInput[]> {
   const clean: string[] = [];
   for (const raw of ids) {
     const p = parseArxivId(raw);
@@ -141,11 +135,6 @@ export async function fetchArxivPapers(ids: string[], client: AtomClient = defau
     out.push(...page.papers);
   }
   return out;
-}
-
-/** One paper by id, or undefined when arXiv does not know it. */
-export async function fetchArxivPaper(id: string, client?: AtomClient): Promise<PaperInput | undefined> {
-  return (await fetchArxivPapers([id], client))[0];
 }
 
 /** Pages through a search_query (e.g. "cat:cs.CL AND all:retrieval"), up to `max` results. */

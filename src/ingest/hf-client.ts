@@ -1,6 +1,6 @@
 // Hugging Face daily papers over the network: GET /api/daily_papers?date=|week=|month=&p=&limit=,
 // paged until a short page, each item becoming a paper and its daily entry (hf-daily.ts parses).
-import type { Importer, ImportSummary } from '../services/importer.ts';
+import type { ImportSummary, PaperSink } from './types.ts';
 import type { HttpClient, ValidatorStore } from './http.ts';
 import { parseHfDaily } from './hf-daily.ts';
 import type { IngestItem } from './types.ts';
@@ -28,7 +28,7 @@ export function dailyPapersUrl(base: string, period: HfPeriod, page: number, lim
 
 /** Fetches every page of a period's daily papers and imports them as daily entries. */
 export async function syncHfDaily(
-  deps: { http: HttpClient; importer: Importer; hfUrl: string; validators?: ValidatorStore },
+  deps: { http: HttpClient; importer: PaperSink; hfUrl: string; validators?: ValidatorStore },
   period: HfPeriod,
   opts: { limit?: number; maxPages?: number; signal?: AbortSignal } = {},
 ): Promise<HfSyncResult> {

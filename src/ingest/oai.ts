@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { announceDayAt } from '../domain/dates.ts';
 import type { PaperInput, PaperVersion } from '../domain/paper.ts';
-import type { Importer } from '../services/importer.ts';
+import type { PaperSink } from './types.ts';
 import type { HarvestStore } from '../storage/harvest.ts';
 import type { IngestCounts } from '../storage/ingest-log.ts';
 import type { Logger } from '../logger.ts';
@@ -174,7 +174,7 @@ export interface OaiParams {
 
 export interface HarvestDeps {
   http: HttpClient;
-  importer: Importer;
+  importer: PaperSink;
   harvests: HarvestStore;
   /** OAI-PMH endpoint, e.g. https://oaipmh.arxiv.org/oai. */
   baseUrl: string;
@@ -215,7 +215,13 @@ export function listRecordsUrl(baseUrl: string, p: OaiParams, token: string | nu
 }
 
 function addCounts(a: IngestCounts, b: IngestCounts): IngestCounts {
-  return { read: a.read + b.read, inserted: a.inserted + b.inserted, updated: a.updated + b.updated, skipped: a.skipped + b.skipped, errors: a.errors + b.errors };
+  return {
+    read: a.read + b.read,
+    inserted: a.inserted + b.inserted,
+    updated: a.updated + b.updated,
+    skipped: a.skipped + b.skipped,
+    errors: a.errors + b.errors,
+  };
 }
 
 /**

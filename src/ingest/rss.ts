@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { PaperInput } from '../domain/paper.ts';
-import type { Importer, ImportSummary } from '../services/importer.ts';
+import type { ImportSummary, PaperSink } from './types.ts';
 import { eastern } from './eastern.ts';
 import type { HttpClient, ValidatorStore } from './http.ts';
 import type { IngestItem } from './types.ts';
@@ -82,7 +82,7 @@ export interface RssSyncResult {
 
 /** Fetches the feed of `categories` (conditionally) and imports it. */
 export async function syncRss(
-  deps: { http: HttpClient; importer: Importer; rssUrl: string; validators?: ValidatorStore },
+  deps: { http: HttpClient; importer: PaperSink; rssUrl: string; validators?: ValidatorStore },
   categories: string[],
   opts: { signal?: AbortSignal } = {},
 ): Promise<RssSyncResult> {

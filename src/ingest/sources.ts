@@ -1,12 +1,23 @@
 // The network sources wired to one Paperboy instance: the process-wide polite client, this
 // instance's harvest cursors and HTTP validators, and its importer.
-import type { Paperboy } from '../wiring.ts';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../logger.ts';
+import type { Db } from '../storage/db.ts';
 import { HarvestStore, HttpCacheStore } from '../storage/harvest.ts';
 import { sharedSourceClient, type HttpClient } from './http.ts';
 import { harvestOai, type HarvestOptions, type OaiParams } from './oai.ts';
 import { syncRss } from './rss.ts';
 import { syncHfDaily, type HfPeriod } from './hf-client.ts';
 import { fetchArxivPapers, searchArxiv, type AtomClient } from './atom.ts';
+import type { PaperSink } from './types.ts';
+
+/** What the sources need of an instance (a Paperboy has all of it). */
+export interface SourceDeps {
+  config: Config;
+  log: Logger;
+  db: Db;
+  importer: PaperSink;
+}
 
 export class IngestSources {
   readonly http: HttpClient;
@@ -15,7 +26,7 @@ export class IngestSources {
   readonly atom: AtomClient;
 
   constructor(
-    private readonly pb: Paperboy,
+    private readonly pb: SourceDeps,
     http?: HttpClient,
   ) {
     this.http = http ?? sharedSourceClient(pb.config, { log: pb.log });
@@ -25,7 +36,8 @@ export class IngestSources {
   }
 
   harvestOai(params: OaiParams, opts: HarvestOptions = {}) {
-    return harvestOai({ http: this.http, importer: this.pb.importer, harvests: this.harvests, baseUrl: this.pb.config.arxivOaiUrl, log: this.pb.log }, params, opts);
+    const deps = { http: this.http, importer: this.pb.importer, harvests: this.harvests, baseUrl: this.pb.config.arxivOaiUrl, log: this.pb.log };
+    return harvestOai(deps, params, opts);
   }
 
   syncRss(categories: string[], opts: { signal?: AbortSignal } = {}) {
@@ -52,9 +64,9 @@ export class IngestSources {
   }
 }
 
-const bySource = new WeakMap<Paperboy, IngestSources>();
+const bySource = new WeakMap<SourceDeps, IngestSources>();
 
-export function ingestSources(pb: Paperboy): IngestSources {
+export function ingestSources(pb: SourceDeps): IngestSources {
   let s = bySource.get(pb);
   if (!s) {
     s = new IngestSources(pb);

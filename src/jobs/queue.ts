@@ -188,7 +188,10 @@ export class JobQueue {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  /** Deletes finished jobs (done or cancelled) older than `ms`; dead jobs stay for inspection. Frequent schedules would otherwise grow the table without end. */
+  /**
+   * Deletes finished jobs (done or cancelled) older than `ms`; dead jobs stay for inspection. Frequent schedules
+   * would otherwise grow the table without end.
+   */
   async prune(ms: number): Promise<number> {
     const r = await this.db
       .deleteFrom('jobs')

@@ -1,6 +1,6 @@
 // The digest and confirmation mails: an HTML part built from tables with inline styles (what mail
 // clients render reliably; fluid to 600 px, one column on phones, no images needed) and a plain-text part.
-import { plainTitle, shorten } from '../services/digest-util.ts';
+import { plainTitle, shorten } from '../domain/text.ts';
 
 export interface MailPaper {
   arxivId: string;

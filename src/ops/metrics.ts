@@ -11,7 +11,11 @@ type Value = { value: number; labels: Record<string, string | number | undefined
 
 /** Labels in name order, so every series prints its labels the same way whatever order the caller used. */
 function sorted(labels: Labels): Labels {
-  return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  return Object.fromEntries(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
 }
 
 function same(a: Value['labels'], b: Labels = {}): boolean {

@@ -4,12 +4,18 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/index.ts';
-import { createLogger } from '../logger.ts';
-import { openPaperboy } from '../wiring.ts';
+import { loadConfig, type Config } from '../config/index.ts';
 import type { PaperInput } from '../domain/paper.ts';
+import type { PaperStore } from '../storage/papers.ts';
 import { mrrAt, ndcgAt, percentile, recallAt, type Qrels } from './metrics.ts';
-import type { Mode } from './service.ts';
+import type { Mode, SearchService } from './service.ts';
+
+/** What the evaluation needs of an instance; the CLI opens one with openPaperboy (search never imports the wiring). */
+export interface EvalInstance {
+  stores: { papers: PaperStore };
+  search: SearchService;
+  close(): Promise<void>;
+}
 
 export interface BeirSet {
   corpus: { id: string; title: string; text: string }[];
@@ -69,13 +75,15 @@ export async function runEval(opts: {
   /** Hybrid runs once per weight (tuning); default: the configured weight. */
   vectorWeights?: number[];
   log?: (m: string) => void;
+  /** Opens a migrated instance on the given configuration. */
+  open: (cfg: Config) => Promise<EvalInstance>;
 }): Promise<EvalResult[]> {
   const log = opts.log ?? (() => {});
   const set = readBeir(opts.dir, opts.split ?? 'test');
   const dataDir = mkdtempSync(join(tmpdir(), 'paperboy-eval-'));
   // A fresh SQLite instance whatever the environment says.
-  const cfg = loadConfig({ PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SEARCH_EMBEDDER: 'auto', PAPERBOY_LOAD_SAMPLE: 'false' });
-  const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('silent') });
+  const cfg = loadConfig({ PAPERBOY_DATA_DIR: dataDir, PAPERBOY_LOG_LEVEL: 'silent', PAPERBOY_SEARCH_EMBEDDER: 'auto', PAPERBOY_LOAD_SAMPLE: 'false' });
+  const pb = await opts.open(cfg);
   try {
     const started = Date.now();
     const inputs: PaperInput[] = set.corpus.map((d) => ({

@@ -359,7 +359,10 @@ export class SearchService {
     const missing = lexList.floor > 0 ? vec.filter((h) => !inLex.has(h.id)).map((h) => h.id) : [];
     // The lexical scores of vector-only candidates and the cosines of lexical-only ones: independent,
     // so both are asked for at once.
-    const [outside, cosines] = await Promise.all([this.outsideScores(q, lexList, missing), this.cosines(lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec)]);
+    const [outside, cosines] = await Promise.all([
+      this.outsideScores(q, lexList, missing),
+      this.cosines(lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec),
+    ]);
     const byId = new Map<number, RankedHit>();
     for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score, cosine: cosines.get(h.id) });
     for (const h of vec) {
@@ -469,7 +472,8 @@ export class SearchService {
     const offset = params.offset ?? 0;
     const parsed = parseArxivId(params.q);
     const exact = parsed ? await this.papers.byArxivId(parsed.id) : undefined;
-    const { hits, mode, fallback } = await this.rank(params.q, { limit: offset + limit, mode: params.mode, filters: params.filters, depth: Math.max(100, offset + limit) });
+    const depth = Math.max(100, offset + limit);
+    const { hits, mode, fallback } = await this.rank(params.q, { limit: offset + limit, mode: params.mode, filters: params.filters, depth });
     let list = hits;
     const sort = params.sort ?? 'relevance';
     let papers: Map<number, Paper>;

@@ -73,7 +73,16 @@ export class Claims {
       .select(['a.id', 'a.user_id', 'u.username', 'p.arxiv_id', 'p.title', 'a.author_name', 'a.status', 'a.created_at']);
   }
 
-  private toClaim(r: { id: number; user_id: number; username: string | null; arxiv_id: string; title: string; author_name: string; status: string; created_at: string }): Claim {
+  private toClaim(r: {
+    id: number;
+    user_id: number;
+    username: string | null;
+    arxiv_id: string;
+    title: string;
+    author_name: string;
+    status: string;
+    created_at: string;
+  }): Claim {
     return {
       id: r.id,
       userId: r.user_id,

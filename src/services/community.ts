@@ -15,7 +15,6 @@ import { Submissions, type PaperFetcher } from './submissions.ts';
 import { Trending } from './trending.ts';
 import { Collections } from './collections.ts';
 import { Claims } from './claims.ts';
-import { atomClient, fetchArxivPapers } from '../ingest/atom.ts';
 
 /** The clock of the community rules: the real time, PAPERBOY_NOW, or a time a test sets. */
 export class Clock {
@@ -51,15 +50,15 @@ export interface CommunityDeps {
   mail: MailTransport;
   stores: { papers: PaperStore; daily: DailyStore };
   papers: PaperService;
-  /** Fetches unknown submitted papers; default: the arXiv Atom API client (PAPERBOY_ARXIV_API_URL). */
-  fetcher?: PaperFetcher;
+  /** Fetches unknown submitted papers (wiring passes the arXiv Atom API client, PAPERBOY_ARXIV_API_URL). */
+  fetcher: PaperFetcher;
 }
 
 export function createCommunity(d: CommunityDeps): Community {
   const c = d.config;
   const clock = new Clock(c.communityNow);
   const now = clock.now;
-  const fetcher: PaperFetcher = d.fetcher ?? { fetch: (ids) => fetchArxivPapers(ids, atomClient(c)) };
+  const fetcher = d.fetcher;
   const limiter = new RateLimiter(d.db, now);
   const audit = new AuditLog(d.db, now);
   return {
@@ -75,7 +74,14 @@ export function createCommunity(d: CommunityDeps): Community {
       now,
     ),
     votes: new Votes(d.db, d.papers, limiter, c.limitVotesPerHour, now),
-    comments: new Comments(d.db, d.papers, limiter, audit, { editMinutes: c.commentEditMinutes, maxChars: c.commentMaxChars, perHour: c.limitCommentsPerHour }, now),
+    comments: new Comments(
+      d.db,
+      d.papers,
+      limiter,
+      audit,
+      { editMinutes: c.commentEditMinutes, maxChars: c.commentMaxChars, perHour: c.limitCommentsPerHour },
+      now,
+    ),
     submissions: new Submissions(
       d.db,
       d.stores.papers,
@@ -92,7 +98,11 @@ export function createCommunity(d: CommunityDeps): Community {
       now,
       fetcher,
     ),
-    trending: new Trending(d.db, { upvotes: c.trendingWeightUpvotes, comments: c.trendingWeightComments, stars: c.trendingWeightStars, gravity: c.trendingGravity }, now),
+    trending: new Trending(
+      d.db,
+      { upvotes: c.trendingWeightUpvotes, comments: c.trendingWeightComments, stars: c.trendingWeightStars, gravity: c.trendingGravity },
+      now,
+    ),
     collections: new Collections(d.db, d.papers, now),
     claims: new Claims(d.db, d.papers, audit, now),
   };

@@ -152,16 +152,4 @@ export function localHourToUtc(day: Day, hour: number, tz: string): Date {
   return new Date(t);
 }
 
-/** Shortens an abstract at a word boundary. */
-export function shorten(text: string, max: number): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  if (t.length <= max) return t;
-  let cut = t.lastIndexOf(' ', max);
-  if (cut < max / 2) cut = max;
-  return `${t.slice(0, cut).replace(/[,.;:]$/, '')}…`;
-}
-
-/** Titles carry TeX between $…$; mail shows the TeX source without the dollars. */
-export function plainTitle(s: string): string {
-  return s.replace(/\$([^$]*)\$/g, '$1').replace(/\s+/g, ' ').trim();
-}
+export { shorten, plainTitle } from '../domain/text.ts';

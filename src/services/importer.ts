@@ -2,31 +2,15 @@
 import { InvalidRecord, normalisePaper, type DailyEntryInput, type PaperInput } from '../domain/paper.ts';
 import type { PaperStore } from '../storage/papers.ts';
 import type { DailyStore } from '../storage/daily.ts';
-import { emptyCounts, type IngestCounts, type IngestLogStore } from '../storage/ingest-log.ts';
-import type { IngestItem } from '../ingest/types.ts';
+import { emptyCounts, type IngestLogStore } from '../storage/ingest-log.ts';
+import type { ImportRunOptions, ImportSummary, IngestItem, PaperSink } from '../ingest/types.ts';
 
-export interface ImportSummary extends IngestCounts {
-  source: string;
-  target: string;
-  /** Daily entries placed by this run. */
-  entries: { inserted: number; updated: number; unchanged: number };
-  /** The first few error messages. */
-  errorSamples: string[];
-  seconds: number;
-}
-
-export interface ImportRunOptions {
-  /** Papers per transaction. Unset: 500 at first, doubling up to 5,000 while the input lasts, so a small import commits quickly and a big one in few, large transactions. */
-  batchSize?: number;
-  onProgress?: (counts: IngestCounts) => void;
-  /** Called after each batch is committed (harvesters save their cursor here). */
-  afterBatch?: () => Promise<void>;
-}
+export type { ImportSummary, ImportRunOptions } from '../ingest/types.ts';
 
 const FIRST_BATCH = 500;
 const MAX_BATCH = 5000;
 
-export class Importer {
+export class Importer implements PaperSink {
   constructor(
     private readonly papers: PaperStore,
     private readonly daily: DailyStore,

@@ -20,7 +20,10 @@ export interface DayRange {
   to: string;
 }
 
-/** upvotes: Hugging Face's order (upvotes, then submission time, newest first); publishedAt: submission time only; trending: the cached trending score of a window (papers without one follow, by upvotes). */
+/**
+ * upvotes: Hugging Face's order (upvotes, then submission time, newest first); publishedAt: submission time only;
+ * trending: the cached trending score of a window (papers without one follow, by upvotes).
+ */
 export type ListSort = 'upvotes' | 'publishedAt' | 'trending';
 
 /** Which cached trending window ranks a list (the community's job fills trending_scores). */

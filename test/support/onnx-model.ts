@@ -32,7 +32,11 @@ export function bertWords(text: string): string[] {
 }
 
 /** Writes the model folder; the vocabulary is the specials, `extraWords`, then the texts' words by frequency. */
-export function writeTinyOnnxModel(dir: string, texts: string[], opts: { dims?: number; maxVocab?: number; extraWords?: string[]; seed?: number } = {}): TinyOnnxModel {
+export function writeTinyOnnxModel(
+  dir: string,
+  texts: string[],
+  opts: { dims?: number; maxVocab?: number; extraWords?: string[]; seed?: number } = {},
+): TinyOnnxModel {
   const dims = opts.dims ?? 32;
   const df = new Map<string, number>();
   const tf = new Map<string, number>();

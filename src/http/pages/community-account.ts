@@ -106,7 +106,14 @@ ${notice(problem?.message)}
     return reply.redirect(next ?? '/', 303);
   });
 
-  const welcomeForm = (req: FastifyRequest, reply: FastifyReply, v: RequestViewer, next: string | null, problem?: { status: number; message: string }, values?: Record<string, string>) =>
+  const welcomeForm = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    v: RequestViewer,
+    next: string | null,
+    problem?: { status: number; message: string },
+    values?: Record<string, string>,
+  ) =>
     ctx.page(
       req,
       reply,

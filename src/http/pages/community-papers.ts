@@ -165,7 +165,8 @@ function routes(app: FastifyInstance, ctx: HttpContext) {
     return `${paperPath(p.get(cm.paperId)!.arxivId)}#comments`;
   };
 
-  const editPage = async (req: FastifyRequest, reply: FastifyReply, v: RequestViewer, id: number, problem?: { status: number; message: string }, text?: string) => {
+  type Problem = { status: number; message: string };
+  const editPage = async (req: FastifyRequest, reply: FastifyReply, v: RequestViewer, id: number, problem?: Problem, text?: string) => {
     const cm = await c.comments.one(id);
     if (!cm) throw errors.notFound('No such comment.');
     if (cm.author.id !== v.id) throw errors.forbidden('You can only edit your own comments.');
@@ -228,7 +229,7 @@ function routes(app: FastifyInstance, ctx: HttpContext) {
   });
 
   // --- submissions ---
-  const submitPage = async (req: FastifyRequest, reply: FastifyReply, v: RequestViewer, problem?: { status: number; message: string }, values?: Record<string, string>) => {
+  const submitPage = async (req: FastifyRequest, reply: FastifyReply, v: RequestViewer, problem?: Problem, values?: Record<string, string>) => {
     const used = await c.submissions.countToday(v.id);
     const quota = isCurator(v) ? 'unlimited (curator)' : `${Math.max(0, pb.config.submitPerUserPerDay - used)} of ${pb.config.submitPerUserPerDay} left today`;
     return ctx.page(
