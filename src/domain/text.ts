@@ -1,4 +1,12 @@
-// Plain-text helpers shared by mail, feeds and pages (pure: no I/O, no project imports).
+// Plain-text helpers shared by mail, feeds, search and pages (pure: no I/O, no project imports),
+// with the one HTML/XML escaper: pages (src/http/html.ts), mail, feeds and search highlights use it.
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes the five characters that matter in HTML (and XML) text and attribute values. */
+export function escapeHtml(s: unknown): string {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]);
+}
 
 /** Shortens an abstract at a word boundary. */
 export function shorten(text: string, max: number): string {

@@ -1,6 +1,6 @@
 // Static assets with content-hashed names (/static/app.3f2a9c1b.css), served from memory with
 // long-lived immutable caching and pre-compressed bodies. KaTeX's stylesheet and fonts come from its package.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../domain/hash.ts';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,7 @@ export class Assets {
     for (const name of readdirSync(PUBLIC)) this.add(name, readFileSync(join(PUBLIC, name)), true);
     // KaTeX: its CSS refers to fonts/…, so both keep their names under a versioned folder.
     const katexCss = readFileSync(join(KATEX_DIST, 'katex.min.css'));
-    const v = createHash('sha256').update(katexCss).digest('hex').slice(0, 8);
+    const v = sha256(katexCss).slice(0, 8);
     this.put(`/static/katex-${v}/katex.min.css`, katexCss);
     this.urls.set('katex.css', `/static/katex-${v}/katex.min.css`);
     for (const f of readdirSync(join(KATEX_DIST, 'fonts')).filter((f) => f.endsWith('.woff2')))
@@ -47,7 +47,7 @@ export class Assets {
 
   private add(name: string, body: Buffer, fingerprint: boolean): void {
     const ext = extname(name);
-    const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
+    const hash = sha256(body).slice(0, 10);
     const url = fingerprint ? `/static/${name.slice(0, -ext.length)}.${hash}${ext}` : `/static/${name}`;
     this.urls.set(name, url);
     this.put(url, body);
@@ -59,7 +59,7 @@ export class Assets {
     this.byPath.set(url, {
       body,
       type,
-      etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`,
+      etag: `"${sha256(body).slice(0, 16)}"`,
       br: compressible ? brotliCompressSync(body) : undefined,
       gz: compressible ? gzipSync(body, { level: 9 }) : undefined,
     });

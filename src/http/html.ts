@@ -8,11 +8,9 @@ export class SafeHtml {
   }
 }
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { escapeHtml } from '../domain/text.ts';
 
-export function escapeHtml(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ESC[c]);
-}
+export { escapeHtml };
 
 type Value = SafeHtml | string | number | boolean | null | undefined | Value[];
 
@@ -34,7 +32,3 @@ export function raw(s: string): SafeHtml {
   return new SafeHtml(s);
 }
 
-/** Serialises data for a <script type="application/json"> or JSON-LD block safely. */
-export function jsonForScript(data: unknown): SafeHtml {
-  return raw(JSON.stringify(data).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'));
-}

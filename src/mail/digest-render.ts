@@ -1,6 +1,6 @@
 // The digest and confirmation mails: an HTML part built from tables with inline styles (what mail
 // clients render reliably; fluid to 600 px, one column on phones, no images needed) and a plain-text part.
-import { plainTitle, shorten } from '../domain/text.ts';
+import { escapeHtml, plainTitle, shorten } from '../domain/text.ts';
 
 export interface MailPaper {
   arxivId: string;
@@ -38,8 +38,7 @@ export interface RenderedMail {
   text: string;
 }
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const e = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ESC[c]);
+const e = escapeHtml;
 
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const INK = '#1b1f24';

@@ -1,6 +1,7 @@
 // Per-instance metrics read from the database at scrape time, so every process (and every replica
 // of the dashboard) sees the same shared truth: the queue and the ingest totals.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256Bytes } from '../domain/hash.ts';
 import { createServer, type Server } from 'node:http';
 import { sql } from 'kysely';
 import type { Paperboy } from '../wiring.ts';
@@ -69,8 +70,7 @@ export function instrumentMail(pb: Paperboy): void {
 /** True when no token is configured or the Authorization header carries it (compared in constant time). */
 export function metricsAllowed(token: string | undefined, authorization: string | undefined): boolean {
   if (!token) return true;
-  const digest = (v: string) => createHash('sha256').update(v).digest();
-  return timingSafeEqual(digest(authorization ?? ''), digest(`Bearer ${token}`));
+  return timingSafeEqual(sha256Bytes(authorization ?? ''), sha256Bytes(`Bearer ${token}`));
 }
 
 /** A bare /metrics endpoint for worker-only processes (PAPERBOY_METRICS_PORT). */

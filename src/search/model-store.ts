@@ -1,7 +1,7 @@
 // The default static embedder, shared through the database: the worker that trains a model
 // publishes its files here (tokenizer and config as text, the weights file in chunks, all in one
 // transaction), and every process, web or worker, each with its own data dir, loads the newest one.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../domain/hash.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { nowIso } from '../storage/dialect.ts';
@@ -60,7 +60,7 @@ export class EmbedderModelStore {
             tokenizer_json: files.tokenizer.toString('utf8'),
             config_json: files.config.toString('utf8'),
             weights_bytes: files.weights.length,
-            weights_sha256: createHash('sha256').update(files.weights).digest('hex'),
+            weights_sha256: sha256(files.weights),
             chunks: chunks.length,
             created_at: nowIso(),
           })
@@ -99,7 +99,7 @@ export class EmbedderModelStore {
       parts.push(Buffer.from(c.data));
     }
     const weights = Buffer.concat(parts);
-    const sha = createHash('sha256').update(weights).digest('hex');
+    const sha = sha256(weights);
     if (weights.length !== Number(m.weights_bytes) || sha !== m.weights_sha256) throw new Error(`embedding model ${m.version}: stored weights do not match their checksum`);
     return { tokenizer: Buffer.from(m.tokenizer_json, 'utf8'), weights, config: Buffer.from(m.config_json, 'utf8') };
   }

@@ -1,10 +1,7 @@
 // Text helpers shared by the lexical index, the embedders and the presenters: word splitting with
 // diacritics folded, query building, a light stemmer for highlighting, and edit distance.
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESC[c]);
-}
+import { escapeHtml } from '../domain/text.ts';
 
 // Common English function words: they carry no topic, and dropping them keeps OR queries fast.
 export const STOPWORDS = new Set(

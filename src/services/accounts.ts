@@ -1,6 +1,7 @@
 // Accounts without passwords: sign-in links by e-mail, database sessions, personal API tokens.
 // Every secret handed to a browser or a script is random; only its sha256 is stored.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../domain/hash.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { UsersTable } from '../storage/schema-community.ts';
@@ -27,9 +28,7 @@ export interface Viewer extends User {
 
 export const isCurator = (u: { role: string } | null | undefined) => u?.role === 'curator' || u?.role === 'admin';
 
-export function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
+export { sha256 } from '../domain/hash.ts';
 
 const newSecret = (prefix = '') => prefix + randomBytes(32).toString('base64url');
 

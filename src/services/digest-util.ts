@@ -1,5 +1,6 @@
 // Small pure helpers of the digest feature: preferences, tokens, time zones, editions.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../domain/hash.ts';
 import { errors } from '../domain/errors.ts';
 import { addDays, isoWeek, isoWeekday, parseDay, weekRange, type Day } from '../domain/dates.ts';
 
@@ -66,9 +67,8 @@ export function parsePrefs(input: Record<string, unknown>): DigestPrefs {
   return { frequency, categories, keywords, authors, timeZone };
 }
 
-export function sha256Hex(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
+/** @deprecated the one helper is sha256 in src/domain/hash.ts. */
+export const sha256Hex = (s: string): string => sha256(s);
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');

@@ -1,7 +1,7 @@
 // Rate limits of /api and /feeds: per personal API token when the request carries a valid one,
 // else per client IP. Headers follow the IETF draft (RateLimit-Limit / -Remaining / -Reset);
 // over the limit: 429 with Retry-After and the usual JSON error.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../domain/hash.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { errors } from '../../domain/errors.ts';
@@ -35,7 +35,7 @@ export async function registerRateLimits(app: FastifyInstance, cfg: Config): Pro
       const token = bearer(req);
       if (token && apiIdentity.token) {
         const who = await apiIdentity.token(token, req);
-        if (who) return `token:${createHash('sha256').update(who).digest('base64url').slice(0, 22)}`;
+        if (who) return `token:${sha256(who, 'base64url').slice(0, 22)}`;
       }
       return `ip:${normalizeIP(req.ip, 64)}`;
     },

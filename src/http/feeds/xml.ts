@@ -4,6 +4,7 @@
 import type { Paper } from '../../domain/paper.ts';
 import { arxivLinks } from '../../domain/arxiv-id.ts';
 import { plainText } from '../present/math.ts';
+import { escapeHtml } from '../../domain/text.ts';
 
 export interface FeedItem {
   paper: Paper;
@@ -23,12 +24,10 @@ export interface FeedMeta {
 
 // XML 1.0 allows tab, LF, CR and U+0020 upward, minus surrogates and U+FFFE/U+FFFF.
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
+/** The one escaper (src/domain/text.ts), after dropping the characters XML 1.0 cannot carry. */
 export function xmlEscape(s: unknown): string {
-  return String(s ?? '')
-    .replace(INVALID_XML, '')
-    .replace(/[&<>"']/g, (c) => ESC[c]);
+  return escapeHtml(String(s ?? '').replace(INVALID_XML, ''));
 }
 
 const itemDate = (it: FeedItem) => it.date ?? it.paper.publishedAt ?? it.paper.modifiedAt;

@@ -1,6 +1,6 @@
 // Static embeddings in the Model2Vec layout: tokenizer.json + model.safetensors ("embeddings",
 // optionally per-token "weights") + config.json. Tokens are looked up, mean-pooled and normalised.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../domain/hash.ts';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Tokenizer } from '../tokenizer.ts';
@@ -30,7 +30,7 @@ export interface StaticModelFiles {
 
 /** A model's version: the first 12 hex digits of the sha256 of its weights file. */
 export function staticModelVersion(weights: Buffer): string {
-  return createHash('sha256').update(weights).digest('hex').slice(0, 12);
+  return sha256(weights).slice(0, 12);
 }
 
 export function readStaticModelFiles(dir: string): StaticModelFiles {
