@@ -1,5 +1,6 @@
 // Paperboy's entry point: `npm run cli -- <command>` (or bin/paperboy.js).
 import { ConfigError } from './config/index.ts';
+import { isDatabaseOutage } from './storage/outage.ts';
 import { commands } from './cli/commands.ts';
 import { helpText, parse, wantsHelp } from './cli/command.ts';
 
@@ -42,6 +43,7 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     if (err instanceof ConfigError) console.error(err.message);
+    else if (isDatabaseOutage(err)) console.error(`The database is unavailable: ${(err as Error).message}. Check DATABASE_URL and that the server runs, then try again.`);
     else console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exitCode = 1;
   },

@@ -1,5 +1,5 @@
 // The Fastify application: plugins, error handling, and every route module.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type {} from '@fastify/swagger'; // route schema fields: tags, summary, description
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
@@ -7,7 +7,8 @@ import formbody from '@fastify/formbody';
 import etag from '@fastify/etag';
 import cors from '@fastify/cors';
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../domain/errors.ts';
+import { AppError, codeForStatus, errors, type ErrorCode } from '../domain/errors.ts';
+import { isDatabaseOutage } from '../storage/outage.ts';
 import type { Paperboy } from '../wiring.ts';
 import { Assets } from './assets.ts';
 import { createContext, type HttpContext } from './context.ts';
@@ -27,6 +28,12 @@ declare module 'fastify' {
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/') || req.url.startsWith('/feeds/');
 
 let sharedAssets: Assets | undefined;
+
+
+/** An AppError as the API's JSON answer: { error, code } with the catalogue's status. */
+function apiError(reply: FastifyReply, err: AppError) {
+  return reply.code(err.status).send({ error: err.message, code: err.code });
+}
 
 export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ctx: HttpContext }> {
   const app: FastifyInstance = Fastify({
@@ -87,7 +94,7 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { statusCode?: number; validation?: unknown; code?: string };
     let status = 500;
-    let code = 'internal';
+    let code: ErrorCode = 'internal';
     let message = 'Something went wrong on our side.';
     if (err instanceof AppError) {
       status = err.status;
@@ -101,13 +108,9 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
       message = e.message;
     } else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       status = e.statusCode;
-      code = status === 429 ? 'rate_limited' : status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+      code = codeForStatus(status);
       message = e.message;
-    } else if (
-      /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down|not yet accepting)|SQLITE_BUSY/i.test(e.message ?? '') ||
-      // PostgreSQL's "admin shutdown / cannot connect now" and connection-exception classes.
-      /^(57P0[1-3]|08\d{3}|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '')
-    ) {
+    } else if (isDatabaseOutage(err)) {
       status = 503;
       code = 'unavailable';
       message = 'The database is unavailable; try again shortly.';
@@ -125,8 +128,8 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
       const path = req.url.split('?')[0];
       const allowed = [...new Set(apiRoutes.filter((r) => r.re.test(path)).flatMap((r) => r.methods))];
       if (allowed.length)
-        return reply.code(405).header('Allow', allowed.join(', ')).send({ error: `${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}.`, code: 'method_not_allowed' });
-      return reply.code(404).send({ error: `No route ${req.method} ${path}.`, code: 'not_found' });
+        return apiError(reply.header('Allow', allowed.join(', ')), errors.methodNotAllowed(`${req.method} is not allowed on ${path}; use ${allowed.join(' or ')}.`));
+      return apiError(reply, errors.notFound(`No route ${req.method} ${path}.`));
     }
     return errorPage(ctx, req, reply, 404, 'There is no page at this address.');
   });

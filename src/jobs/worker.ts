@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Job, JobQueue } from './queue.ts';
 import type { Logger } from '../logger.ts';
 import { jobsRun } from '../ops/metrics.ts';
+import { isDatabaseOutage } from '../storage/outage.ts';
 
 export type TaskHandler = (job: Job, signal: AbortSignal) => Promise<void>;
 
@@ -69,7 +70,8 @@ export class Worker {
         try {
           did = await this.runOnce();
         } catch (err) {
-          this.log.error({ err: (err as Error).message }, 'worker poll failed');
+          if (isDatabaseOutage(err)) this.log.warn({ err: (err as Error).message }, 'worker: database unavailable, polling again');
+          else this.log.error({ err: (err as Error).message }, 'worker poll failed');
         }
         if (!did && this.running)
           await new Promise<void>((r) => {

@@ -6,7 +6,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { UsersTable } from '../storage/schema-community.ts';
 import type { MailTransport } from '../mail/transport.ts';
-import { AppError, errors } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 export type Role = 'user' | 'curator' | 'admin';
@@ -98,9 +98,9 @@ export class Accounts {
 
   private async linkRow(token: string) {
     const row = await this.db.selectFrom('magic_links').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
-    if (!row) throw new AppError(400, 'link_invalid', 'This sign-in link is not valid. Ask for a new one.');
-    if (row.used_at) throw new AppError(400, 'link_used', 'This sign-in link has already been used. Ask for a new one.');
-    if (row.expires_at <= this.iso()) throw new AppError(400, 'link_expired', 'This sign-in link has expired. Ask for a new one.');
+    if (!row) throw errors.linkInvalid();
+    if (row.used_at) throw errors.linkUsed();
+    if (row.expires_at <= this.iso()) throw errors.linkExpired();
     return row;
   }
 
@@ -119,7 +119,7 @@ export class Accounts {
       .where('id', '=', row.id)
       .where('used_at', 'is', null)
       .executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) throw new AppError(400, 'link_used', 'This sign-in link has already been used. Ask for a new one.');
+    if (Number(used.numUpdatedRows) !== 1) throw errors.linkUsed();
     const user = await this.findOrCreate(row.email);
     const sessionToken = await this.createSession(user.id, userAgent);
     return { user, sessionToken, next: row.next_path };
