@@ -1,8 +1,9 @@
 // Subscriptions without an account: double opt-in by a confirmation mail whose link expires,
 // one-click unsubscribe by a signed token, and the same preferences for signed-in users.
 // Nothing here tells a caller whether an address was already subscribed.
-import { sql, type Kysely, type Selectable } from 'kysely';
-import { errors } from '../domain/errors.ts';
+import type { Kysely, Selectable } from 'kysely';
+import { sha256 } from '../domain/hash.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { Database } from '../storage/schema.ts';
 import type { DigestSubscribersTable } from '../storage/schema-digest.ts';
 import type { Config } from '../config/index.ts';
@@ -69,33 +70,14 @@ export class DigestSubscriptions {
     private readonly secret: string,
     private readonly mail: MailTransport,
     private readonly log: Logger,
+    private readonly limiter: Pick<RateLimiter, 'consume'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /**
-   * Counts a subscribe request from `client` (fixed one-hour windows); throws 429 over the limit.
-   * The community's shared limiter is used when the instance has one (`shared`), else this table.
-   */
-  async limit(client: string, shared?: { consume(key: string, limit: number, windowSeconds: number, message: string): Promise<unknown> }): Promise<void> {
-    const per = this.config.digestSubscribePerHour;
+  /** Counts a subscribe request from `client` with the general limiter (fixed one-hour windows); throws 429 over the limit. */
+  async limit(client: string): Promise<void> {
     const message = 'Too many subscription requests from your network.';
-    if (shared) {
-      await shared.consume(`digest-subscribe:ip:${client}`, per, 3600, message);
-      return;
-    }
-    const t = this.now().getTime();
-    const start = Math.floor(t / 3600_000) * 3600_000;
-    const row = await this.db
-      .insertInto('digest_rate')
-      .values({ bucket: `subscribe:${sha256Hex(client)}:${start}`, count: 1, expires_at: new Date(start + 3600_000).toISOString() })
-      .onConflict((oc) => oc.column('bucket').doUpdateSet({ count: sql<number>`digest_rate.count + 1` }))
-      .returning('count')
-      .executeTakeFirstOrThrow();
-    if (Math.random() < 0.01) await this.db.deleteFrom('digest_rate').where('expires_at', '<', new Date(t).toISOString()).execute();
-    if (Number(row.count) > per) {
-      const retry = Math.max(1, Math.ceil((start + 3600_000 - t) / 1000));
-      throw errors.rateLimited(`${message} Try again in ${Math.ceil(retry / 60)} minutes.`, retry);
-    }
+    await this.limiter.consume(`digest-subscribe:${sha256(client).slice(0, 24)}`, this.config.digestSubscribePerHour, 3600, message);
   }
 
   private windowMs(): number {

@@ -12,7 +12,7 @@ export class DigestService {
   readonly builder: DigestBuilder;
 
   constructor(private readonly pb: Paperboy) {
-    this.subscriptions = new DigestSubscriptions(pb.db.kysely, pb.config, pb.secret, pb.mail, pb.log);
+    this.subscriptions = new DigestSubscriptions(pb.db.kysely, pb.config, pb.secret, pb.mail, pb.log, pb.community.limiter);
     this.builder = new DigestBuilder(pb.db, pb.stores.daily, pb.config);
     // Saved searches: every word of the keyword in the title or abstract (exact, explainable), plus
     // the hybrid search's close semantic neighbours among the edition's papers when search is wired.

@@ -85,15 +85,7 @@ export interface DigestSentPapersTable {
   created_at: string;
 }
 
-export interface DigestRateTable {
-  /** What is counted: subscribe:<sha256 of the client address>:<window start>. */
-  bucket: string;
-  count: number;
-  expires_at: string;
-}
-
 export interface DigestTables {
-  digest_rate: DigestRateTable;
   digest_subscribers: DigestSubscribersTable;
   digest_editions: DigestEditionsTable;
   digest_deliveries: DigestDeliveriesTable;

@@ -15,7 +15,6 @@ interface ViewerLike {
   email: string;
   role?: string;
 }
-type Limiter = { consume(key: string, limit: number, windowSeconds: number, message: string): Promise<unknown> };
 
 const viewerOf = (req: FastifyRequest) => (req as { viewer?: ViewerLike | null }).viewer ?? undefined;
 
@@ -158,8 +157,7 @@ ${note ?? ''}
       const note = html`<p class="notice">Please check your details and press Subscribe again.</p>`;
       return page(req, reply, 'Subscribe to the digest', subscribeForm(req, reply, p, String(body.email ?? '').slice(0, 254), note), 403);
     }
-    const limiter = (pb as { community?: { limiter?: Limiter } }).community?.limiter;
-    await subs.limit(req.ip, limiter);
+    await subs.limit(req.ip);
     const email = normaliseEmail(body.email);
     const prefs = parsePrefs(body);
     // Not awaited: the answer must not depend on (or take longer because of) whether a mail goes out.
