@@ -6,7 +6,6 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { fixture } from './support/paths.ts';
@@ -15,6 +14,7 @@ import { sha256 } from '../src/services/accounts.ts';
 import { Worker } from '../src/jobs/worker.ts';
 import { registerTasks } from '../src/jobs/tasks/index.ts';
 import { TRENDING_JOB } from '../src/jobs/tasks/community.ts';
+import { listenOnLoopback } from './support/server.ts';
 
 const NOW = '2026-02-28T12:00:00.000Z';
 const FRESH_PAGE = '2602.15552'; // announced 2026-02-17: within 14 days of NOW
@@ -35,15 +35,7 @@ function atomReplay(): Promise<{ url: string; hits: string[]; close: () => Promi
     res.writeHead(200, { 'content-type': 'application/atom+xml; charset=utf-8' });
     res.end(`${head}${keep.join('\n')}\n</feed>\n`);
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/query`,
-        hits,
-        close: () => new Promise((r) => server.close(() => r())),
-      }),
-    ),
-  );
+  return listenOnLoopback(server).then(({ port, close }) => ({ url: `http://127.0.0.1:${port}/api/query`, hits, close }));
 }
 
 for (const dbk of databases) {

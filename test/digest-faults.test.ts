@@ -7,15 +7,15 @@ import { spawn } from 'node:child_process';
 import { databases, PG_URL, type TestInstance } from './support/db.ts';
 import { ROOT } from './support/paths.ts';
 import { startSmtp, loadHfDay, type TestSmtp } from './digest-smtp.ts';
+import { subscriber } from './support/factories.ts';
 
 const DAY = '2024-10-25';
 const BASE = 'https://papers.example.org';
 const prefs = { frequency: 'daily' as const, categories: [], keywords: [], authors: [], timeZone: 'UTC' };
 
 async function subscribe(pb: TestInstance, emails: string[]): Promise<void> {
-  let id = 1;
   // Confirmed subscribers directly (the opt-in itself is covered by the flow test).
-  for (const email of emails) await pb.digest.subscriptions.saveForUser({ id: 100_000 + id++, email }, prefs);
+  for (const email of emails) await subscriber(pb, { email, ...prefs });
 }
 
 async function deliveries(pb: TestInstance) {

@@ -5,6 +5,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { parseHfDailyFile } from '../src/ingest/hf-daily.ts';
 import type { Paperboy } from '../src/wiring.ts';
 import { fixture } from './support/paths.ts';
+import { listenOnLoopback } from './support/server.ts';
 
 /** Loads the real Hugging Face daily list of 2024-10-25 (29 papers, a Friday): the digests' candidates. */
 export async function loadHfDay(pb: Paperboy): Promise<void> {
@@ -86,9 +87,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       );
     },
   });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
-  const addr = server.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const { port } = await listenOnLoopback(server);
   t.url = `smtp://127.0.0.1:${port}`;
   return t;
 }

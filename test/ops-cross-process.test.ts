@@ -20,6 +20,7 @@ import { documentText } from '../src/search/embedders/types.ts';
 import { SearchService } from '../src/search/service.ts';
 import { createLogger } from '../src/logger.ts';
 import { testConfig } from './support/db.ts';
+import { sleep, until } from './support/until.ts';
 
 /** A paper of the recorded RSS listing, and a query that means it without using its words. */
 const TARGET = '2205.06398'; // "Outlier Detection for Multi-Network Data": outlying brain networks from neuroimaging
@@ -27,17 +28,6 @@ const QUERY = 'anomalous fmri';
 const ABSENT = ['anomal', 'fmri'];
 const BUDGET_MS = 10_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 async function search(url: string, q: string): Promise<{ mode: string | null; ids: string[] }> {
   const r = await fetch(`${url}/api/papers/search?q=${encodeURIComponent(q)}&limit=50`);

@@ -19,6 +19,8 @@ import { VectorIndex } from '../src/search/vectors.ts';
 import { documentText, fromBytes, normalize } from '../src/search/embedders/types.ts';
 import { EMBED_BATCH, SEARCH_JOB } from '../src/jobs/tasks/search.ts';
 import { createLogger } from '../src/logger.ts';
+import { until } from './support/until.ts';
+import { listenOnLoopback } from './support/server.ts';
 
 const LEASE_SECONDS = '3';
 const DIMS = 32;
@@ -64,26 +66,16 @@ async function embeddingsServer() {
   });
   // The killed worker resets its connection: expected here.
   server.on('clientError', () => {});
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const listening = await listenOnLoopback(server);
+  const url = `http://127.0.0.1:${listening.port}`;
   return {
     url,
     batches,
     hold,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
+    close: listening.close,
   };
 }
 
-async function until(what: string, fn: () => Promise<boolean>, out: () => string = () => '', timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${out().slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const searchJobs = (pb: TestInstance) => pb.db.kysely.selectFrom('jobs').selectAll().where('name', '=', SEARCH_JOB).orderBy('id').execute();
 

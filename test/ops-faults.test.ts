@@ -11,6 +11,8 @@ import { fixture } from './support/paths.ts';
 import { readFileSync } from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { loadHfDay } from './digest-smtp.ts';
+import { until } from './support/until.ts';
+import { listenOnLoopback } from './support/server.ts';
 
 /** A real SMTP server on loopback that records recipients and can hold one message unanswered. */
 async function smtpSink(hold: (n: number) => boolean, onHold: () => void) {
@@ -31,22 +33,17 @@ async function smtpSink(hold: (n: number) => boolean, onHold: () => void) {
   });
   // The killed worker resets its connection: expected here, not a test failure.
   server.on('error', () => {});
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
-  const addr = server.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
     to: (e: string) => received.filter((r) => r.includes(e)),
-    close: () => new Promise<void>((res) => server.close(() => res())),
+    close,
   };
 }
 
 const LEASE_SECONDS = '3';
 
-async function until(fn: () => Promise<boolean>): Promise<void> {
-  while (!(await fn())) await new Promise((r) => setTimeout(r, 100));
-}
 
 for (const dbk of databases) {
   describe(`worker killed mid-job (${dbk.name})`, () => {

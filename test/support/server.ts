@@ -1,4 +1,6 @@
-// A real HTTP server on a random loopback port, for tests of pages and the API.
+// Real servers on random loopback ports: the app (pages and the API), and any node:http or
+// smtp-server server a test builds (replays of outside services, SMTP).
+import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../src/http/app.ts';
 import type { Paperboy } from '../../src/wiring.ts';
 
@@ -13,4 +15,34 @@ export async function startServer(pb: Paperboy): Promise<TestServer> {
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/** A server that listens like node:http's and smtp-server's. */
+interface Listenable {
+  listen(port: number, host: string, cb: () => void): unknown;
+  close(cb: () => void): unknown;
+  address?(): AddressInfo | string | null;
+  /** smtp-server keeps its net.Server here. */
+  server?: { address(): AddressInfo | string | null };
+  closeAllConnections?(): void;
+}
+
+export interface Listening {
+  port: number;
+  /** Closes the server, cutting open keep-alive connections first (node:http). */
+  close(): Promise<void>;
+}
+
+/** Starts `server` on 127.0.0.1 with a free port. */
+export async function listenOnLoopback(server: Listenable): Promise<Listening> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const addr = server.server ? server.server.address() : server.address!();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    port,
+    close: () => {
+      server.closeAllConnections?.();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Runs one level of the test suite (or all), each file once:
+//   unit    pure logic: no database, no server, no child process (fast; run them while you work)
+//   medium  the database matrix (test/support/db.ts): SQLite files, and PostgreSQL when DATABASE_URL_TEST is set
+//   e2e     end to end: headless Chromium, or real child processes (the CLI, web and worker processes)
+// A file's level follows from what it imports; a `// test-level: unit|medium|e2e` line near the top
+// overrides it. Every test/*.test.ts belongs to exactly one level, so `all` runs the whole suite.
+//   node scripts/test.mjs unit|medium|e2e|all [--list] [extra node --test flags]
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const LEVELS = ['unit', 'medium', 'e2e'];
+
+export function levelOf(text) {
+  const forced = /^\/\/ test-level: (unit|medium|e2e)\b/m.exec(text.slice(0, 2000));
+  if (forced) return forced[1];
+  if (/support\/browser\.ts|playwright-core|from 'node:child_process'/.test(text)) return 'e2e';
+  if (/support\/db\.ts/.test(text)) return 'medium';
+  return 'unit';
+}
+
+const [level = 'all', ...rest] = process.argv.slice(2);
+if (level !== 'all' && !LEVELS.includes(level)) {
+  console.error(`usage: node scripts/test.mjs ${LEVELS.join('|')}|all [--list]`);
+  process.exit(2);
+}
+const dir = 'test';
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.test.ts'))
+  .sort()
+  .map((f) => join(dir, f));
+const chosen = files.filter((f) => level === 'all' || levelOf(readFileSync(f, 'utf8')) === level);
+if (rest.includes('--list')) {
+  for (const f of chosen) console.log(`${levelOf(readFileSync(f, 'utf8')).padEnd(6)} ${f}`);
+  process.exit(0);
+}
+if (!chosen.length) {
+  console.log(`no ${level} tests`);
+  process.exit(0);
+}
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...rest, ...chosen], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
