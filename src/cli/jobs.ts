@@ -4,6 +4,7 @@ import { openPaperboy } from '../wiring.ts';
 import { createLogger } from '../logger.ts';
 import type { Command } from './command.ts';
 import { PROBE_JOB } from '../jobs/tasks/ops.ts';
+import { InstanceStatsStore } from '../storage/instance-stats.ts';
 
 const STATUSES = ['queued', 'running', 'done', 'dead', 'cancelled'];
 
@@ -40,6 +41,7 @@ export const jobsCommand: Command = {
     }
     const cfg = loadConfig();
     const pb = await openPaperboy(cfg, { log: createLogger('warn') });
+    const stats = new InstanceStatsStore(pb.db.kysely);
     try {
       if (action === 'probe') {
         // Proves end to end that some worker process takes jobs from this database and finishes them.
@@ -47,9 +49,9 @@ export const jobsCommand: Command = {
         const t0 = Date.now();
         const probeId = (await pb.jobs.enqueue(PROBE_JOB, { ms: 0 }, { priority: 100, maxAttempts: 1 }))!;
         for (;;) {
-          const r = await pb.db.kysely.selectFrom('jobs').select(['status', 'locked_by']).where('id', '=', probeId).executeTakeFirstOrThrow();
+          const r = (await stats.job(probeId))!;
           if (r.status === 'done') {
-            console.log(JSON.stringify({ probe: probeId, status: 'done', worker: r.locked_by, seconds: (Date.now() - t0) / 1000 }));
+            console.log(JSON.stringify({ probe: probeId, status: 'done', worker: r.lockedBy, seconds: (Date.now() - t0) / 1000 }));
             return 0;
           }
           if (Date.now() - t0 > waitMs) {
@@ -82,7 +84,7 @@ export const jobsCommand: Command = {
         }
         return 0;
       }
-      const row = (await pb.db.kysely.selectFrom('jobs').select(['id', 'status']).where('id', '=', id).executeTakeFirst()) ?? undefined;
+      const row = await stats.job(id);
       if (!row) {
         console.error(`There is no job ${id}.`);
         return 1;

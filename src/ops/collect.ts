@@ -3,7 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sha256Bytes } from '../domain/hash.ts';
 import { createServer, type Server } from 'node:http';
-import { sql } from 'kysely';
+import { InstanceStatsStore } from '../storage/instance-stats.ts';
 import type { Paperboy } from '../wiring.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, mailFailed, mailSent, metrics, searchIndexLag } from './metrics.ts';
@@ -11,29 +11,13 @@ import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, mailFailed, mailSent, 
 export function instanceCollector(pb: Paperboy) {
   return async () => {
     try {
-      const jobs = await pb.db.kysely
-        .selectFrom('jobs')
-        .select(['name', 'status', sql<number>`count(*)`.as('n')])
-        .groupBy(['name', 'status'])
-        .execute();
+      const stats = new InstanceStatsStore(pb.db.kysely);
+      const jobs = await stats.jobsByNameAndStatus();
       jobsByStatus.reset();
-      for (const r of jobs) jobsByStatus.set({ name: r.name, status: r.status }, Number(r.n));
-      const ingest = await pb.db.kysely
-        .selectFrom('ingest_log')
-        .select([
-          'source',
-          sql<number>`sum("read")`.as('read'),
-          sql<number>`sum(inserted)`.as('inserted'),
-          sql<number>`sum(updated)`.as('updated'),
-          sql<number>`sum(skipped)`.as('skipped'),
-          sql<number>`sum(errors)`.as('errors'),
-        ])
-        .groupBy('source')
-        .execute();
+      for (const r of jobs) jobsByStatus.set({ name: r.name, status: r.status }, r.n);
+      const ingest = await stats.ingestTotals();
       ingestRecords.reset();
-      for (const r of ingest)
-        for (const outcome of ['read', 'inserted', 'updated', 'skipped', 'errors'] as const)
-          ingestRecords.set({ source: r.source, outcome }, Number(r[outcome] ?? 0));
+      for (const r of ingest) for (const outcome of ['read', 'inserted', 'updated', 'skipped', 'errors'] as const) ingestRecords.set({ source: r.source, outcome }, r[outcome]);
       searchIndexLag.set(undefined, await pb.search.pendingCount());
       dbUp.set(undefined, 1);
     } catch {

@@ -15,6 +15,9 @@ import { Submissions, type PaperFetcher } from './submissions.ts';
 import { Trending } from './trending.ts';
 import { Collections } from './collections.ts';
 import { Claims } from './claims.ts';
+import { AuditStore } from '../storage/audit.ts';
+import { ClaimStore } from '../storage/claims.ts';
+import { RateLimitStore } from '../storage/rate-limits.ts';
 
 /** The clock of the community rules: the real time, PAPERBOY_NOW, or a time a test sets. */
 export class Clock {
@@ -59,8 +62,8 @@ export function createCommunity(d: CommunityDeps): Community {
   const clock = new Clock(c.communityNow);
   const now = clock.now;
   const fetcher = d.fetcher;
-  const limiter = new RateLimiter(d.db, now);
-  const audit = new AuditLog(d.db, now);
+  const limiter = new RateLimiter(new RateLimitStore(d.db), now);
+  const audit = new AuditLog(new AuditStore(d.db), now);
   return {
     now,
     clock,
@@ -104,6 +107,6 @@ export function createCommunity(d: CommunityDeps): Community {
       now,
     ),
     collections: new Collections(d.db, d.papers, now),
-    claims: new Claims(d.db, d.papers, audit, now),
+    claims: new Claims(new ClaimStore(d.db), d.papers, audit, now),
   };
 }

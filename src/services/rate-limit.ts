@@ -1,11 +1,12 @@
-// A rate limiter backed by the database, so every web process and worker shares the same
-// counters (on PostgreSQL too). Fixed windows: one row per (key, window start); each hit is
-// one atomic upsert that increments and returns the count, so concurrent hits never lose a count.
+// The one rate limiter of writes (votes, comments, submissions, sign-in mails, digest subscribe
+// requests), backed by the database so every web process and worker shares the same counters
+// (src/storage/rate-limits.ts). Fixed windows.
 //
-//   const limiter = new RateLimiter(pb.db.kysely);
-//   await limiter.consume(`subscribe:ip:${req.ip}`, 10, 3600, 'Too many subscriptions from your network.');
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
+//   await pb.community.limiter.consume(`subscribe:${hash}`, 10, 3600, 'Too many subscriptions from your network.');
+//
+// (The read API's per-process limit is @fastify/rate-limit in src/http/api/rate-limit.ts: no database
+// write per read.)
+import type { RateLimitStore } from '../storage/rate-limits.ts';
 import { errors } from '../domain/errors.ts';
 
 export interface RateDecision {
@@ -20,7 +21,7 @@ export interface RateDecision {
 
 export class RateLimiter {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: RateLimitStore,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -30,13 +31,7 @@ export class RateLimiter {
     const size = windowSeconds * 1000;
     const start = Math.floor(t / size) * size;
     const end = start + size;
-    const row = await this.db
-      .insertInto('rate_limits')
-      .values({ key, window_start: new Date(start).toISOString(), hits: 1, expires_at: new Date(end).toISOString() })
-      .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limits.hits + 1` }))
-      .returning('hits')
-      .executeTakeFirstOrThrow();
-    const count = Number(row.hits);
+    const count = await this.store.hit(key, new Date(start).toISOString(), new Date(end).toISOString());
     return {
       allowed: count <= limit,
       count,
@@ -55,8 +50,7 @@ export class RateLimiter {
 
   /** Deletes finished windows; returns how many rows went. */
   async purge(): Promise<number> {
-    const r = await this.db.deleteFrom('rate_limits').where('expires_at', '<', this.now().toISOString()).executeTakeFirst();
-    return Number(r.numDeletedRows ?? 0);
+    return this.store.purge(this.now().toISOString());
   }
 }
 
