@@ -58,12 +58,6 @@ export const formats: FileFormat[] = [
   },
 ];
 
-export function registerFormat(f: FileFormat, opts: { before?: string } = {}): void {
-  const i = opts.before ? formats.findIndex((x) => x.name === opts.before) : -1;
-  if (i >= 0) formats.splice(i, 0, f);
-  else formats.push(f);
-}
-
 /** The first `bytes` of a file, decompressed when it is .gz or .br. */
 export async function readHead(file: string, bytes = 16384): Promise<string> {
   const raw = createReadStream(file, { start: 0, end: file.endsWith('.gz') || file.endsWith('.br') ? 1 << 20 : bytes - 1 });

@@ -22,11 +22,6 @@ function renderTex(tex: string, display: boolean): string {
   return out;
 }
 
-export function hasMath(text: string): boolean {
-  MATH.lastIndex = 0;
-  return MATH.test(text);
-}
-
 export function mathText(text: string): SafeHtml {
   let out = '';
   let last = 0;
