@@ -21,7 +21,7 @@ export interface Running {
 }
 
 /** Starts the roles on an open instance; used by the CLI and by tests that need a real server. */
-export async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
+async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
   let worker: Worker | undefined;

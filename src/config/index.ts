@@ -39,7 +39,7 @@ function warnOldName(message: string): void {
 }
 
 /** The raw value of a setting: its PAPERBOY_* name first, then its old name (for one release, with a warning). */
-export function rawSetting(s: Setting<unknown>, env: Env, warn: (message: string) => void = warnOldName): string | undefined {
+function rawSetting(s: Setting<unknown>, env: Env, warn: (message: string) => void = warnOldName): string | undefined {
   const now = env[s.env];
   const old = s.old === undefined ? undefined : env[s.old];
   if (old !== undefined) {

@@ -31,7 +31,7 @@ function isErrorEntry(e: XmlNode): boolean {
   return /\/api\/errors/.test(text(e.id)) || text(e.title).trim() === 'Error';
 }
 
-export function atomEntryToPaper(e: XmlNode): PaperInput {
+function atomEntryToPaper(e: XmlNode): PaperInput {
   const parsed = parseArxivId(text(e.id).trim());
   if (!parsed) throw new Error(`bad entry id ${JSON.stringify(text(e.id))}`);
   const version = parsed.version ?? 1;

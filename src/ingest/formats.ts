@@ -59,7 +59,7 @@ export const formats: FileFormat[] = [
 ];
 
 /** The first `bytes` of a file, decompressed when it is .gz or .br. */
-export async function readHead(file: string, bytes = 16384): Promise<string> {
+async function readHead(file: string, bytes = 16384): Promise<string> {
   const raw = createReadStream(file, { start: 0, end: file.endsWith('.gz') || file.endsWith('.br') ? 1 << 20 : bytes - 1 });
   const input = file.endsWith('.gz') ? raw.pipe(createGunzip()) : file.endsWith('.br') ? raw.pipe(createBrotliDecompress()) : raw;
   const chunks: Buffer[] = [];

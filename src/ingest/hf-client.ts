@@ -21,7 +21,7 @@ function validateJsonArray(body: string): void {
   if (!Array.isArray(v)) throw new Error('expected a JSON array');
 }
 
-export function dailyPapersUrl(base: string, period: HfPeriod, page: number, limit: number): string {
+function dailyPapersUrl(base: string, period: HfPeriod, page: number, limit: number): string {
   const q = new URLSearchParams({ ...(period as Record<string, string>), p: String(page), limit: String(limit) });
   return `${base}/api/daily_papers?${q.toString()}`;
 }

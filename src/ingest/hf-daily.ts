@@ -26,7 +26,7 @@ export interface HfDailyItem {
   submittedBy?: { name?: string; fullname?: string; avatarUrl?: string };
 }
 
-export function hfItemToIngest(item: HfDailyItem, index: number): IngestItem {
+function hfItemToIngest(item: HfDailyItem, index: number): IngestItem {
   const p = item.paper;
   const parsed = parseArxivId(String(p?.id ?? ''));
   if (!p || !parsed) return { kind: 'error', message: `item ${index}: no arXiv id in paper.id`, position: `item ${index}` };

@@ -47,7 +47,7 @@ function versionsOf(meta: XmlNode): PaperVersion[] {
 }
 
 /** One arXivRaw metadata element as a paper. */
-export function arxivRawToPaper(meta: XmlNode): PaperInput {
+function arxivRawToPaper(meta: XmlNode): PaperInput {
   const parsed = parseArxivId(text(meta.id));
   if (!parsed) throw new Error(`bad arXiv id ${JSON.stringify(text(meta.id))}`);
   const versions = versionsOf(meta);
@@ -73,7 +73,7 @@ export function arxivRawToPaper(meta: XmlNode): PaperInput {
 }
 
 /** One metadataPrefix=arXiv element (created/updated dates, structured authors) as a paper. */
-export function arxivToPaper(meta: XmlNode): PaperInput {
+function arxivToPaper(meta: XmlNode): PaperInput {
   const parsed = parseArxivId(text(meta.id));
   if (!parsed) throw new Error(`bad arXiv id ${JSON.stringify(text(meta.id))}`);
   const authors = list<XmlNode>((meta.authors as XmlNode | undefined)?.author).map((a) =>
@@ -202,7 +202,7 @@ export function harvestKey(p: OaiParams): string {
   return `oai:${p.metadataPrefix}:${p.set ?? ''}:${p.from ?? ''}:${p.until ?? ''}`;
 }
 
-export function listRecordsUrl(baseUrl: string, p: OaiParams, token: string | null): string {
+function listRecordsUrl(baseUrl: string, p: OaiParams, token: string | null): string {
   const q = new URLSearchParams({ verb: 'ListRecords' });
   if (token) q.set('resumptionToken', token);
   else {

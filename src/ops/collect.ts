@@ -8,7 +8,7 @@ import type { Paperboy } from '../wiring.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, mailFailed, mailSent, metrics, searchIndexLag } from './metrics.ts';
 
-export function instanceCollector(pb: Paperboy) {
+function instanceCollector(pb: Paperboy) {
   return async () => {
     try {
       const stats = new InstanceStatsStore(pb.db.kysely);

@@ -14,11 +14,11 @@ export interface Page<T> {
 }
 
 /** Opaque cursor for /api/papers: base64url of [publishedAt, id] of the last paper of a page. */
-export function encodeCursor(p: Pick<Paper, 'publishedAt' | 'id'>): string {
+function encodeCursor(p: Pick<Paper, 'publishedAt' | 'id'>): string {
   return Buffer.from(JSON.stringify([p.publishedAt ?? '', p.id])).toString('base64url');
 }
 
-export function decodeCursor(raw: string): PublishedCursor {
+function decodeCursor(raw: string): PublishedCursor {
   const bad = () => errors.badRequest('Malformed cursor: pass the value from the previous page\'s Link header unchanged.');
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(raw)) throw bad();
   let v: unknown;
