@@ -1,10 +1,9 @@
 // backup, restore, migrate-data: moving an instance's data safely.
 import { existsSync } from 'node:fs';
-import SQLite from 'better-sqlite3';
 import { loadConfig } from '../config/index.ts';
 import { openDb, sqlitePath } from '../storage/db.ts';
 import { assertSchemaCurrent, migrateToLatest, schemaState } from '../storage/migrate.ts';
-import { backupSqlite, inspectBackup, restoreSqlite, servingPids } from '../ops/backup.ts';
+import { backupSqlite, inspectBackup, papersInSqliteFile, restoreSqlite, servingPids } from '../ops/backup.ts';
 import { migrateData } from '../ops/migrate-data.ts';
 import { createLogger } from '../logger.ts';
 import { openConfiguredDb } from '../wiring.ts';
@@ -79,15 +78,8 @@ export const restoreCommand: Command = {
       return 1;
     }
     if (existsSync(dbFile) && !values.force) {
-      const cur = new SQLite(dbFile, { readonly: true });
-      let papers = 0;
-      try {
-        papers = (cur.prepare('select count(*) as n from papers').get() as { n: number }).n;
-      } catch {
-        // Not a Paperboy database yet (or an empty file): nothing to lose.
-      } finally {
-        cur.close();
-      }
+      // 0 when it is not a Paperboy database yet (or an empty file): nothing to lose.
+      const papers = papersInSqliteFile(dbFile);
       if (papers > 0) {
         console.error(`Refusing to overwrite ${dbFile}, which holds ${papers} papers. Back it up first, then pass --force.`);
         return 1;

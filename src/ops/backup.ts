@@ -70,6 +70,18 @@ export function inspectBackup(file: string): BackupInfo {
 }
 
 /** Copies the backup `file` into the database at `dbFile` through the backup API (safe with WAL). */
+/** Papers in an SQLite file (0 when it is not a Paperboy database yet, or an empty file). */
+export function papersInSqliteFile(file: string): number {
+  const db = new SQLite(file, { readonly: true });
+  try {
+    return (db.prepare('select count(*) as n from papers').get() as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
 export async function restoreSqlite(file: string, dbFile: string): Promise<BackupResult> {
   const t0 = performance.now();
   mkdirSync(dirname(dbFile), { recursive: true });
