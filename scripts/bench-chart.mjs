@@ -14,7 +14,12 @@ const rows = block[1]
   .trim()
   .split('\n')
   .slice(2)
-  .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))
+  .map((l) =>
+    l
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim()),
+  )
   .map(([machine, papers, hp50, hp99, fp50, fp99]) => ({ machine, papers: +papers, hp50: +hp50, hp99: +hp99, fp50: +fp50, fp99: +fp99 }));
 
 const W = 780;
@@ -37,7 +42,9 @@ for (const machine of [...new Set(rows.map((r) => r.machine))]) {
 }
 
 const out = [];
-out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif" font-size="12">`);
+out.push(
+  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif" font-size="12">`,
+);
 out.push(`<title>Search latency against corpus size (ms, log-log), from docs/benchmarks.md</title>`);
 out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
 out.push(`<text x="${M.left}" y="24" font-size="15" font-weight="600" fill="#1b1f24">Search latency against corpus size (SQLite, 1,000 queries)</text>`);
@@ -58,7 +65,10 @@ series.forEach((s, i) => {
   const d = s.pts.map(([x, y], j) => `${j ? 'L' : 'M'}${lx(x).toFixed(1)} ${ly(y).toFixed(1)}`).join(' ');
   const op = s.faint ? 0.75 : 1;
   out.push(`<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="2" stroke-opacity="${op}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
-  for (const [x, y] of s.pts) out.push(`<circle cx="${lx(x).toFixed(1)}" cy="${ly(y).toFixed(1)}" r="3" fill="${s.colour}" fill-opacity="${op}"><title>${esc(`${s.label}: ${y} ms at ${x.toLocaleString('en')} papers`)}</title></circle>`);
+  for (const [x, y] of s.pts)
+    out.push(
+      `<circle cx="${lx(x).toFixed(1)}" cy="${ly(y).toFixed(1)}" r="3" fill="${s.colour}" fill-opacity="${op}"><title>${esc(`${s.label}: ${y} ms at ${x.toLocaleString('en')} papers`)}</title></circle>`,
+    );
   const ky = M.top + 8 + i * 18;
   const kx = W - M.right + 14;
   out.push(`<line x1="${kx}" x2="${kx + 24}" y1="${ky}" y2="${ky}" stroke="${s.colour}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);

@@ -42,7 +42,9 @@ test('every error the catalogue helpers make carries the catalogue status of its
 });
 
 test('a refused PostgreSQL connection and a locked SQLite file are outages; a bad query is not', async () => {
-  const refused = await new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:1/test', connectionTimeoutMillis: 2000 }).connect().catch((e: unknown) => e);
+  const refused = await new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:1/test', connectionTimeoutMillis: 2000 })
+    .connect()
+    .catch((e: unknown) => e);
   assert.ok(isDatabaseOutage(refused), String(refused));
 
   const dir = mkdtempSync(join(tmpdir(), 'paperboy-outage-'));

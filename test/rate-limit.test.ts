@@ -27,12 +27,20 @@ for (const dbk of databases) {
       assert.match(err.message, /Too many subscription requests/);
       // The window is the clock's hour: 45 minutes left at 10:15.
       assert.deepEqual(err.details, { retryAfterSeconds: 45 * 60 });
-      const rows = await pb.db.kysely.selectFrom('rate_limits').select(['key', 'hits']).where('key', 'like', 'digest-subscribe:%').orderBy('hits', 'desc').execute();
+      const rows = await pb.db.kysely
+        .selectFrom('rate_limits')
+        .select(['key', 'hits'])
+        .where('key', 'like', 'digest-subscribe:%')
+        .orderBy('hits', 'desc')
+        .execute();
       assert.deepEqual(
         rows.map((r) => Number(r.hits)),
         [3, 1],
       );
-      assert.ok(rows.every((r) => !r.key.includes('203.0.113.9')), 'the key holds a hash, not the address');
+      assert.ok(
+        rows.every((r) => !r.key.includes('203.0.113.9')),
+        'the key holds a hash, not the address',
+      );
     });
 
     it('the digest_rate table is gone', async () => {

@@ -23,7 +23,10 @@ export class Claims {
     const name = view.paper.authors.find((a) => authorKey(a) === key);
     if (!key || !name) throw errors.badRequest(`"${String(authorName ?? '').slice(0, 100)}" is not an author of ${view.paper.arxivId}.`);
     const taken = await this.store.active(view.paper.id, name);
-    if (taken) throw errors.conflict(taken.userId === viewer.id ? 'You have already claimed this authorship.' : `${name} on this paper is already claimed by another user.`);
+    if (taken)
+      throw errors.conflict(
+        taken.userId === viewer.id ? 'You have already claimed this authorship.' : `${name} on this paper is already claimed by another user.`,
+      );
     const id = await this.store.file(viewer.id, view.paper.id, name, this.now().toISOString());
     return (await this.byId(id))!;
   }
@@ -34,7 +37,11 @@ export class Claims {
     if (!c) throw errors.notFound('No such claim.');
     if (c.status !== 'pending') throw errors.conflict(`This claim was already ${c.status}.`);
     await this.store.decide(id, approve ? 'approved' : 'rejected', viewer.id, this.now().toISOString());
-    await this.audit.record(viewer.id, `claim.${approve ? 'approve' : 'reject'}`, 'author_claim', id, { arxivId: c.arxivId, author: c.authorName, user: c.username });
+    await this.audit.record(viewer.id, `claim.${approve ? 'approve' : 'reject'}`, 'author_claim', id, {
+      arxivId: c.arxivId,
+      author: c.authorName,
+      user: c.username,
+    });
     return (await this.byId(id))!;
   }
 
