@@ -8,6 +8,19 @@ import type { Paperboy } from '../wiring.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, mailFailed, mailSent, metrics, searchIndexLag } from './metrics.ts';
 
+// The lag counts papers without a current vector: a scan of papers and paper_vectors. Scrapes come
+// every few seconds; a minute-old figure is as useful and costs one scan a minute.
+const LAG_EVERY_MS = 60_000;
+const lagCache = new WeakMap<Paperboy, { at: number; value: number }>();
+
+async function indexLag(pb: Paperboy): Promise<number> {
+  const hit = lagCache.get(pb);
+  if (hit && Date.now() - hit.at < LAG_EVERY_MS) return hit.value;
+  const value = await pb.search.pendingCount();
+  lagCache.set(pb, { at: Date.now(), value });
+  return value;
+}
+
 function instanceCollector(pb: Paperboy) {
   return async () => {
     try {
@@ -18,7 +31,7 @@ function instanceCollector(pb: Paperboy) {
       const ingest = await stats.ingestTotals();
       ingestRecords.reset();
       for (const r of ingest) for (const outcome of ['read', 'inserted', 'updated', 'skipped', 'errors'] as const) ingestRecords.set({ source: r.source, outcome }, r[outcome]);
-      searchIndexLag.set(undefined, await pb.search.pendingCount());
+      searchIndexLag.set(undefined, await indexLag(pb));
       dbUp.set(undefined, 1);
     } catch {
       // The scrape still answers (latency, mail counters) while the database is down.
