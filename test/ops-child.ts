@@ -27,7 +27,7 @@ export async function instanceEnv(pb: TestInstance): Promise<Record<string, stri
   if (pb.db.dialect === 'postgres') {
     const r = await sql<{ s: string }>`select current_schema() as s`.execute(pb.db.kysely);
     env.DATABASE_URL = PG_URL!;
-    env.DATABASE_SCHEMA = r.rows[0].s;
+    env.PAPERBOY_DATABASE_SCHEMA = r.rows[0].s;
   }
   return env;
 }
@@ -47,7 +47,8 @@ export function spawnCli(args: string[], env: Record<string, string>): Child {
   );
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), ...args], {
     cwd: ROOT,
-    env: { ...clean, LOG_LEVEL: 'info', ...env },
+    // A test that still passes the old LOG_LEVEL overrides the default (the new name would win over it).
+    env: { ...clean, ...(env.LOG_LEVEL === undefined ? { PAPERBOY_LOG_LEVEL: 'info' } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

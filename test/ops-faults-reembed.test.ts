@@ -207,7 +207,7 @@ for (const dbk of databases) {
         const ids = (await pb.db.kysely.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
         const base = await instanceEnv(pb);
         const env = { ...base, PAPERBOY_JOB_LEASE_SECONDS: LEASE_SECONDS, PAPERBOY_SCHEDULER_TICK_SECONDS: '1' };
-        const blocker = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${base.DATABASE_SCHEMA}` });
+        const blocker = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${base.PAPERBOY_DATABASE_SCHEMA}` });
         await blocker.connect();
         const workerDir = mkdtempSync(join(tmpdir(), 'paperboy-worker-'));
         try {
