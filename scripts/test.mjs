@@ -15,7 +15,9 @@ const LEVELS = ['unit', 'medium', 'e2e'];
 export function levelOf(text) {
   const forced = /^\/\/ test-level: (unit|medium|e2e)\b/m.exec(text.slice(0, 2000));
   if (forced) return forced[1];
-  if (/support\/browser\.ts|playwright-core|from 'node:child_process'/.test(text)) return 'e2e';
+  if (/support\/browser\.ts|playwright-core/.test(text)) return 'e2e';
+  // Real child processes: the CLI, web and worker processes (test/ops-child.ts), or any spawn.
+  if (/from 'node:child_process'|\b(spawnCli|startServe|runCli)\(/.test(text)) return 'e2e';
   if (/support\/db\.ts/.test(text)) return 'medium';
   return 'unit';
 }
