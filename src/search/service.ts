@@ -141,7 +141,7 @@ export class SearchService {
       case 'none':
         return null;
       case 'http':
-        if (!c.searchHttpUrl) throw new Error('SEARCH_EMBEDDER=http needs SEARCH_HTTP_URL');
+        if (!c.searchHttpUrl) throw new Error('PAPERBOY_SEARCH_EMBEDDER=http needs PAPERBOY_SEARCH_HTTP_URL');
         return HttpEmbedder.connect({
           url: c.searchHttpUrl,
           model: c.searchHttpModel,
@@ -151,7 +151,7 @@ export class SearchService {
           documentPrefix: c.searchDocumentPrefix,
         });
       case 'onnx':
-        if (!c.searchOnnxModel) throw new Error('SEARCH_EMBEDDER=onnx needs SEARCH_ONNX_MODEL');
+        if (!c.searchOnnxModel) throw new Error('PAPERBOY_SEARCH_EMBEDDER=onnx needs PAPERBOY_SEARCH_ONNX_MODEL');
         return OnnxEmbedder.load({ model: c.searchOnnxModel, cacheDir: join(c.dataDir, 'models'), queryPrefix: c.searchQueryPrefix, documentPrefix: c.searchDocumentPrefix });
       default: {
         const dir = c.searchStaticModel;
@@ -161,7 +161,7 @@ export class SearchService {
           return null;
         }
         const e = await this.loadSharedModel();
-        if (!e && c.searchEmbedder === 'static') throw new Error('no static model yet: set SEARCH_STATIC_MODEL, or let the worker train one');
+        if (!e && c.searchEmbedder === 'static') throw new Error('no static model yet: set PAPERBOY_SEARCH_STATIC_MODEL, or let the worker train one');
         return e; // auto without a model: lexical until the worker has trained one.
       }
     }
@@ -206,7 +206,7 @@ export class SearchService {
 
   /**
    * Notices a newer shared model (trained by a worker, perhaps in another process): at most every
-   * SEARCH_SYNC_MS, in the background; the next caller then gets the new embedder and its index.
+   * PAPERBOY_SEARCH_SYNC_MS, in the background; the next caller then gets the new embedder and its index.
    */
   private watchModel(): void {
     if (!this.sharesModel || this.modelCheck || !this.embedderP || Date.now() - this.modelCheckedAt < this.config.searchSyncMs) return;

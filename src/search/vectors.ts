@@ -129,7 +129,7 @@ export class VectorIndex {
     // Rows at or before the cursor but inside the overlap window: only those not applied yet
     // (a transaction that committed late) are fetched again.
     // Once the window has closed and been re-read, re-reading it again finds nothing (each re-read
-    // scanned the last batch's rows: 5,000 rows and 85-130 ms every SEARCH_SYNC_MS at 100k papers).
+    // scanned the last batch's rows: 5,000 rows and 85-130 ms every PAPERBOY_SEARCH_SYNC_MS at 100k papers).
     if (at && at !== this.overlapClosed) {
       const closed = Date.now() - Date.parse(at) > OVERLAP_MS;
       const seen = await this.db

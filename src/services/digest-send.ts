@@ -119,7 +119,7 @@ export class DigestSender {
     return rows.sort((a, b) => (a.send_after < b.send_after ? -1 : a.send_after > b.send_after ? 1 : a.id - b.id));
   }
 
-  /** Sends every due delivery (or `limit` of them), throttled to DIGEST_RATE messages per second. */
+  /** Sends every due delivery (or `limit` of them), throttled to PAPERBOY_DIGEST_RATE messages per second. */
   async run(opts: SendOptions = {}): Promise<SendResult> {
     const started = performance.now();
     const r: SendResult = { claimed: 0, sent: 0, recovered: 0, retried: 0, failed: 0, skipped: 0, seconds: 0 };
@@ -128,8 +128,8 @@ export class DigestSender {
       const batch = await this.claim(Math.min(BATCH, opts.limit === undefined ? BATCH : opts.limit - handled));
       if (!batch.length) break;
       r.claimed += batch.length;
-      // A few messages in flight at once (DIGEST_CONNECTIONS), each on its own SMTP connection;
-      // the throttle still spaces their starts to DIGEST_RATE per second.
+      // A few messages in flight at once (PAPERBOY_DIGEST_CONNECTIONS), each on its own SMTP connection;
+      // the throttle still spaces their starts to PAPERBOY_DIGEST_RATE per second.
       let next = 0;
       const lane = async () => {
         while (next < batch.length && !opts.signal?.aborted) {

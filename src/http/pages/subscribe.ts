@@ -320,7 +320,7 @@ ${s?.status === 'suspended' ? html`<span class="notice error">Mail to this addre
     return settings(req, reply, html`<p class="notice">Saved.</p>`);
   });
 
-  // The admin preview of recent digests: signed-in admins, or DIGEST_ADMIN_TOKEN (?token=) when
+  // The admin preview of recent digests: signed-in admins, or PAPERBOY_DIGEST_ADMIN_TOKEN (?token=) when
   // the instance has no roles.
   const assertAdmin = (req: FastifyRequest) => {
     if (viewerOf(req)?.role === 'admin') return;

@@ -1,5 +1,5 @@
 // Search upkeep in the worker: train the default static embedder when there is none (after the
-// first import) or when the corpus has grown by SEARCH_RETRAIN_FACTOR, and store it in the
+// first import) or when the corpus has grown by PAPERBOY_SEARCH_RETRAIN_FACTOR, and store it in the
 // database for every process; then embed new, changed and re-embedder'd papers batch by batch
 // (each batch one transaction, so a killed job's successor continues where it stopped). It runs
 // every 10-second slot, and at once after each import job, so new papers are searchable by meaning
