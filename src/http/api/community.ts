@@ -8,7 +8,8 @@ import { assertCsrf } from '../csrf.ts';
 import { toHfPaper } from '../present/hf.ts';
 import { paperComments } from './papers.ts';
 import { apiIdentity } from './rate-limit.ts';
-import { sha256 } from '../../services/accounts.ts';
+import { requireScope, sha256 } from '../../services/accounts.ts';
+import type { TokenScope } from '../../domain/token-scopes.ts';
 import type { CommentView } from '../../services/comments.ts';
 import { requireViewer } from '../pages/community-session.ts';
 import {
@@ -51,9 +52,10 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   };
 
   /** The caller, from the token (or a session plus CSRF header). */
-  const writer = (req: FastifyRequest) => {
+  const writer = (req: FastifyRequest, scope: TokenScope) => {
     const v = requireViewer(req);
     if (v.via === 'session') assertCsrf(req, pb.secret);
+    requireScope(v, scope);
     return v;
   };
 
@@ -61,7 +63,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     '/api/papers/submit',
     { schema: { body: SubmitBody, tags: ['community'], summary: "Submit a paper to today's daily list", security, response: writeErrors } },
     async (req, reply) => {
-      const v = writer(req);
+      const v = writer(req, 'submit');
       const r = await c.submissions.submit(v, req.body.paper_id, req.body.comment, req.ip);
       const view = await pb.papers.get(r.paper.arxivId);
       return reply.code(201).send({
@@ -87,7 +89,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         response: writeErrors,
       },
       handler: async (req) => {
-        const v = writer(req);
+        const v = writer(req, 'vote');
         const r = await c.votes.setStrict(v, req.params.id, method === 'POST', req.ip);
         return { id: r.arxivId, upvoted: r.upvoted, upvotes: r.upvotes };
       },
@@ -98,7 +100,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     '/api/papers/:id/comments',
     { schema: { params: PaperIdParams, body: CommentBody, tags: ['community'], summary: 'Comment on a paper (Markdown, math allowed)', security, response: writeErrors } },
     async (req, reply) => {
-      const v = writer(req);
+      const v = writer(req, 'comment');
       const cm = await c.comments.add(v, req.params.id, { body: req.body.body, parentId: req.body.parent_id ?? null }, req.ip);
       return reply.code(201).send(commentJson(cm));
     },
@@ -108,7 +110,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     '/api/comments/:id',
     { schema: { params: NumericIdParams, body: EditCommentBody, tags: ['community'], summary: 'Edit your comment (within the edit window)', security, response: writeErrors } },
     async (req) => {
-      const v = writer(req);
+      const v = writer(req, 'comment');
       return commentJson(await c.comments.edit(v, req.params.id, req.body.body, req.ip));
     },
   );
@@ -117,7 +119,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     '/api/comments/:id',
     { schema: { params: NumericIdParams, tags: ['community'], summary: 'Delete your comment (soft; curators may delete any)', security, response: writeErrors } },
     async (req, reply) => {
-      const v = writer(req);
+      const v = writer(req, 'comment');
       await c.comments.remove(v, req.params.id);
       return reply.code(204).send();
     },
