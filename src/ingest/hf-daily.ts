@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { PaperInput } from '../domain/paper.ts';
+import { safeLink } from '../domain/links.ts';
 import type { IngestItem } from './types.ts';
 
 export interface HfDailyItem {
@@ -57,7 +58,8 @@ export function hfItemToIngest(item: HfDailyItem, index: number): IngestItem {
       day: new Date(listedAt).toISOString().slice(0, 10),
       source: 'hf',
       submittedAt: new Date(listedAt).toISOString(),
-      submitter: sub?.name ? { name: sub.name, fullname: sub.fullname ?? null, avatarUrl: sub.avatarUrl ?? null } : null,
+      // HF gives some avatars as paths on its own site ("/avatars/…"): made absolute, http(s) only.
+      submitter: sub?.name ? { name: sub.name, fullname: sub.fullname ?? null, avatarUrl: safeLink(sub.avatarUrl, 'https://huggingface.co') } : null,
       sourceUpvotes: p.upvotes ?? 0,
       sourceComments: item.numComments ?? 0,
       mediaUrls: item.mediaUrls ?? [],

@@ -4,6 +4,7 @@ import type { Database, DailyEntriesTable } from './schema.ts';
 import { CURATED_SOURCES, type DailyEntry, type DailyEntryInput, type Paper } from '../domain/paper.ts';
 import { rowToPaper } from './papers.ts';
 import { nowIso } from './dialect.ts';
+import { safeLink, safeLinks } from '../domain/links.ts';
 
 export type EntryOutcome = 'inserted' | 'updated' | 'unchanged' | 'missing-paper';
 
@@ -68,11 +69,12 @@ export class DailyStore {
           source: e.source,
           submitted_at: e.submittedAt,
           submitted_by_user_id: e.submitter?.userId ?? null,
-          submitter_json: e.submitter ? JSON.stringify(e.submitter) : null,
+          // Only http(s) links are stored (src/domain/links.ts).
+          submitter_json: e.submitter ? JSON.stringify({ ...e.submitter, avatarUrl: safeLink(e.submitter.avatarUrl) }) : null,
           source_upvotes: e.sourceUpvotes ?? 0,
           source_comments: e.sourceComments ?? 0,
-          media_json: e.mediaUrls?.length ? JSON.stringify(e.mediaUrls) : null,
-          thumbnail_url: e.thumbnailUrl ?? null,
+          media_json: safeLinks(e.mediaUrls).length ? JSON.stringify(safeLinks(e.mediaUrls)) : null,
+          thumbnail_url: safeLink(e.thumbnailUrl),
           comment: e.comment ?? null,
         };
         const old = await trx.selectFrom('daily_entries').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
