@@ -32,7 +32,8 @@ const opensUrlAttr = (s: string) => s.endsWith('href="') || s.endsWith('src="') 
  * are ignored, case does not matter.
  */
 export function isSafeUrl(url: string): boolean {
-  const s = url.slice(0, 64).replace(/[\u0000-\u0020]/g, '');
+  let s = '';
+  for (const ch of url.slice(0, 64)) if (ch > ' ') s += ch;
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(s);
   return !m || /^(https?|mailto)$/i.test(m[1]);
 }

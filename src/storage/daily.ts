@@ -6,6 +6,9 @@ import { rowToPaper } from './papers.ts';
 import { nowIso } from './dialect.ts';
 import { safeLink, safeLinks } from '../domain/links.ts';
 
+/** Text for a LIKE pattern that matches itself only (used with ESCAPE '\\'). */
+export const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 export type EntryOutcome = 'inserted' | 'updated' | 'unchanged' | 'missing-paper';
 
 export interface ListedPaper {
@@ -126,7 +129,8 @@ export class DailyStore {
         'd.comment as d_comment',
         'd.created_at as d_created_at',
       ]);
-    if (opts.submitter) q = q.where(sql<string>`d.submitter_json`, 'like', `%"name":${JSON.stringify(opts.submitter)}%`);
+    // The name is matched literally: %, _ and the escape character itself are escaped.
+    if (opts.submitter) q = q.where(sql<boolean>`d.submitter_json like ${`%"name":${likeLiteral(JSON.stringify(opts.submitter))}%`} escape '\\'`);
     if (opts.sort === 'trending')
       q = q
         .leftJoin('trending_scores as t', (j) => j.onRef('t.paper_id', '=', 'p.id').on('t.window', '=', opts.window ?? 'week'))

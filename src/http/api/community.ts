@@ -10,6 +10,7 @@ import { paperComments } from './papers.ts';
 import { apiIdentity } from './rate-limit.ts';
 import { requireScope, sha256 } from '../../services/accounts.ts';
 import type { TokenScope } from '../../domain/token-scopes.ts';
+import { isQueued, queuedMessage } from '../../services/submissions.ts';
 import type { CommentView } from '../../services/comments.ts';
 import { requireViewer } from '../pages/community-session.ts';
 import {
@@ -65,6 +66,8 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     async (req, reply) => {
       const v = writer(req, 'submit');
       const r = await c.submissions.submit(v, req.body.paper_id, req.body.comment, req.ip);
+      // arXiv did not answer in time: the submission finishes in the background.
+      if (isQueued(r)) return reply.code(202).send({ id: r.arxivId, queued: true, message: queuedMessage(r.arxivId, pb.config.submitMaxAgeDays) });
       const view = await pb.papers.get(r.paper.arxivId);
       return reply.code(201).send({
         paper: toHfPaper(view.paper, view.upvotes),
