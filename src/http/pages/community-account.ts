@@ -226,7 +226,7 @@ ${
 <form method="post" action="/settings/tokens">
   ${csrfInput(v)}
   <p><label for="token-name">Name</label><br><input id="token-name" name="name" type="text" maxlength="60" placeholder="e.g. my reading bot" required></p>
-  <fieldset><legend>What it may do</legend>
+  <fieldset><legend>What it may do</legend><input type="hidden" name="scopes_offered" value="1">
   ${TOKEN_SCOPES.map((sc) => html`<label><input type="checkbox" name="scopes" value="${sc}" checked> <strong>${sc}</strong>: ${SCOPE_HELP[sc]}</label><br>`)}
   </fieldset>
   <p><label for="token-expiry">Expires</label><br><select id="token-expiry" name="expires_days"><option value="">never</option><option value="7">in 7 days</option><option value="30">in 30 days</option><option value="90" selected>in 90 days</option><option value="365">in a year</option></select></p>
@@ -262,7 +262,9 @@ ${tokens.map(
     if (!v) return reply;
     assertCsrf(req, pb.secret);
     const b = bodyOf(req);
-    const { token } = await accounts.createToken(v.id, String(b.name ?? ''), { scopes: b.scopes === undefined ? [] : parseScopes(b.scopes), expiresInDays: parseExpiryDays(b.expires_days) });
+    const { token } = await accounts.createToken(v.id, String(b.name ?? ''), {
+      // The form marks that it offered scopes: all unticked is then an error, not "every scope".
+      scopes: b.scopes === undefined && b.scopes_offered ? [] : parseScopes(b.scopes), expiresInDays: parseExpiryDays(b.expires_days) });
     reply.header('Cache-Control', 'no-store');
     return tokensPage(req, reply, v, token, 201);
   });

@@ -45,7 +45,7 @@ export function installViewer(app: FastifyInstance, ctx: HttpContext): void {
     if (auth && /^Bearer\s/i.test(auth) && isApiUrl(req.url)) {
       v = await community.accounts.tokenViewer(auth.slice(7).trim());
       // A wrong token is an error, not an anonymous request: scripts learn at once.
-      if (!v) throw errors.unauthorized('The API token is not valid, has expired or was revoked.');
+      if (!v) throw errors.unauthorized('The API token is not valid or was revoked.');
       if ((req.method === 'GET' || req.method === 'HEAD') && !hasScope(v, 'read'))
         throw new AppError(403, 'insufficient_scope', 'This API token lacks the "read" scope; send no token to read public data.');
     } else {
