@@ -21,6 +21,7 @@ import {
   SubmitBody,
   TrendingQuery,
   writeErrors,
+  SubmitQueued,
 } from './community.schema.ts';
 
 const security = [{ bearerAuth: [] }];
@@ -62,7 +63,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
 
   app.post<{ Body: SubmitBody }>(
     '/api/papers/submit',
-    { schema: { body: SubmitBody, tags: ['community'], summary: "Submit a paper to today's daily list", security, response: writeErrors } },
+    { schema: { body: SubmitBody, tags: ['community'], summary: "Submit a paper to today's daily list", security, response: { ...writeErrors, 202: SubmitQueued } } },
     async (req, reply) => {
       const v = writer(req, 'submit');
       const r = await c.submissions.submit(v, req.body.paper_id, req.body.comment, req.ip);
