@@ -40,7 +40,9 @@ export function createContext(pb: Paperboy, assets: Assets): HttpContext {
     page(req, reply, opts, body, status = 200) {
       const account = opts.account ?? accountArea.render?.(req);
       const out = layout(layoutCtx, { ...opts, account, path: opts.path ?? req.url.split('?')[0] }, body);
-      return reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(out);
+      // A signed-in viewer's page holds their data: no shared cache may keep it.
+      const signedIn = !!(req as { viewer?: unknown }).viewer;
+      return reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', signedIn ? 'private, no-cache' : 'no-cache').send(out);
     },
   };
 }

@@ -5,7 +5,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { ctxOf, type HttpContext } from '../context.ts';
 import { addNavItem } from './layout.ts';
 import { dailyExtras, dailyHead } from './daily.ts';
-import { assertCsrf, csrfCookieValue, csrfField, csrfToken, CSRF_FIELD } from '../csrf.ts';
+import { assertCsrf, csrfCookieValue, csrfField, csrfToken, CSRF_FIELD, sameSecret } from '../csrf.ts';
 import { AppError, errors } from '../../domain/errors.ts';
 import { normaliseEmail, parsePrefs, timeZones, DEFAULT_PREFS, type DigestPrefs } from '../../services/digest-util.ts';
 import { describePrefs, type Subscriber } from '../../services/digest-subscriptions.ts';
@@ -324,7 +324,7 @@ ${s?.status === 'suspended' ? html`<span class="notice error">Mail to this addre
     if (viewerOf(req)?.role === 'admin') return;
     const want = pb.config.digestAdminToken;
     const given = (req.query as { token?: string }).token;
-    if (want && given && given.length === want.length && given === want) return;
+    if (want && typeof given === 'string' && sameSecret(given, want)) return;
     throw new AppError(403, 'forbidden', 'Only administrators may see the digest preview.');
   };
 
