@@ -240,7 +240,10 @@ for (const dbk of databases) {
       const voteOnly = (await alice.post('/settings/tokens', { name: 'voter', scopes_offered: '1', scopes: 'vote', expires_days: '7' }, page)).body.match(/<code id="new-token">(pbt_[\w-]+)<\/code>/)![1];
       const none = await alice.post('/settings/tokens', { name: 'none', scopes_offered: '1' }, page);
       assert.equal(none.status, 400, 'no scope ticked is refused');
-      const all = (await alice.post('/settings/tokens', { name: 'all' }, page)).body.match(/<code id="new-token">(pbt_[\w-]+)<\/code>/)![1];
+      const made = await alice.post('/settings/tokens', { name: 'all' }, page);
+      assert.equal(made.headers.get('cache-control'), 'no-store', 'a page showing a new token is never stored');
+      assert.equal((await alice.get('/settings')).headers.get('cache-control'), 'private, no-cache');
+      const all = made.body.match(/<code id="new-token">(pbt_[\w-]+)<\/code>/)![1];
       const bearer = (t: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${t}`, ...extra });
 
       // On pages a token is nobody: no settings, no minting, no signing out sessions.

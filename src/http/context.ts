@@ -41,8 +41,10 @@ export function createContext(pb: Paperboy, assets: Assets): HttpContext {
       const account = opts.account ?? accountArea.render?.(req);
       const out = layout(layoutCtx, { ...opts, account, path: opts.path ?? req.url.split('?')[0] }, body);
       // A signed-in viewer's page holds their data: no shared cache may keep it.
+      // A handler's no-store (a page showing a new token) is kept.
       const signedIn = !!(req as { viewer?: unknown }).viewer;
-      return reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', signedIn ? 'private, no-cache' : 'no-cache').send(out);
+      const kept = /no-store/.test(String(reply.getHeader('cache-control') ?? '')) ? 'no-store' : signedIn ? 'private, no-cache' : 'no-cache';
+      return reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', kept).send(out);
     },
   };
 }
