@@ -5,6 +5,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases, type TestInstance } from './support/db.ts';
 import { fuzzImporters, fuzzRoutes, fuzzWorld, type FuzzWorld } from './support/fuzz.ts';
+import { SAMPLE_FILES } from '../src/services/sample.ts';
+import { parseHfDailyFile } from '../src/ingest/hf-daily.ts';
 
 const SEED = 1616;
 
@@ -14,7 +16,10 @@ for (const dbk of databases) {
     let w: FuzzWorld;
     before(async () => {
       // Generous write limits: the fuzzer is one user posting fast; limits are tested elsewhere.
-      pb = await dbk.open({ PAPERBOY_NOW: '2024-10-26T12:00:00.000Z', PAPERBOY_ARXIV_API_URL: 'http://127.0.0.1:9/api/query', PAPERBOY_API_RATE_LIMIT_IP: '100000', PAPERBOY_API_RATE_LIMIT_TOKEN: '100000' }, { sample: true });
+      pb = await dbk.open({ PAPERBOY_NOW: '2024-10-26T12:00:00.000Z', PAPERBOY_ARXIV_API_URL: 'http://127.0.0.1:9/api/query', PAPERBOY_API_RATE_LIMIT_IP: '100000', PAPERBOY_API_RATE_LIMIT_TOKEN: '100000' });
+      // Hugging Face's list of a day (29 papers with votes, submitters, links) is world enough;
+      // the whole sample would triple the setup time.
+      await pb.importer.run('hf', SAMPLE_FILES.hf, await parseHfDailyFile(SAMPLE_FILES.hf));
       pb.community.submissions.fetchWaitMs = 200;
       w = await fuzzWorld(pb);
     });
