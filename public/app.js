@@ -52,7 +52,7 @@
   // Time-zone fields ([data-tz]) take the browser's zone; without JavaScript the form says UTC.
   function fillTimeZones() {
     var z;
-    try { z = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    try { z = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { return; }
     if (!z) return;
     document.querySelectorAll('[data-tz]').forEach(function (el) {
       if (el.dataset.tzSet) return;
