@@ -49,7 +49,20 @@
       .then(function (text) { d.parentNode.firstElementChild.innerHTML = text; link.remove(); })
       .catch(function () { delete d.dataset.loading; });
   }, true);
+  // Time-zone fields ([data-tz]) take the browser's zone; without JavaScript the form says UTC.
+  function fillTimeZones() {
+    var z;
+    try { z = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { return; }
+    if (!z) return;
+    document.querySelectorAll('[data-tz]').forEach(function (el) {
+      if (el.dataset.tzSet) return;
+      if (el.tagName === 'SELECT') {
+        for (var i = 0; i < el.options.length; i++) if (el.options[i].value === z) { el.value = z; break; }
+      } else el.value = z;
+    });
+  }
   function enhance() {
+    fillTimeZones();
     document.querySelectorAll('.thumb img').forEach(function (img) { if (img.complete && !img.naturalWidth) dropBroken(img); });
     var t = document.querySelector('[data-theme-toggle]');
     if (t) { t.hidden = false; labelToggle(t); }

@@ -12,6 +12,8 @@ function help(): void {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Files this process creates (database, outbox, backups, models) are the owner's only.
+  process.umask(0o077);
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     help();

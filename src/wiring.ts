@@ -11,6 +11,7 @@ import { IngestLogStore } from './storage/ingest-log.ts';
 import { KvStore } from './storage/kv.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { Importer } from './services/importer.ts';
+import { privateDir } from './storage/private-files.ts';
 import { PaperService } from './services/papers.ts';
 import { CatalogService } from './services/catalog.ts';
 import { CatalogStore } from './storage/catalog.ts';
@@ -74,6 +75,7 @@ export function openConfiguredDb(config: Config, schema?: string): Db {
 
 export async function openPaperboy(config: Config, opts: OpenOptions = {}): Promise<Paperboy> {
   const log = opts.log ?? createLogger(config.logLevel);
+  privateDir(config.dataDir);
   const db = openConfiguredDb(config, opts.schema);
   try {
     if (opts.migrate) {
@@ -119,6 +121,8 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
   pb.onClose.push(() => pb.search.close());
   const fetcher = { fetch: (ids: string[]) => fetchArxivPapers(ids, atomClient(config)) };
   pb.community = createCommunity({ db: db.kysely, config, mail: pb.mail, stores, papers: pb.papers, fetcher });
+  // Submissions arXiv does not answer in time finish in a job (src/jobs/tasks/community.ts).
+  pb.community.submissions.queue = pb.jobs;
   if (opts.sample && (await stores.papers.count()) === 0) {
     log.info('empty database: loading the bundled sample papers');
     const summaries = await loadSample(pb.importer);

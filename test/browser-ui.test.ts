@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
-import { axeScan, DESKTOP, launchBrowser, noBrowser, noScriptPage, PHONE, screenshot, seriousOf, type TestBrowser } from './support/browser.ts';
+import { axeScan, cspViolations, DESKTOP, launchBrowser, noBrowser, noScriptPage, PHONE, screenshot, seriousOf, type TestBrowser } from './support/browser.ts';
 
 const PAPER = '2410.17243';
 
@@ -204,6 +204,8 @@ for (const dbk of databases) {
         const v = await axeScan(page);
         t.diagnostic(`axe ${path} (${scheme}): ${v.length ? v.map((x) => `${x.impact} ${x.id}`).join(', ') : 'no violations'}`);
         problems.push(...seriousOf(v).map((s) => `${path} (${scheme}): ${s}`));
+        // Issue 16: the Content-Security-Policy allows only the site's own scripts; nothing on any page trips it.
+        problems.push(...cspViolations(page).map((c) => `CSP: ${c}`));
         await page.close();
       }
       assert.deepEqual(problems, []);

@@ -5,7 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
-import { axeScan, launchBrowser, noBrowser, screenshot, seriousOf, type TestBrowser } from './support/browser.ts';
+import { axeScan, cspViolations, launchBrowser, noBrowser, screenshot, seriousOf, type TestBrowser } from './support/browser.ts';
 import { SESSION_COOKIE } from '../src/http/pages/community-session.ts';
 
 const ID = '2410.17243';
@@ -75,6 +75,8 @@ describe('community pages in Chromium', { skip: noBrowser }, () => {
     await page.goto(`${srv.url}/papers/trending?window=week`);
     assert.match((await page.locator('li.card').first().getAttribute('title')) ?? '', /^Why trending: 1 upvote|^Why trending: \d+ upvotes/);
     await screenshot(page, 'community-trending', true);
+    // Issue 16: signed-in pages (vote script, forms, KaTeX) trip no Content-Security-Policy rule.
+    assert.deepEqual(cspViolations(page), []);
     await page.close();
   });
 });

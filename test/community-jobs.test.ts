@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer } from './support/server.ts';
 import { ROOT } from './support/paths.ts';
+import { isQueued } from '../src/services/submissions.ts';
 
 const run = promisify(execFile);
 
@@ -66,6 +67,7 @@ for (const dbk of databases) {
       const user = await pb.community.accounts.ensureUsername(await pb.community.accounts.findOrCreate('picker@example.org'));
       const viewer = { ...user, via: 'token' as const };
       const r = await pb.community.submissions.submit(viewer, '2410.20000', null, '127.0.0.1');
+      assert.ok(!isQueued(r), 'a paper already stored is placed at once');
       assert.equal(r.entry.source, 'submission');
       assert.equal(r.entry.day, '2024-10-25');
       assert.equal(r.entry.submitter?.name, 'picker');

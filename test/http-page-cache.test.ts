@@ -84,14 +84,22 @@ for (const dbk of databases) {
       assert.notEqual(s1.headers.get('set-cookie'), s2.headers.get('set-cookie'));
     });
 
-    test('a write through this process empties it; a change made elsewhere shows after the TTL', async () => {
+    test('a signed-in write through this process empties it; an anonymous POST does not', async () => {
       const url = '/papers/2410.17243';
       await get(url);
       const hit = await get(url);
       assert.equal(hit.headers.get('x-cache'), 'hit');
-      // A form post (refused for want of a CSRF token, but a write attempt all the same).
+      // An anonymous form post (refused for want of a CSRF token) changes nothing anyone sees:
+      // it must not let a stranger empty the cache at will (issue 16).
       const post = await get('/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40example.org' });
       assert.equal(post.status, 403);
+      assert.equal((await get(url)).headers.get('x-cache'), 'hit');
+      // A signed-in write (an upvote through the API) empties it.
+      const accounts = pb.community.accounts;
+      const user = await accounts.ensureUsername(await accounts.findOrCreate('cache@example.org'));
+      const { token } = await accounts.createToken(user.id, 'cache test');
+      const up = await get('/api/papers/2410.17243/upvote', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(up.status, 200);
       assert.equal((await get(url)).headers.get('x-cache'), 'miss');
     });
 

@@ -46,7 +46,7 @@ export const api = {
   }),
   trustProxy: setting({
     env: 'PAPERBOY_TRUST_PROXY',
-    default: 'loopback,linklocal,uniquelocal',
+    default: 'loopback',
     parse: (raw: string): boolean | number | string => {
       const v = raw.trim();
       if (v === 'true' || v === 'false') return v === 'true';

@@ -109,24 +109,65 @@ export function cleanText(s: string | null | undefined): string {
   return (s ?? '').replace(/ \s+|[^\S ]\s*/g, ' ').trim();
 }
 
-/** Checks and tidies a record before it is stored; throws InvalidRecord with the reason. */
+/** Bounds of what a stored record may hold (arXiv's longest titles and abstracts are far below). */
+export const RECORD_LIMITS = { title: 2000, abstract: 100_000, text: 10_000, author: 500, authors: 10_000, categories: 100, versions: 1000 };
+
+/** A text field: a string, a number written out, else nothing (objects, arrays and booleans are not text). */
+const textOf = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null);
+const isoOf = (v: unknown): string | null => {
+  const s = textOf(v);
+  if (!s || s.length > 64) return null;
+  // Kept as the source wrote it (sources give ISO times); only unreadable values are dropped.
+  return Number.isNaN(Date.parse(s)) ? null : s;
+};
+
+/**
+ * Checks and tidies a record before it is stored; throws InvalidRecord with the reason. Records
+ * come from files and services that may hold anything: every field is type-checked here, so a
+ * field of the wrong type skips its record (counted) instead of aborting the import.
+ */
 export function normalisePaper(p: PaperInput): PaperInput {
-  const title = cleanText(p.title);
-  if (!p.arxivId) throw new InvalidRecord('missing arXiv id');
+  if (!p || typeof p !== 'object') throw new InvalidRecord('not a record');
+  if (!p.arxivId || typeof p.arxivId !== 'string') throw new InvalidRecord('missing arXiv id');
+  const title = cleanText(textOf(p.title));
   if (!title) throw new InvalidRecord(`${p.arxivId}: missing title`);
-  const authors = p.authors.map(cleanText).filter(Boolean);
-  const categories = [...new Set(p.categories.map((c) => c.trim()).filter(Boolean))];
+  if (title.length > RECORD_LIMITS.title) throw new InvalidRecord(`${p.arxivId}: title longer than ${RECORD_LIMITS.title} characters`);
+  const abstract = cleanText(textOf(p.abstract));
+  if (abstract.length > RECORD_LIMITS.abstract) throw new InvalidRecord(`${p.arxivId}: abstract longer than ${RECORD_LIMITS.abstract} characters`);
+  const list = (v: unknown, max: number) => (Array.isArray(v) ? v.slice(0, max).map(textOf).filter((x): x is string => x !== null) : []);
+  const authors = list(p.authors, RECORD_LIMITS.authors)
+    .map(cleanText)
+    .filter((a) => a && a.length <= RECORD_LIMITS.author);
+  const categories = [...new Set(list(p.categories, RECORD_LIMITS.categories).map((c) => c.trim()).filter((c) => c && c.length <= 64))];
+  const short = (v: unknown) => cleanText(textOf(v)).slice(0, RECORD_LIMITS.text) || null;
+  const version = Number.isInteger(p.version) && p.version > 0 && p.version < 10_000 ? p.version : 1;
+  const versions = Array.isArray(p.versions)
+    ? p.versions
+        .slice(0, RECORD_LIMITS.versions)
+        .filter((v) => v && typeof v === 'object' && Number.isInteger(v.version) && v.version > 0 && v.version < 10_000)
+        .map((v) => ({ version: v.version, ...(isoOf(v.date) ? { date: isoOf(v.date)! } : {}) }))
+    : undefined;
+  const primary = textOf(p.primaryCategory)?.trim();
   return {
     ...p,
-    version: p.version > 0 ? p.version : 1,
+    version,
     title,
-    abstract: cleanText(p.abstract),
+    abstract,
     authors,
     categories,
-    primaryCategory: p.primaryCategory || categories[0] || null,
-    comment: cleanText(p.comment) || null,
-    journalRef: cleanText(p.journalRef) || null,
-    doi: cleanText(p.doi) || null,
+    primaryCategory: (primary && primary.length <= 64 ? primary : null) || categories[0] || null,
+    publishedAt: p.publishedAt === undefined ? undefined : isoOf(p.publishedAt),
+    updatedAt: p.updatedAt === undefined ? undefined : isoOf(p.updatedAt),
+    comment: short(p.comment),
+    journalRef: short(p.journalRef),
+    doi: short(p.doi),
+    license: p.license === undefined ? undefined : short(p.license),
+    codeUrl: p.codeUrl === undefined ? undefined : textOf(p.codeUrl),
+    projectUrl: p.projectUrl === undefined ? undefined : textOf(p.projectUrl),
+    thumbnailUrl: p.thumbnailUrl === undefined ? undefined : textOf(p.thumbnailUrl),
+    githubStars: typeof p.githubStars === 'number' && Number.isFinite(p.githubStars) ? Math.max(0, Math.round(p.githubStars)) : p.githubStars === undefined ? undefined : null,
+    versions,
+    source: textOf(p.source) || 'unknown',
   };
 }
 

@@ -6,7 +6,6 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import etag from '@fastify/etag';
 import cors from '@fastify/cors';
-import { randomUUID } from 'node:crypto';
 import { AppError, codeForStatus, errors, type ErrorCode } from '../domain/errors.ts';
 import { isDatabaseOutage } from '../storage/outage.ts';
 import type { Paperboy } from '../wiring.ts';
@@ -18,6 +17,8 @@ import { openApiRoutes, registerOpenApi } from './openapi.ts';
 import { registerRateLimits } from './api/rate-limit.ts';
 import { withFeedLinks } from './feeds/alternate.ts';
 import { installPageCacheServe, installPageCacheStore, PageCache } from './page-cache.ts';
+import { BODY_LIMIT, formBodyLimit, installInputLimits, requestId } from './limits.ts';
+import { securityHeaders } from './security-headers.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,21 +41,22 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
     loggerInstance: pb.log as FastifyBaseLogger,
     // A list, hop count or boolean; the cast only picks Fastify's HTTP/1 overload.
     trustProxy: pb.config.trustProxy as boolean,
-    bodyLimit: 1_000_000,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    bodyLimit: BODY_LIMIT,
+    // A client's X-Request-Id only when short and plain (src/http/limits.ts): it is logged.
+    requestIdHeader: false,
+    genReqId: requestId,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
   });
   sharedAssets ??= new Assets();
   const ctx = createContext(pb, sharedAssets);
   app.decorate('paperboy', ctx);
 
+  const headers = securityHeaders(pb.config);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'strict-origin-when-cross-origin');
+    reply.headers(headers.all);
     // Every HTML page, including the API reference under /api/docs, refuses to be framed.
-    if (!isApi(req) || req.url.startsWith('/api/docs')) reply.header('X-Frame-Options', 'DENY');
+    reply.headers(!isApi(req) || req.url.startsWith('/api/docs') ? headers.pages : headers.api);
   });
 
   // The micro-cache keeps payloads as routes produce them: its onSend hook runs before all others.
@@ -71,7 +73,8 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
   await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 });
   await app.register(etag, { weak: true });
   await app.register(cookie);
-  await app.register(formbody);
+  await app.register(formbody, { bodyLimit: formBodyLimit(pb.config) });
+  installInputLimits(app, pb.config);
   // The read API and feeds are public: any origin may GET them, without credentials.
   await app.register(cors, {
     delegator: (req, cb) =>

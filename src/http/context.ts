@@ -40,7 +40,11 @@ export function createContext(pb: Paperboy, assets: Assets): HttpContext {
     page(req, reply, opts, body, status = 200) {
       const account = opts.account ?? accountArea.render?.(req);
       const out = layout(layoutCtx, { ...opts, account, path: opts.path ?? req.url.split('?')[0] }, body);
-      return reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(out);
+      // A signed-in viewer's page holds their data: no shared cache may keep it.
+      // A handler's no-store (a page showing a new token) is kept.
+      const signedIn = !!(req as { viewer?: unknown }).viewer;
+      const kept = /no-store/.test(String(reply.getHeader('cache-control') ?? '')) ? 'no-store' : signedIn ? 'private, no-cache' : 'no-cache';
+      return reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', kept).send(out);
     },
   };
 }

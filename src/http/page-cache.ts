@@ -2,9 +2,11 @@
 // rendered once per PAPERBOY_PAGE_CACHE_SECONDS instead of once per request, as a reverse proxy's
 // micro-cache would do. Only what is the same for everyone is kept: requests without a cookie or an
 // Authorization header, answers 200 with no Set-Cookie and no "private"/"no-store". A write through
-// this process (any POST, PUT, PATCH or DELETE) empties it when it starts and again before its answer
-// is sent, and a page rendered while a write was running is not kept; other processes' writes show
-// within the TTL.
+// this process (a POST, PUT, PATCH or DELETE to a route that exists, by a signed-in viewer: only they
+// can change what anonymous visitors see) empties it when its handler starts and again before its
+// answer is sent, and a page rendered while a write was running is not kept; other processes' writes
+// show within the TTL. An anonymous POST (sign-in, subscribe, or a 404) leaves it alone, so nobody can
+// empty the cache at will.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 interface Entry {
@@ -98,6 +100,10 @@ const GENERATION = Symbol('pageCacheGeneration');
 type Keyed = FastifyRequest & { [KEY]?: string; [BODY]?: string | Buffer; [GENERATION]?: number };
 
 const isWrite = (method: string): boolean => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+const WRITING = Symbol('pageCacheWriting');
+/** A write that may change shared pages: by a signed-in viewer (session or token), to a route that exists. */
+const sharedWrite = (req: FastifyRequest): boolean =>
+  isWrite(req.method) && !!(req as { viewer?: unknown }).viewer && req.routeOptions.url !== undefined;
 
 function cacheable(reply: FastifyReply): boolean {
   if (reply.statusCode !== 200 || reply.hasHeader('set-cookie')) return false;
@@ -110,12 +116,15 @@ function cacheable(reply: FastifyReply): boolean {
  * it keeps the payload as the route produced it and a hit goes through those hooks like a fresh answer.
  */
 export function installPageCacheStore(app: FastifyInstance, cache: PageCache): void {
-  app.addHook('onRequest', async (req) => {
-    if (isWrite(req.method)) cache.invalidate();
+  // preHandler: after the onRequest hooks that find the viewer, before the handler writes.
+  app.addHook('preHandler', async (req) => {
+    if (!sharedWrite(req)) return;
+    (req as Keyed & { [WRITING]?: boolean })[WRITING] = true;
+    cache.invalidate();
   });
   app.addHook('onSend', async (req, reply, payload) => {
     // The write has committed; its client may ask again as soon as it has this answer.
-    if (isWrite(req.method)) cache.invalidate();
+    if ((req as Keyed & { [WRITING]?: boolean })[WRITING]) cache.invalidate();
     const r = req as Keyed;
     if (r[KEY] && reply.getHeader('x-cache') === 'miss' && (typeof payload === 'string' || Buffer.isBuffer(payload))) r[BODY] = payload;
     return payload;

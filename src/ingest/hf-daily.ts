@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { PaperInput } from '../domain/paper.ts';
+import { safeLink, safeLinks } from '../domain/links.ts';
 import type { IngestItem } from './types.ts';
 
 export interface HfDailyItem {
@@ -26,29 +27,43 @@ export interface HfDailyItem {
   submittedBy?: { name?: string; fullname?: string; avatarUrl?: string };
 }
 
-function hfItemToIngest(item: HfDailyItem, index: number): IngestItem {
-  const p = item.paper;
-  const parsed = parseArxivId(String(p?.id ?? ''));
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const obj = <T>(v: unknown): T | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as T) : undefined);
+const validDate = (v: unknown): string | undefined => {
+  const s = str(v);
+  return s && s.length < 64 && !Number.isNaN(Date.parse(s)) ? s : undefined;
+};
+
+/** One HF item as an ingest item; a record of the wrong shape or types is an error item, never a throw. */
+export function hfItemToIngest(raw: HfDailyItem, index: number): IngestItem {
+  const item = obj<HfDailyItem>(raw) ?? {};
+  const p = obj<NonNullable<HfDailyItem['paper']>>(item.paper);
+  const parsed = parseArxivId(String(str(p?.id) ?? ''));
   if (!p || !parsed) return { kind: 'error', message: `item ${index}: no arXiv id in paper.id`, position: `item ${index}` };
-  const listedAt = item.publishedAt ?? p.publishedAt;
-  if (!listedAt || Number.isNaN(Date.parse(listedAt)))
-    return { kind: 'error', message: `item ${index} (${parsed.id}): no publishedAt`, position: `item ${index}` };
+  const listedAt = validDate(item.publishedAt) ?? validDate(p.publishedAt);
+  if (!listedAt) return { kind: 'error', message: `item ${index} (${parsed.id}): no publishedAt`, position: `item ${index}` };
+  const published = validDate(p.publishedAt);
   const paper: PaperInput = {
     arxivId: parsed.id,
     version: parsed.version ?? 1,
-    title: p.title ?? item.title ?? '',
-    abstract: p.summary ?? '',
-    authors: (p.authors ?? []).filter((a) => !a.hidden && a.name).map((a) => a.name!),
+    title: str(p.title) ?? str(item.title) ?? '',
+    abstract: str(p.summary) ?? '',
+    authors: (Array.isArray(p.authors) ? p.authors : [])
+      .map((a) => obj<{ name?: unknown; hidden?: unknown }>(a))
+      .filter((a) => a && !a.hidden && str(a.name))
+      .map((a) => str(a!.name)!),
     categories: [],
-    publishedAt: p.publishedAt ? new Date(p.publishedAt).toISOString() : null,
-    codeUrl: p.githubRepo ?? null,
-    projectUrl: p.projectPage ?? null,
-    githubStars: typeof p.githubStars === 'number' ? p.githubStars : null,
-    thumbnailUrl: item.thumbnail ?? null,
+    publishedAt: published ? new Date(published).toISOString() : null,
+    // Links: only http(s) is kept (src/domain/links.ts; storage applies the same rule).
+    codeUrl: safeLink(p.githubRepo),
+    projectUrl: safeLink(p.projectPage),
+    githubStars: num(p.githubStars) ?? null,
+    thumbnailUrl: safeLink(item.thumbnail),
     versions: [],
     source: 'hf',
   };
-  const sub = item.submittedBy;
+  const sub = obj<NonNullable<HfDailyItem['submittedBy']>>(item.submittedBy);
   return {
     kind: 'paper',
     paper,
@@ -57,11 +72,12 @@ function hfItemToIngest(item: HfDailyItem, index: number): IngestItem {
       day: new Date(listedAt).toISOString().slice(0, 10),
       source: 'hf',
       submittedAt: new Date(listedAt).toISOString(),
-      submitter: sub?.name ? { name: sub.name, fullname: sub.fullname ?? null, avatarUrl: sub.avatarUrl ?? null } : null,
-      sourceUpvotes: p.upvotes ?? 0,
-      sourceComments: item.numComments ?? 0,
-      mediaUrls: item.mediaUrls ?? [],
-      thumbnailUrl: item.thumbnail ?? null,
+      // HF gives some avatars as paths on its own site ("/avatars/…"): made absolute, http(s) only.
+      submitter: str(sub?.name) ? { name: sub!.name!, fullname: str(sub!.fullname) ?? null, avatarUrl: safeLink(sub!.avatarUrl, 'https://huggingface.co') } : null,
+      sourceUpvotes: num(p.upvotes) ?? 0,
+      sourceComments: num(item.numComments) ?? 0,
+      mediaUrls: safeLinks(item.mediaUrls),
+      thumbnailUrl: safeLink(item.thumbnail),
     },
   };
 }

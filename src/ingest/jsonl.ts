@@ -31,7 +31,7 @@ function isoOrNull(s: string | null | undefined): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
-function jsonlRecordToPaper(rec: JsonlRecord, source = 'jsonl'): PaperInput {
+export function jsonlRecordToPaper(rec: JsonlRecord, source = 'jsonl'): PaperInput {
   const parsed = parseArxivId(String(rec.arxiv_id ?? rec.id ?? ''));
   if (!parsed) throw new Error(`bad or missing arxiv_id ${JSON.stringify(rec.arxiv_id ?? rec.id ?? null)}`);
   const cats = Array.isArray(rec.categories) ? rec.categories : typeof rec.categories === 'string' ? rec.categories.split(/\s+/) : [];

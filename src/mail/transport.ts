@@ -1,5 +1,6 @@
 // Mail transports: SMTP through nodemailer, or a file outbox (one .eml per message) in the data dir.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { FILE_MODE, privateDir } from '../storage/private-files.ts';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
@@ -95,7 +96,8 @@ export class OutboxTransport implements MailTransport {
     dataDir: string,
   ) {
     this.dir = join(dataDir, 'outbox');
-    mkdirSync(this.dir, { recursive: true });
+    // Live sign-in links: readable by the account running Paperboy only.
+    privateDir(this.dir);
   }
 
   async send(m: OutgoingMail): Promise<SentMail> {
@@ -103,7 +105,7 @@ export class OutboxTransport implements MailTransport {
     await m.beforeCommit?.();
     const safe = info.messageId.replace(/[^\w.@-]+/g, '_');
     const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}_${safe}.eml`);
-    writeFileSync(file, info.message);
+    writeFileSync(file, info.message, { mode: FILE_MODE });
     return { messageId: info.messageId, response: file };
   }
 

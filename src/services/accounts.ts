@@ -8,6 +8,8 @@ import type { UsersTable } from '../storage/schema-community.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import { errors } from '../domain/errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { parseEmail } from '../domain/email.ts';
+import { scopesFromColumn, TOKEN_SCOPES, type TokenScope } from '../domain/token-scopes.ts';
 
 export type Role = 'user' | 'curator' | 'admin';
 export const ROLES: Role[] = ['user', 'curator', 'admin'];
@@ -24,6 +26,15 @@ export interface User {
 /** Who is making a request, and how they proved it. */
 export interface Viewer extends User {
   via: 'session' | 'token';
+  /** A token's scopes; absent for a session (which may do all the account may). */
+  scopes?: readonly TokenScope[];
+}
+
+/** Whether the viewer may act in this scope: sessions always, tokens when the scope was granted. */
+export const hasScope = (v: Pick<Viewer, 'via' | 'scopes'>, scope: TokenScope): boolean => v.via !== 'token' || !!v.scopes?.includes(scope);
+
+export function requireScope(v: Viewer, scope: TokenScope): void {
+  if (!hasScope(v, scope)) throw errors.insufficientScope(`This API token lacks the "${scope}" scope. Make a token with it at /settings/tokens.`);
 }
 
 export const isCurator = (u: { role: string } | null | undefined) => u?.role === 'curator' || u?.role === 'admin';
@@ -33,7 +44,6 @@ export { sha256 } from '../domain/hash.ts';
 const newSecret = (prefix = '') => prefix + randomBytes(32).toString('base64url');
 
 export const USERNAME_RE = /^[a-z0-9][a-z0-9_-]{1,29}$/;
-const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 
 export function rowToUser(r: Selectable<UsersTable>): User {
   return { id: r.id, email: r.email, username: r.username, displayName: r.display_name, role: r.role as Role, createdAt: r.created_at };
@@ -67,8 +77,8 @@ export class Accounts {
 
   /** Sends a single-use sign-in link. Says nothing about whether the address has an account. */
   async requestLink(rawEmail: string, ip: string, next?: string | null): Promise<void> {
-    const email = rawEmail.trim().toLowerCase();
-    if (!EMAIL_RE.test(email) || email.length > 254) throw errors.badRequest('Enter a valid e-mail address.');
+    const email = parseEmail(rawEmail);
+    if (!email) throw errors.badRequest('Enter a valid e-mail address.');
     const per = this.opts.signinPerHour;
     await this.limiter.consume(`signin:email:${email}`, per, 3600, 'Too many sign-in mails for this address.');
     await this.limiter.consume(`signin:ip:${ip}`, per * 4, 3600, 'Too many sign-in mails from your network.');
@@ -126,8 +136,8 @@ export class Accounts {
   }
 
   async findOrCreate(rawEmail: string): Promise<User> {
-    const email = rawEmail.trim().toLowerCase();
-    if (!EMAIL_RE.test(email)) throw errors.badRequest(`"${rawEmail}" is not an e-mail address.`);
+    const email = parseEmail(rawEmail);
+    if (!email) throw errors.badRequest(`"${String(rawEmail).slice(0, 100)}" is not an e-mail address.`);
     await this.db
       .insertInto('users')
       .values({ email, role: 'user', created_at: this.iso() })
@@ -197,23 +207,25 @@ export class Accounts {
       .selectFrom('api_tokens as t')
       .innerJoin('users as u', 'u.id', 't.user_id')
       .selectAll('u')
-      .select(['t.id as token_id', 't.last_used_at as t_used'])
+      .select(['t.id as token_id', 't.last_used_at as t_used', 't.scopes as t_scopes', 't.expires_at as t_expires'])
       .where('t.token_hash', '=', sha256(token))
       .where('t.revoked_at', 'is', null)
       .executeTakeFirst();
-    if (!r) return null;
+    if (!r || (r.t_expires && r.t_expires <= this.iso())) return null;
     if (!r.t_used || Date.parse(r.t_used) < this.now().getTime() - 5 * 60_000)
       await this.db.updateTable('api_tokens').set({ last_used_at: this.iso() }).where('id', '=', r.token_id).execute();
-    return { ...rowToUser(r), via: 'token' };
+    return { ...rowToUser(r), via: 'token', scopes: scopesFromColumn(r.t_scopes) };
   }
 
   async signOut(sessionToken: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('token_hash', '=', sha256(sessionToken)).execute();
   }
 
-  /** Ends every session of the user (API tokens are revoked separately). */
-  async signOutEverywhere(userId: number): Promise<number> {
+  /** Ends every session of the user, and with `revokeTokens` revokes every API token too. */
+  async signOutEverywhere(userId: number, opts: { revokeTokens?: boolean } = {}): Promise<number> {
     const r = await this.db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+    if (opts.revokeTokens)
+      await this.db.updateTable('api_tokens').set({ revoked_at: this.iso() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
     return Number(r.numDeletedRows ?? 0);
   }
 
@@ -258,13 +270,23 @@ export class Accounts {
     return { ...user, role };
   }
 
-  /** A new personal API token; the plain value is returned once and never stored. */
-  async createToken(userId: number, name: string): Promise<{ id: number; token: string }> {
+  /**
+   * A new personal API token; the plain value is returned once and never stored. Every scope and
+   * no expiry unless asked otherwise.
+   */
+  async createToken(
+    userId: number,
+    name: string,
+    opts: { scopes?: readonly TokenScope[]; expiresInDays?: number | null } = {},
+  ): Promise<{ id: number; token: string }> {
     const label = name.trim().slice(0, 60) || 'API token';
+    const scopes = TOKEN_SCOPES.filter((s) => (opts.scopes ?? TOKEN_SCOPES).includes(s));
+    if (!scopes.length) throw errors.badRequest('Choose at least one scope for the token.');
     const token = newSecret('pbt_');
+    const expires = opts.expiresInDays ? this.iso(opts.expiresInDays * 86_400_000) : null;
     const r = await this.db
       .insertInto('api_tokens')
-      .values({ user_id: userId, name: label, token_hash: sha256(token), created_at: this.iso() })
+      .values({ user_id: userId, name: label, token_hash: sha256(token), created_at: this.iso(), scopes: scopes.join(' '), expires_at: expires })
       .returning('id')
       .executeTakeFirstOrThrow();
     return { id: r.id, token };
@@ -273,7 +295,7 @@ export class Accounts {
   async listTokens(userId: number) {
     return this.db
       .selectFrom('api_tokens')
-      .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+      .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at', 'scopes', 'expires_at'])
       .where('user_id', '=', userId)
       .orderBy('id', 'desc')
       .execute();

@@ -63,6 +63,19 @@ export function describePrefs(p: DigestPrefs): string {
   return `${parts.join('; ')}.`;
 }
 
+/**
+ * The preferences as said in a confirmation mail, which goes to an address whoever filled the
+ * form typed: no free text of theirs (keywords, author names), only counts; the confirmation
+ * page, opened by the address's owner, shows the whole request.
+ */
+export function describePrefsForConfirmation(p: DigestPrefs): string {
+  const parts = [`${p.frequency === 'daily' ? 'Daily, on arXiv announcement days' : 'Weekly'}, time zone ${p.timeZone}`];
+  if (p.categories.length) parts.push(`categories ${p.categories.join(', ')}`);
+  if (p.keywords.length) parts.push(`${p.keywords.length} keyword${p.keywords.length === 1 ? '' : 's'}`);
+  if (p.authors.length) parts.push(`${p.authors.length} author${p.authors.length === 1 ? '' : 's'}`);
+  return `${parts.join('; ')}.`;
+}
+
 export class DigestSubscriptions {
   constructor(
     private readonly db: Kysely<Database>,
@@ -112,15 +125,16 @@ export class DigestSubscriptions {
       .onConflict((oc) => oc.column('email').doNothing())
       .execute();
     const row = await this.db.selectFrom('digest_subscribers').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
-    // The request's preferences wait for confirmation: a stranger cannot change a live subscription.
-    await this.db.updateTable('digest_subscribers').set({ pending_json: JSON.stringify(prefs), updated_at: iso }).where('id', '=', row.id).execute();
     if (row.status === 'suspended') return null;
     // Claim the right to mail atomically: only when no confirmation mail is still within its window.
+    // The request's preferences wait for confirmation, and are stored only with a new link: while a
+    // confirmation is pending, a stranger can neither change a live subscription nor replace what
+    // the pending link would confirm.
     const token = newToken();
     const expires = new Date(t.getTime() + this.windowMs()).toISOString();
     const claimed = await this.db
       .updateTable('digest_subscribers')
-      .set({ confirm_token_hash: sha256Hex(token), confirm_sent_at: iso, confirm_expires_at: expires })
+      .set({ confirm_token_hash: sha256Hex(token), confirm_sent_at: iso, confirm_expires_at: expires, pending_json: JSON.stringify(prefs), updated_at: iso })
       .where('id', '=', row.id)
       .where((eb) => eb.or([eb('confirm_expires_at', 'is', null), eb('confirm_expires_at', '<=', iso)]))
       .executeTakeFirst();
@@ -132,7 +146,7 @@ export class DigestSubscriptions {
       confirmUrl: `${base}/subscribe/confirm/${token}`,
       expiresHours: this.config.digestConfirmHours,
       frequency: prefs.frequency,
-      summary: describePrefs(prefs),
+      summary: describePrefsForConfirmation(prefs),
     });
     return this.mail.send({ to: email, subject: m.subject, text: m.text, html: m.html }).then(
       () => undefined,

@@ -2,6 +2,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../domain/hash.ts';
 import { errors } from '../domain/errors.ts';
+import { parseEmail } from '../domain/email.ts';
 import { addDays, isoWeek, isoWeekday, parseDay, weekRange, type Day } from '../domain/dates.ts';
 
 export type Frequency = 'daily' | 'weekly';
@@ -18,12 +19,11 @@ export interface DigestPrefs {
 
 export const DEFAULT_PREFS: DigestPrefs = { frequency: 'daily', categories: [], keywords: [], authors: [], timeZone: 'UTC' };
 
-const EMAIL_RE = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
 const CATEGORY_RE = /^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$/;
 
 export function normaliseEmail(raw: unknown): string {
-  const email = String(raw ?? '').trim().toLowerCase();
-  if (!email || email.length > 254 || !EMAIL_RE.test(email)) throw errors.badRequest('Enter a valid e-mail address.');
+  const email = parseEmail(raw);
+  if (!email) throw errors.badRequest('Enter a valid e-mail address.');
   return email;
 }
 

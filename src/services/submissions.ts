@@ -34,10 +34,41 @@ export interface SubmissionResult {
   fetched: boolean;
 }
 
+/** arXiv did not answer in time: the submission finishes in the background (job SUBMIT_FETCH_JOB). */
+export interface QueuedSubmission {
+  queued: true;
+  arxivId: string;
+}
+
+export const SUBMIT_FETCH_JOB = 'submission.fetch';
+
+/** What a queued submission's submitter is told (no error text from the fetch). */
+export const queuedMessage = (arxivId: string, maxAgeDays: number) =>
+  `arXiv is slow to answer, so Paperboy is fetching ${arxivId} in the background. If it was announced${maxAgeDays ? ` within the last ${maxAgeDays} days` : ''} and is not on a list yet, it will appear on today's list in a few minutes.`;
+
+export const isQueued = (r: SubmissionResult | QueuedSubmission): r is QueuedSubmission => 'queued' in r;
+
+/** What the background job needs to finish a submission. */
+export interface QueuedSubmissionPayload {
+  userId: number;
+  arxivId: string;
+  comment: string | null;
+  ip: string;
+}
+
+/** How long a request waits for arXiv before answering "queued" (the arXiv client spaces its calls by seconds). */
+export const SUBMIT_FETCH_WAIT_MS = 4000;
+
+class FetchTimeout extends Error {}
+
 const fmt = (iso: string) => iso.slice(0, 10);
 
 export class Submissions {
   fetcher?: PaperFetcher;
+  /** The job queue, for submissions arXiv did not answer in time (set by the wiring). */
+  queue?: { enqueue(name: string, payload: unknown, opts?: { uniqueKey?: string; maxAttempts?: number }): Promise<unknown> };
+  /** Milliseconds a request waits for arXiv. */
+  fetchWaitMs = SUBMIT_FETCH_WAIT_MS;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -64,7 +95,12 @@ export class Submissions {
     return Number(r.n);
   }
 
-  async submit(viewer: Viewer | null, input: string, comment: string | null | undefined, ip: string): Promise<SubmissionResult> {
+  /**
+   * Places a paper on today's list. A paper not on this instance is fetched from arXiv, waiting at
+   * most `fetchWaitMs`: when arXiv is slow or failing the submission is queued and finished by a
+   * job (the answer says so, never with the fetch's error text).
+   */
+  async submit(viewer: Viewer | null, input: string, comment: string | null | undefined, ip: string): Promise<SubmissionResult | QueuedSubmission> {
     if (!viewer) {
       if (this.rules.requireSignin) throw errors.unauthorized('Sign in to submit a paper.');
       throw errors.unauthorized('Submissions need an account to be credited to.');
@@ -98,10 +134,21 @@ export class Submissions {
     if (!paper) {
       if (!this.fetcher) throw errors.unavailable(`Paper ${parsed.id} is not on this instance and fetching from arXiv is not available.`);
       let found: PaperInput[];
+      let timer: NodeJS.Timeout | undefined;
       try {
-        found = await this.fetcher.fetch([parsed.id]);
-      } catch (err) {
-        throw errors.unavailable(`arXiv could not be reached to fetch ${parsed.id} (${(err as Error).message}). Try again later.`);
+        const fetching = this.fetcher.fetch([parsed.id]);
+        fetching.catch(() => undefined); // a late failure after the timeout is the job's business
+        found = await Promise.race([
+          fetching,
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new FetchTimeout()), this.fetchWaitMs))),
+        ]);
+      } catch {
+        if (!this.queue) throw errors.unavailable(`arXiv could not be reached to fetch ${parsed.id}. Try again later.`);
+        const payload: QueuedSubmissionPayload = { userId: viewer.id, arxivId: parsed.id, comment: note || null, ip };
+        await this.queue.enqueue(SUBMIT_FETCH_JOB, payload, { uniqueKey: `${SUBMIT_FETCH_JOB}:${viewer.id}:${parsed.id}`, maxAttempts: 6 });
+        return { queued: true, arxivId: parsed.id };
+      } finally {
+        clearTimeout(timer);
       }
       const input = found.find((p) => p.arxivId === parsed.id);
       if (!input) throw errors.notFound(`arXiv has no paper ${parsed.id}.`);
@@ -111,6 +158,14 @@ export class Submissions {
       paper = (await this.papers.byArxivId(parsed.id))!;
       fetched = true;
     }
+    return this.place(viewer, paper, note, fetched);
+  }
+
+  /** The checks that need the stored paper, then its entry on today's list. */
+  private async place(viewer: Viewer, paper: Paper, note: string, fetched: boolean): Promise<SubmissionResult> {
+    const now = this.now();
+    const name = viewer.username;
+    if (!name) throw errors.forbidden('Choose a username in your settings before submitting.');
     if (this.rules.rejectListed) {
       const listed = await this.daily.forPaper(paper.id);
       // An automatic arXiv listing (RSS sync) is not a pick: a submission promotes the paper.
@@ -125,13 +180,41 @@ export class Submissions {
         day,
         source: 'submission',
         submittedAt: now.toISOString(),
-        submitter: { name: viewer.username, fullname: viewer.displayName, userId: viewer.id },
+        submitter: { name, fullname: viewer.displayName, userId: viewer.id },
         comment: note || null,
       },
     ]);
     if (outcome === 'unchanged') throw new AppError(409, 'already_listed', `${paper.arxivId} is already on a daily list.`);
     const entry = (await this.daily.forPaper(paper.id))!;
     return { paper, entry, fetched };
+  }
+
+  /**
+   * The job's half of a queued submission: fetch (a failure throws, and the queue retries with
+   * backoff), then the same checks and placement as a direct submission. A refusal (too old,
+   * already listed, unknown to arXiv) ends the job without retry.
+   */
+  async completeQueued(p: QueuedSubmissionPayload, viewer: Viewer): Promise<SubmissionResult | null> {
+    const fetcher = this.fetcher;
+    if (!fetcher) return null;
+    if (!(await this.papers.byArxivId(p.arxivId))) {
+      const found = (await fetcher.fetch([p.arxivId])).find((x) => x.arxivId === p.arxivId);
+      if (!found) return null;
+      try {
+        this.checkAge(p.arxivId, found.publishedAt ?? null, this.now());
+      } catch {
+        return null;
+      }
+      await this.papers.upsertMany([{ ...found, source: found.source || 'submission' }]);
+    }
+    // The rate limits were counted when it was submitted; place it as a submission would.
+    const paper = (await this.papers.byArxivId(p.arxivId))!;
+    try {
+      return await this.place(viewer, paper, p.comment ?? '', true);
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return null;
+      throw err;
+    }
   }
 
   private checkAge(id: string, publishedAt: string | null, now: Date) {

@@ -4,6 +4,10 @@ import type { Database, DailyEntriesTable } from './schema.ts';
 import { CURATED_SOURCES, type DailyEntry, type DailyEntryInput, type Paper } from '../domain/paper.ts';
 import { rowToPaper } from './papers.ts';
 import { nowIso } from './dialect.ts';
+import { safeLink, safeLinks } from '../domain/links.ts';
+
+/** Text for a LIKE pattern that matches itself only (used with ESCAPE '\\'). */
+export const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export type EntryOutcome = 'inserted' | 'updated' | 'unchanged' | 'missing-paper';
 
@@ -71,11 +75,12 @@ export class DailyStore {
           source: e.source,
           submitted_at: e.submittedAt,
           submitted_by_user_id: e.submitter?.userId ?? null,
-          submitter_json: e.submitter ? JSON.stringify(e.submitter) : null,
+          // Only http(s) links are stored (src/domain/links.ts).
+          submitter_json: e.submitter ? JSON.stringify({ ...e.submitter, avatarUrl: safeLink(e.submitter.avatarUrl) }) : null,
           source_upvotes: e.sourceUpvotes ?? 0,
           source_comments: e.sourceComments ?? 0,
-          media_json: e.mediaUrls?.length ? JSON.stringify(e.mediaUrls) : null,
-          thumbnail_url: e.thumbnailUrl ?? null,
+          media_json: safeLinks(e.mediaUrls).length ? JSON.stringify(safeLinks(e.mediaUrls)) : null,
+          thumbnail_url: safeLink(e.thumbnailUrl),
           comment: e.comment ?? null,
         };
         const old = await trx.selectFrom('daily_entries').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
@@ -127,7 +132,8 @@ export class DailyStore {
         'd.comment as d_comment',
         'd.created_at as d_created_at',
       ]);
-    if (opts.submitter) q = q.where(sql<string>`d.submitter_json`, 'like', `%"name":${JSON.stringify(opts.submitter)}%`);
+    // The name is matched literally: %, _ and the escape character itself are escaped.
+    if (opts.submitter) q = q.where(sql<boolean>`d.submitter_json like ${`%"name":${likeLiteral(JSON.stringify(opts.submitter))}%`} escape '\\'`);
     if (opts.sort === 'trending')
       q = q
         .leftJoin('trending_scores as t', (j) => j.onRef('t.paper_id', '=', 'p.id').on('t.window', '=', opts.window ?? 'week'))

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
+import { privateFile } from './private-files.ts';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.ts';
@@ -54,6 +55,7 @@ export const SQLITE_PAGE_SIZE = 16384;
 export function openSqlite(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
+  if (file !== ':memory:') privateFile(file);
   // A new database gets 16 KB pages (SQLite's default is 4 KB; an existing file keeps its own):
   // fewer pages to write, split and link, for the full-text index above all. A bulk import of 200k
   // papers: main-thread CPU -9 to -14%, database 743 -> 683 MB; search latency unchanged

@@ -4,6 +4,7 @@ import type SQLite from 'better-sqlite3';
 import type { Database, PapersTable } from './schema.ts';
 import { authorKey, type Paper, type PaperInput, type PaperVersion } from '../domain/paper.ts';
 import { nowIso } from './dialect.ts';
+import { safeLink } from '../domain/links.ts';
 import { BulkFullText, WalCheckpointer, type BulkFullTextBatch } from './bulk.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
@@ -70,7 +71,9 @@ function mergeVersions(a: PaperVersion[], b: PaperVersion[]): PaperVersion[] {
  * The stored values after applying `p` on top of `old`. A record never erases what another
  * source knew (a missing field keeps its value), and an older version never overwrites a newer one.
  */
-function mergedValues(p: PaperInput, old?: Row): Values | null {
+function mergedValues(input: PaperInput, old?: Row): Values | null {
+  // Only http(s) links are stored, whichever source or path the record came by.
+  const p: PaperInput = { ...input, codeUrl: safeLink(input.codeUrl), projectUrl: safeLink(input.projectUrl), thumbnailUrl: safeLink(input.thumbnailUrl) };
   if (old && p.version < old.version) {
     // Older version: only fill gaps (e.g. a code link) without touching the text.
     const filled: Values = { ...(old as Values) };

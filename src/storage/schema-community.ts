@@ -42,6 +42,10 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** Space-separated scopes (src/domain/token-scopes.ts); a default fills old rows. */
+  scopes: Generated<string>;
+  /** ISO time after which the token is refused; null: never. */
+  expires_at: string | null;
 }
 
 export interface UpvotesTable {

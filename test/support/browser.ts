@@ -1,7 +1,7 @@
 // Headless Chromium (the Debian package) driven by playwright-core, for the browser tests.
 // Each launch gets a fresh temporary profile; requests leaving the test server are refused,
 // so pages are judged on what this instance serves (no internet in CI anyway).
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -39,6 +39,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     context,
     async newPage(origin, viewport = DESKTOP) {
       const page = await context.newPage();
+      await watchCsp(page);
       await page.setViewportSize(viewport);
       await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort('blockedbyclient')));
       return page;
@@ -70,7 +71,8 @@ const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Runs axe-core (WCAG 2.x A and AA rules and best practices) on the page as it stands. */
 export async function axeScan(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: AXE_PATH });
+  // Evaluated through the DevTools protocol: an added <script> tag would be (rightly) refused by the CSP.
+  await page.evaluate(readFileSync(AXE_PATH, 'utf8'));
   return page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
     const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
@@ -96,3 +98,23 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   await page.screenshot({ path, fullPage });
   return path;
 }
+
+const cspSeen = new WeakMap<Page, string[]>();
+
+/** Records every Content-Security-Policy violation of a page (the DOM event and Chromium's console report). */
+async function watchCsp(page: Page): Promise<void> {
+  const seen: string[] = [];
+  cspSeen.set(page, seen);
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) seen.push(`${page.url()}: ${m.text()}`);
+  });
+  await page.exposeBinding('__paperboyCspViolation', (_src, what: string) => void seen.push(`${page.url()}: ${what}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { __paperboyCspViolation(s: string): void }).__paperboyCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline code'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+}
+
+/** The CSP violations a page from TestBrowser.newPage has met so far (every page must have none). */
+export const cspViolations = (page: Page): string[] => cspSeen.get(page) ?? [];

@@ -36,10 +36,16 @@ export const TrendingQuery = Type.Object(
 );
 export type TrendingQuery = Static<typeof TrendingQuery>;
 
+/** A submission arXiv did not answer in time for: it finishes in the background. */
+export const SubmitQueued = Type.Object(
+  { id: Type.String(), queued: Type.Boolean(), message: Type.String() },
+  { description: 'Accepted: the paper is being fetched from arXiv and will be listed when it qualifies' },
+);
+
 export const writeErrors = {
   400: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Bad input or a refused paper' }),
   401: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'No or invalid personal token' }),
-  403: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Not allowed' }),
+  403: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Not allowed, or the token lacks the scope (code insufficient_scope)' }),
   404: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Unknown paper or comment' }),
   409: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Already done (double vote, already listed)' }),
   429: Type.Object({ error: Type.String(), code: Type.String() }, { description: 'Over a limit; see Retry-After' }),

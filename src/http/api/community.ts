@@ -8,7 +8,9 @@ import { assertCsrf } from '../csrf.ts';
 import { toHfPaper } from '../present/hf.ts';
 import { paperComments } from './papers.ts';
 import { apiIdentity } from './rate-limit.ts';
-import { sha256 } from '../../services/accounts.ts';
+import { requireScope, sha256 } from '../../services/accounts.ts';
+import type { TokenScope } from '../../domain/token-scopes.ts';
+import { isQueued, queuedMessage } from '../../services/submissions.ts';
 import type { CommentView } from '../../services/comments.ts';
 import { requireViewer } from '../pages/community-session.ts';
 import {
@@ -19,6 +21,7 @@ import {
   SubmitBody,
   TrendingQuery,
   writeErrors,
+  SubmitQueued,
 } from './community.schema.ts';
 
 const security = [{ bearerAuth: [] }];
@@ -51,18 +54,21 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   };
 
   /** The caller, from the token (or a session plus CSRF header). */
-  const writer = (req: FastifyRequest) => {
+  const writer = (req: FastifyRequest, scope: TokenScope) => {
     const v = requireViewer(req);
     if (v.via === 'session') assertCsrf(req, pb.secret);
+    requireScope(v, scope);
     return v;
   };
 
   app.post<{ Body: SubmitBody }>(
     '/api/papers/submit',
-    { schema: { body: SubmitBody, tags: ['community'], summary: "Submit a paper to today's daily list", security, response: writeErrors } },
+    { schema: { body: SubmitBody, tags: ['community'], summary: "Submit a paper to today's daily list", security, response: { ...writeErrors, 202: SubmitQueued } } },
     async (req, reply) => {
-      const v = writer(req);
+      const v = writer(req, 'submit');
       const r = await c.submissions.submit(v, req.body.paper_id, req.body.comment, req.ip);
+      // arXiv did not answer in time: the submission finishes in the background.
+      if (isQueued(r)) return reply.code(202).send({ id: r.arxivId, queued: true, message: queuedMessage(r.arxivId, pb.config.submitMaxAgeDays) });
       const view = await pb.papers.get(r.paper.arxivId);
       return reply.code(201).send({
         paper: toHfPaper(view.paper, view.upvotes),
@@ -87,7 +93,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         response: writeErrors,
       },
       handler: async (req) => {
-        const v = writer(req);
+        const v = writer(req, 'vote');
         const r = await c.votes.setStrict(v, req.params.id, method === 'POST', req.ip);
         return { id: r.arxivId, upvoted: r.upvoted, upvotes: r.upvotes };
       },
@@ -98,7 +104,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     '/api/papers/:id/comments',
     { schema: { params: PaperIdParams, body: CommentBody, tags: ['community'], summary: 'Comment on a paper (Markdown, math allowed)', security, response: writeErrors } },
     async (req, reply) => {
-      const v = writer(req);
+      const v = writer(req, 'comment');
       const cm = await c.comments.add(v, req.params.id, { body: req.body.body, parentId: req.body.parent_id ?? null }, req.ip);
       return reply.code(201).send(commentJson(cm));
     },
@@ -108,7 +114,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     '/api/comments/:id',
     { schema: { params: NumericIdParams, body: EditCommentBody, tags: ['community'], summary: 'Edit your comment (within the edit window)', security, response: writeErrors } },
     async (req) => {
-      const v = writer(req);
+      const v = writer(req, 'comment');
       return commentJson(await c.comments.edit(v, req.params.id, req.body.body, req.ip));
     },
   );
@@ -117,7 +123,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     '/api/comments/:id',
     { schema: { params: NumericIdParams, tags: ['community'], summary: 'Delete your comment (soft; curators may delete any)', security, response: writeErrors } },
     async (req, reply) => {
-      const v = writer(req);
+      const v = writer(req, 'comment');
       await c.comments.remove(v, req.params.id);
       return reply.code(204).send();
     },

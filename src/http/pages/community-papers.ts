@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, raw, type SafeHtml } from '../html.ts';
 import type { HttpContext } from '../context.ts';
 import { assertCsrf } from '../csrf.ts';
+import { refererPath } from '../redirects.ts';
 import { addNavItem } from './layout.ts';
 import { cardExtras, paperCard, type CardData } from '../present/cards.ts';
 import { paperExtras } from './paper.ts';
@@ -11,6 +12,7 @@ import { isCurator, safeNext } from '../../services/accounts.ts';
 import { parseWindow, WINDOWS, type TrendWindow } from '../../services/trending.ts';
 import type { CommentView } from '../../services/comments.ts';
 import type { PaperView } from '../../services/papers.ts';
+import { isQueued, queuedMessage } from '../../services/submissions.ts';
 import { errors } from '../../domain/errors.ts';
 import { bodyOf, ctxOf, formProblem, intParam, viewerOrRedirect, wantsJson, type RequestViewer } from './community-session.ts';
 import { csrfInput, notice } from './community-account.ts';
@@ -144,7 +146,7 @@ function routes(app: FastifyInstance, ctx: HttpContext) {
     assertCsrf(req, pb.secret);
     const r = await c.votes.toggle(v, req.params.id, req.ip);
     if (wantsJson(req)) return { id: r.arxivId, upvoted: r.upvoted, upvotes: r.upvotes };
-    return reply.redirect(safeNext(bodyOf(req).back) ?? (String(req.headers.referer ?? '').startsWith(pb.config.publicUrl) ? String(req.headers.referer) : paperPath(r.arxivId)), 303);
+    return reply.redirect(safeNext(bodyOf(req).back) ?? refererPath(req, pb.config.publicUrl) ?? paperPath(r.arxivId), 303);
   });
 
   // --- comments (pages) ---
@@ -262,6 +264,7 @@ ${notice(problem?.message)}
     const b = bodyOf(req);
     try {
       const r = await c.submissions.submit(v, String(b.paper ?? ''), b.comment, req.ip);
+      if (isQueued(r)) return ctx.page(req, reply, { title: 'Submission received' }, html`<h1>Submission received</h1><p role="status">${queuedMessage(r.arxivId, pb.config.submitMaxAgeDays)}</p>`, 202);
       return reply.redirect(`${paperPath(r.paper.arxivId)}?submitted=1`, 303);
     } catch (err) {
       const p = formProblem(err);
@@ -281,9 +284,10 @@ ${notice(problem?.message)}
     );
     const cards = items.map((it) =>
       raw(
+        // A function as replacement: the text is inserted as is ("$&" in it means nothing).
         paperCard({ paper: it.paper, upvotes: it.totalUpvotes, numComments: it.paper.numComments }, req.viewer).value.replace(
           '<li class="card"',
-          html`<li class="card" title="${`Why trending: ${it.why}`}" data-rank="${it.rank}"`.value,
+          () => html`<li class="card" title="${`Why trending: ${it.why}`}" data-rank="${it.rank}"`.value,
         ),
       ),
     );
@@ -355,9 +359,10 @@ ${mine.length ? html`<ul>${mine.map((m) => html`<li><a href="/collections/${m.id
 ${col.description ? html`<p>${col.description}</p>` : ''}
 <ol class="cards">${col.items.map((it) =>
         raw(
+          // A function as replacement: a note holding "$&" or "$'" is inserted as written.
           paperCard({ paper: it.paper, upvotes: it.paper.upvotes, numComments: it.paper.numComments }, v).value.replace(
             /<\/li>\s*$/,
-            html`${it.note ? html`<p class="note"><strong>Note:</strong> ${it.note}</p>` : ''}${
+            () => html`${it.note ? html`<p class="note"><strong>Note:</strong> ${it.note}</p>` : ''}${
               own
                 ? html`<form method="post" action="/collections/${col.id}/remove">${csrfInput(v)}<input type="hidden" name="paper" value="${it.paper.arxivId}"><button class="btn secondary" type="submit" aria-label="Remove ${it.paper.arxivId}">Remove</button></form>`
                 : ''

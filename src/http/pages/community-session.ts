@@ -2,11 +2,13 @@
 // cookie or an `Authorization: Bearer` personal token. Helpers for pages and API handlers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errors } from '../../domain/errors.ts';
-import { csrfToken } from '../csrf.ts';
+import { csrfToken, hostCookie, secureSite } from '../csrf.ts';
 import { ctxOf, type HttpContext } from '../context.ts';
-import type { Viewer } from '../../services/accounts.ts';
+import { hasScope, type Viewer } from '../../services/accounts.ts';
 
 export const SESSION_COOKIE = 'pb_session';
+/** The session cookie's name: `__Host-pb_session` on an https site (see csrf.ts). */
+export const sessionCookie = (req: FastifyRequest) => hostCookie(req, SESSION_COOKIE);
 
 /** The viewer as pages see it: the user plus this browser's CSRF token and their upvoted papers. */
 export interface RequestViewer extends Viewer {
@@ -25,6 +27,8 @@ declare module 'fastify' {
 /** The HttpContext of the app that serves `req`. */
 export { ctxOf };
 
+/** The paths where a bearer token is accepted. */
+export const isApiUrl = (url: string) => url.startsWith('/api/');
 const skip = (url: string) => url.startsWith('/static/') || url === '/healthz' || url.startsWith('/healthz?');
 const isHtmlGet = (req: FastifyRequest) => req.method === 'GET' && !/^\/(api|feeds|static)\//.test(req.url);
 
@@ -36,12 +40,16 @@ export function installViewer(app: FastifyInstance, ctx: HttpContext): void {
     if (skip(req.url)) return;
     const auth = req.headers.authorization;
     let v: Viewer | null = null;
-    if (auth && /^Bearer\s+/i.test(auth)) {
-      v = await community.accounts.tokenViewer(auth.replace(/^Bearer\s+/i, '').trim());
+    // Personal tokens are for scripts on the API only: on pages and forms a token is no session
+    // (it cannot reach settings, mint tokens or sign out sessions), so there it is ignored.
+    if (auth && /^Bearer\s/i.test(auth) && isApiUrl(req.url)) {
+      v = await community.accounts.tokenViewer(auth.slice(7).trim());
       // A wrong token is an error, not an anonymous request: scripts learn at once.
       if (!v) throw errors.unauthorized('The API token is not valid or was revoked.');
+      if ((req.method === 'GET' || req.method === 'HEAD') && !hasScope(v, 'read'))
+        throw errors.insufficientScope('This API token lacks the "read" scope; send no token to read public data.');
     } else {
-      const cookie = req.cookies?.[SESSION_COOKIE];
+      const cookie = req.cookies?.[sessionCookie(req)];
       if (cookie) v = await community.accounts.sessionViewer(cookie);
     }
     if (!v) return;
@@ -60,17 +68,17 @@ export function installViewer(app: FastifyInstance, ctx: HttpContext): void {
 }
 
 export function setSessionCookie(req: FastifyRequest, reply: FastifyReply, token: string, days: number): void {
-  reply.setCookie(SESSION_COOKIE, token, {
+  reply.setCookie(sessionCookie(req), token, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
-    secure: req.protocol === 'https',
+    secure: secureSite(req),
     maxAge: days * 86_400,
   });
 }
 
 export function clearSessionCookie(req: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' });
+  reply.clearCookie(sessionCookie(req), { path: '/', httpOnly: true, sameSite: 'lax', secure: secureSite(req) });
 }
 
 /** The signed-in viewer, or a 401. */

@@ -39,9 +39,6 @@ export interface LayoutContext {
   hasSearch: () => boolean;
 }
 
-const THEME_BOOT =
-  "try{var t=localStorage.getItem('theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
-
 // A half-filled circle: the usual light/dark symbol. The button needs JavaScript, so app.js reveals it.
 const THEME_ICON = raw(
   '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/><path d="M12 3a9 9 0 0 1 0 18z" fill="currentColor"/></svg>',
@@ -61,7 +58,7 @@ export function layout(ctx: LayoutContext, opts: PageOptions, body: SafeHtml): s
 <title>${opts.title} · ${ctx.siteName}</title>
 ${opts.description ? html`<meta name="description" content="${opts.description}">` : ''}
 <meta name="color-scheme" content="light dark">
-<script>${raw(THEME_BOOT)}</script>
+<script src="${a.url('theme.js')}"></script>
 <link rel="stylesheet" href="${a.url('app.css')}">
 ${opts.math ? html`<link rel="stylesheet" href="${a.url('katex.css')}">` : ''}
 <link rel="icon" href="${a.url('favicon.svg')}" type="image/svg+xml">

@@ -1,6 +1,7 @@
 // The paper page, and the author and category lists.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../html.ts';
+import { safeLink } from '../../domain/links.ts';
 import type { HttpContext } from '../context.ts';
 import { mathText, plainText } from '../present/math.ts';
 import { bibtex } from '../present/bibtex.ts';
@@ -46,8 +47,8 @@ async function renderPaper(ctx: HttpContext, req: FastifyRequest, reply: Fastify
 <meta property="og:title" content="${plainText(p.title)}">
 <meta property="og:description" content="${description}">
 <meta property="og:url" content="${base}/papers/${p.arxivId}">
-${p.thumbnailUrl ? html`<meta property="og:image" content="${p.thumbnailUrl}">` : ''}
-<meta name="twitter:card" content="${p.thumbnailUrl ? 'summary_large_image' : 'summary'}">
+${safeLink(p.thumbnailUrl) ? html`<meta property="og:image" content="${p.thumbnailUrl}">` : ''}
+<meta name="twitter:card" content="${safeLink(p.thumbnailUrl) ? 'summary_large_image' : 'summary'}">
 <meta name="twitter:title" content="${plainText(p.title)}">
 <meta name="twitter:description" content="${description}">
 <meta name="citation_title" content="${plainText(p.title)}">

@@ -1,11 +1,11 @@
 // Digest pages: subscribe (no account needed), confirm, manage by signed link, unsubscribe
 // (with RFC 8058 one-click), settings for signed-in users, and the admin preview of recent digests.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { html, raw, type SafeHtml } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { ctxOf, type HttpContext } from '../context.ts';
 import { addNavItem } from './layout.ts';
 import { dailyExtras, dailyHead } from './daily.ts';
-import { assertCsrf, csrfField, csrfToken, CSRF_COOKIE, CSRF_FIELD } from '../csrf.ts';
+import { assertCsrf, csrfCookieValue, csrfField, csrfToken, CSRF_FIELD, sameSecret } from '../csrf.ts';
 import { AppError, errors } from '../../domain/errors.ts';
 import { normaliseEmail, parsePrefs, timeZones, DEFAULT_PREFS, type DigestPrefs } from '../../services/digest-util.ts';
 import { describePrefs, type Subscriber } from '../../services/digest-subscriptions.ts';
@@ -34,10 +34,7 @@ table.digest-admin th, table.digest-admin td { border-bottom: 1px solid var(--li
 iframe.digest-preview { width: 100%; height: 80vh; border: 1px solid var(--line); border-radius: 8px; background: #fff; }
 </style>`;
 
-// Fills time-zone fields with the browser's zone (the form still works without it: UTC).
-const TZ_SCRIPT = raw(
-  `<script>(function(){try{var z=Intl.DateTimeFormat().resolvedOptions().timeZone;if(!z)return;document.querySelectorAll('[data-tz]').forEach(function(el){if(el.dataset.tzSet)return;if(el.tagName==='SELECT'){for(var i=0;i<el.options.length;i++)if(el.options[i].value===z){el.value=z;break}}else el.value=z;})}catch(e){}})();</script>`,
-);
+// Time-zone fields ([data-tz]) are filled with the browser's zone by public/app.js (no inline script: CSP).
 
 function prefsFields(p: DigestPrefs, opts: { tzFixed?: boolean } = {}): SafeHtml {
   const zones = timeZones();
@@ -90,9 +87,8 @@ function installDailyBox(): void {
   // The compact box on the daily list. The CSRF field needs the browser's CSRF cookie; a browser
   // without one yet (first visit) gets the full form back to confirm, so nothing is lost.
   dailyExtras.push((req) => {
-    const cookie = req.cookies?.[CSRF_COOKIE];
     // With a well-formed cookie csrfToken() only reads it; it never touches the (absent) reply.
-    const token = cookie && /^[\w-]{20,64}$/.test(cookie) ? csrfToken(req, undefined as unknown as FastifyReply, ctxOf(req).pb.secret) : '';
+    const token = csrfCookieValue(req) ? csrfToken(req, undefined as unknown as FastifyReply, ctxOf(req).pb.secret) : '';
     return html`<aside class="digest-box" aria-label="E-mail digest">
   <strong>Get trending papers in your inbox</strong>
   <form action="/subscribe" method="post">
@@ -105,7 +101,7 @@ function installDailyBox(): void {
     <button class="btn" type="submit">Subscribe</button>
     <a href="/subscribe">More options</a>
   </form>
-</aside>${TZ_SCRIPT}`;
+</aside>`;
   });
   dailyHead.push(() => STYLE);
 }
@@ -114,7 +110,7 @@ export function digestPages(app: FastifyInstance, ctx: HttpContext): void {
   const pb = ctx.pb;
   const subs = pb.digest.subscriptions;
   const page = (req: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
-    ctx.page(req, reply, { title, head: STYLE, description: 'Get trending research papers in your inbox.' }, html`${body}${TZ_SCRIPT}`, status);
+    ctx.page(req, reply, { title, head: STYLE, description: 'Get trending research papers in your inbox.' }, body, status);
 
   addNavItem({ href: '/subscribe', label: 'Digest', order: 80 });
 
@@ -326,7 +322,7 @@ ${s?.status === 'suspended' ? html`<span class="notice error">Mail to this addre
     if (viewerOf(req)?.role === 'admin') return;
     const want = pb.config.digestAdminToken;
     const given = (req.query as { token?: string }).token;
-    if (want && given && given.length === want.length && given === want) return;
+    if (want && typeof given === 'string' && sameSecret(given, want)) return;
     throw new AppError(403, 'forbidden', 'Only administrators may see the digest preview.');
   };
 

@@ -1,6 +1,7 @@
 // Domain → Hugging Face Papers API shapes (field names as HF's /api/daily_papers returns them).
 import type { Paper } from '../../domain/paper.ts';
 import type { ListedPaper } from '../../storage/daily.ts';
+import { safeLink, safeLinks } from '../../domain/links.ts';
 
 export interface HfAuthor {
   _id: string;
@@ -41,9 +42,10 @@ export function toHfPaper(p: Paper, upvotes: number): HfPaper {
     summary: p.abstract,
     upvotes,
     discussionId: `paper-${p.id}`,
-    ...(p.codeUrl ? { githubRepo: p.codeUrl } : {}),
+    // Links again through the one rule (rows stored before it existed may hold others).
+    ...(safeLink(p.codeUrl) ? { githubRepo: p.codeUrl! } : {}),
     ...(p.githubStars != null ? { githubStars: p.githubStars } : {}),
-    ...(p.projectUrl ? { projectPage: p.projectUrl } : {}),
+    ...(safeLink(p.projectUrl) ? { projectPage: p.projectUrl! } : {}),
     categories: p.categories,
     primaryCategory: p.primaryCategory,
     version: p.version,
@@ -60,9 +62,9 @@ export function toHfDailyItem(it: ListedPaper) {
     publishedAt: it.entry.submittedAt,
     title: it.paper.title,
     summary: it.paper.abstract,
-    mediaUrls: it.entry.mediaUrls,
-    thumbnail: it.entry.thumbnailUrl ?? it.paper.thumbnailUrl ?? null,
+    mediaUrls: safeLinks(it.entry.mediaUrls),
+    thumbnail: safeLink(it.entry.thumbnailUrl ?? it.paper.thumbnailUrl),
     numComments: it.numComments,
-    submittedBy: s ? { name: s.name, fullname: s.fullname ?? s.name, avatarUrl: s.avatarUrl ?? null, type: 'user' } : null,
+    submittedBy: s ? { name: s.name, fullname: s.fullname ?? s.name, avatarUrl: safeLink(s.avatarUrl, 'https://huggingface.co'), type: 'user' } : null,
   };
 }

@@ -1,9 +1,11 @@
 // Text with inline TeX ($…$ or \(…\)) rendered by KaTeX on the server; everything else escaped.
 import katex from 'katex';
 import { escapeHtml, raw, type SafeHtml } from '../html.ts';
+import { mathSpans } from '../../domain/math-spans.ts';
 
-const MATH = /\$\$([^$]+?)\$\$|\$([^$\n]+?)\$|\\\(([\s\S]+?)\\\)/g;
 const cache = new Map<string, string>();
+const MAX_SPANS = 100;
+const MAX_TEX = 1000;
 
 function renderTex(tex: string, display: boolean): string {
   const key = `${display ? 'D' : 'I'}${tex}`;
@@ -22,15 +24,16 @@ function renderTex(tex: string, display: boolean): string {
   return out;
 }
 
+/** TeX spans are found in linear time (src/domain/math-spans.ts), so a hostile title or abstract costs one pass. */
 export function mathText(text: string): SafeHtml {
   let out = '';
   let last = 0;
-  MATH.lastIndex = 0;
-  for (let m = MATH.exec(text); m; m = MATH.exec(text)) {
-    out += escapeHtml(text.slice(last, m.index));
-    const tex = m[1] ?? m[2] ?? m[3];
-    out += renderTex(tex, m[1] !== undefined);
-    last = m.index + m[0].length;
+  // At most MAX_SPANS rendered per text, each at most MAX_TEX long: the rest stays as written.
+  for (const m of mathSpans(text, { parens: true }).slice(0, MAX_SPANS)) {
+    if (m.tex.length > MAX_TEX) continue;
+    out += escapeHtml(text.slice(last, m.start));
+    out += renderTex(m.tex, m.display);
+    last = m.end;
   }
   out += escapeHtml(text.slice(last));
   return raw(out);

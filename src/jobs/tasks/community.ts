@@ -2,11 +2,20 @@
 import type { Worker } from '../worker.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { Paperboy } from '../../wiring.ts';
+import { SUBMIT_FETCH_JOB, type QueuedSubmissionPayload } from '../../services/submissions.ts';
 
 export const TRENDING_JOB = 'trending.compute';
 export const RATE_PURGE_JOB = 'community.purge-rate-limits';
 
 export function registerCommunityTasks(worker: Worker, pb: Paperboy): void {
+  // A submission arXiv did not answer in time (lane: network): fetch, then place it on the list.
+  worker.register(SUBMIT_FETCH_JOB, async (job) => {
+    const p = job.payload as QueuedSubmissionPayload;
+    const user = await pb.community.accounts.byId(p.userId);
+    if (!user) return;
+    const r = await pb.community.submissions.completeQueued(p, { ...user, via: 'session' });
+    pb.log.info({ arxivId: p.arxivId, placed: !!r }, 'queued submission finished');
+  });
   worker.register(TRENDING_JOB, async () => {
     const counts = await pb.community.trending.compute();
     pb.log.info({ counts }, 'trending recomputed');
