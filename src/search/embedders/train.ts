@@ -5,6 +5,10 @@
 import { Tokenizer, wordLevelTokenizerJson } from '../tokenizer.ts';
 import { STOPWORDS } from '../text.ts';
 import type { StaticModel } from './static.ts';
+import { sentences, trainContrastive, type ContrastiveCheckpoint, type ContrastiveOptions, type TokenizedDoc } from './contrastive.ts';
+
+/** A paper to learn from: its title and abstract (or one text, whose first sentence counts as the title). */
+export type TrainDoc = string | { title: string; abstract: string };
 
 export interface TrainOptions {
   dims?: number;
@@ -15,6 +19,12 @@ export interface TrainOptions {
   /** Power iterations of the randomized eigensolver. */
   iterations?: number;
   seed?: number;
+  /** The contrastive stage after PPMI (false: PPMI only). */
+  contrastive?: ContrastiveOptions | false;
+  /** Goes on from a checkpoint of the contrastive stage (taken with the same documents and options). */
+  resume?: ContrastiveCheckpoint;
+  /** Called after each contrastive epoch with a checkpoint to resume from. */
+  onCheckpoint?: (c: ContrastiveCheckpoint) => void;
   log?: (msg: string) => void;
 }
 
@@ -23,6 +33,8 @@ export interface TrainStats {
   vocab: number;
   pairs: number;
   seconds: number;
+  /** Mean InfoNCE loss of each contrastive epoch. */
+  losses?: number[];
 }
 
 function rng(seed: number) {
@@ -138,7 +150,62 @@ function jacobiEigen(a: Float64Array, l: number): { values: Float64Array; vector
   return { values, vectors: v };
 }
 
-export function trainStaticModel(docs: Iterable<string>, opts: TrainOptions = {}): { model: StaticModel; stats: TrainStats } {
+/** The PPMI stage's output: unit word rows (row 0 is [UNK]), idf per row, and the papers as row ids for the pairs. */
+export interface PpmiStage {
+  vocab: string[];
+  table: Float32Array;
+  idf: Float32Array;
+  dims: number;
+  docs: TokenizedDoc[];
+  pairs: number;
+  started: number;
+}
+
+/**
+ * Trains the default static model: PPMI vectors, then (unless `contrastive: false`) contrastive
+ * training from them; plain data in, the model out (no database, no network), so that it can run
+ * in a worker thread.
+ */
+export function trainStaticModel(docs: Iterable<TrainDoc>, opts: TrainOptions = {}): { model: StaticModel; stats: TrainStats } {
+  return finishModel(trainPpmi(docs, opts), opts);
+}
+
+/** The contrastive stage on a copy of the PPMI rows, then the rows weighted by idf: the model. */
+export function finishModel(p: PpmiStage, opts: TrainOptions = {}): { model: StaticModel; stats: TrainStats } {
+  const { dims, idf, vocab } = p;
+  const V = vocab.length;
+  const log = opts.log ?? (() => {});
+  const contrastive = opts.contrastive !== false;
+  const emb = p.table.slice();
+  let losses: number[] | undefined;
+  if (contrastive) losses = trainContrastive(emb, dims, idf, p.docs, { ...(opts.contrastive || {}), resume: opts.resume, onEpoch: opts.onCheckpoint, log });
+  for (let i = 1; i <= V; i++) {
+    const r = i * dims;
+    for (let d = 0; d < dims; d++) emb[r + d] *= idf[i];
+  }
+  const seconds = (Date.now() - p.started) / 1000;
+  log(`trained in ${seconds.toFixed(1)} s`);
+  return {
+    model: {
+      tokenizerJson: wordLevelTokenizerJson(vocab),
+      embeddings: emb,
+      dims,
+      config: {
+        name: 'paperboy',
+        trained_docs: p.docs.length,
+        window: opts.window ?? 5,
+        min_df: opts.minDf ?? 2,
+        method: contrastive ? 'ppmi-eigen+infonce' : 'ppmi-eigen',
+        ...(contrastive ? { contrastive: opts.contrastive || {} } : {}),
+        trained_at: new Date().toISOString(),
+      },
+    },
+    stats: { docs: p.docs.length, vocab: V, pairs: p.pairs, seconds, losses },
+  };
+}
+
+/** Word co-occurrences → PPMI → its top eigenvectors: one unit row per word. */
+export function trainPpmi(docs: Iterable<TrainDoc>, opts: TrainOptions = {}): PpmiStage {
   const started = Date.now();
   const dims = opts.dims ?? 256;
   const window = opts.window ?? 5;
@@ -151,9 +218,16 @@ export function trainStaticModel(docs: Iterable<string>, opts: TrainOptions = {}
   // Pass 1: document frequencies. The word lists are kept to avoid tokenizing twice.
   const df = new Map<string, number>();
   const texts: string[][] = [];
+  // Each paper's title and sentences as words, for the contrastive pairs.
+  const parts: { title: string[]; sentences: string[][] }[] = [];
   for (const d of docs) {
-    const ws = splitter.words(d).filter(keep);
+    const title = typeof d === 'string' ? '' : d.title;
+    const ss = sentences(typeof d === 'string' ? d : d.abstract);
+    const tw = typeof d === 'string' ? splitter.words(ss.shift() ?? '').filter(keep) : splitter.words(title).filter(keep);
+    const sw = ss.map((x) => splitter.words(x).filter(keep));
+    const ws = tw.concat(...sw);
     texts.push(ws);
+    parts.push({ title: tw, sentences: sw });
     for (const w of new Set(ws)) df.set(w, (df.get(w) ?? 0) + 1);
   }
   const nDocs = texts.length;
@@ -270,8 +344,9 @@ export function trainStaticModel(docs: Iterable<string>, opts: TrainOptions = {}
   const { values, vectors } = jacobiEigen(t, l);
   const order = [...values.keys()].sort((a, b) => Math.abs(values[b]) - Math.abs(values[a])).slice(0, dims);
 
-  // Word vectors: Q·U scaled by sqrt(|λ|), each row normalised then weighted by idf.
+  // Word vectors: Q·U scaled by sqrt(|λ|), each row normalised (then trained), then weighted by idf.
   const emb = new Float32Array((V + 1) * dims); // row 0 is [UNK]
+  const idf = new Float32Array(V + 1);
   for (let i = 0; i < V; i++) {
     const r = i * l;
     const out = (i + 1) * dims;
@@ -285,18 +360,19 @@ export function trainStaticModel(docs: Iterable<string>, opts: TrainOptions = {}
       norm += s * s;
     }
     norm = Math.sqrt(norm) || 1;
-    const idf = Math.log((nDocs + 1) / (df.get(vocab[i])! + 0.5));
-    for (let d = 0; d < dims; d++) emb[out + d] = (emb[out + d] / norm) * idf;
+    idf[i + 1] = Math.log((nDocs + 1) / (df.get(vocab[i])! + 0.5));
+    for (let d = 0; d < dims; d++) emb[out + d] = emb[out + d] / norm;
   }
-  const seconds = (Date.now() - started) / 1000;
-  log(`trained in ${seconds.toFixed(1)} s`);
-  return {
-    model: {
-      tokenizerJson: wordLevelTokenizerJson(vocab),
-      embeddings: emb,
-      dims,
-      config: { name: 'paperboy', trained_docs: nDocs, window, min_df: minDf, method: 'ppmi-eigen', trained_at: new Date().toISOString() },
-    },
-    stats: { docs: nDocs, vocab: V, pairs: pc.length, seconds },
+  log(`PPMI vectors in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const ids = (ws: string[]) => {
+    const out: number[] = [];
+    for (const w of ws) {
+      const id = index.get(w);
+      if (id !== undefined) out.push(id + 1);
+    }
+    return Int32Array.from(out);
   };
+  const tokenized: TokenizedDoc[] = parts.map((p) => ({ title: ids(p.title), sentences: p.sentences.map(ids).filter((x) => x.length > 0) }));
+  parts.length = 0;
+  return { vocab, table: emb, idf, dims, docs: tokenized, pairs: pc.length, started };
 }

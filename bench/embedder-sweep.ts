@@ -1,0 +1,46 @@
+// Tuning the self-trained embedder on a BEIR training split, in memory: trains with each setting
+// given as JSON (the options of trainStaticModel), embeds the corpus and the queries, ranks by exact
+// cosine and prints vector-only nDCG@10 and Recall@100 per setting. Only the training split is
+// meant to be used here (held-out queries stay unseen).
+//   npm run bench -- embedder-sweep --beir <dir> [--split train] '{"contrastive":false}' '{"contrastive":{"epochs":3}}'
+import { parseArgs } from 'node:util';
+import { readBeir } from '../src/search/eval.ts';
+import { finishModel, trainPpmi, type PpmiStage, type TrainOptions } from '../src/search/embedders/train.ts';
+import { StaticEmbedder } from '../src/search/embedders/static.ts';
+import { ndcgAt, recallAt } from '../src/search/metrics.ts';
+
+{
+  const { values, positionals } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { beir: { type: 'string' }, split: { type: 'string', default: 'train' } } });
+  if (!values.beir) throw new Error('embedder-sweep --beir <dir> [--split train] <options JSON>…');
+  const set = readBeir(values.beir, values.split!);
+  const docs = set.corpus.map((d) => ({ title: d.title, abstract: d.text }));
+  // The PPMI stage is shared by the settings that agree on its options (dims, window, minDf, maxVocab).
+  const ppmi = new Map<string, PpmiStage>();
+  for (const arg of positionals.length ? positionals : ['{}']) {
+    const opts = JSON.parse(arg) as TrainOptions;
+    const key = JSON.stringify([opts.dims, opts.window, opts.minDf, opts.maxVocab, opts.iterations]);
+    const t0 = Date.now();
+    if (!ppmi.has(key)) ppmi.set(key, trainPpmi(docs, { ...opts, log: (m) => console.error(m) }));
+    const stage = { ...ppmi.get(key)!, started: t0 };
+    const { model, stats } = finishModel(stage, { ...opts, log: (m) => console.error(m) });
+    const trainS = (Date.now() - t0) / 1000;
+    const e = new StaticEmbedder(model, 'sweep', '0');
+    const dv = set.corpus.map((d) => e.embedOne(`${d.title}. ${d.text}`));
+    let ndcg = 0;
+    let recall = 0;
+    for (const q of set.queries) {
+      const qv = e.embedOne(q.text);
+      const scored = dv.map((v, i) => {
+        let s = 0;
+        for (let k = 0; k < v.length; k++) s += v[k] * qv[k];
+        return [s, i] as const;
+      });
+      scored.sort((a, b) => b[0] - a[0]);
+      const ranked = scored.slice(0, 100).map(([, i]) => set.corpus[i].id);
+      ndcg += ndcgAt(ranked, set.qrels.get(q.id)!, 10);
+      recall += recallAt(ranked, set.qrels.get(q.id)!, 100);
+    }
+    const n = set.queries.length;
+    console.log(JSON.stringify({ opts, ndcg_at_10: +(ndcg / n).toFixed(4), recall_at_100: +(recall / n).toFixed(4), train_seconds: trainS, vocab: stats.vocab, losses: stats.losses?.map((l) => +l.toFixed(4)) }));
+  }
+}
