@@ -39,7 +39,8 @@ function nearestWord(w: string, candidates: string[]): { word: string; d: number
  * 80% of the query's letters is enough), with at least three words matched (or a whole two-word
  * title) and some typo (or the whole title); and the query must cover half of the title's content
  * words or its beginning (a title typed in part). The likeness is the share of letters matched, less the
- * edits, times how much of the title was typed.
+ * edits, times how much of the title was typed (a beginning counts whole), less a fifth when the
+ * words are out of the title's order.
  */
 export function titleLikeness(queryWords: string[], title: string): number {
   const tw = titleWords(title);
@@ -49,6 +50,7 @@ export function titleLikeness(queryWords: string[], title: string): number {
   let edits = 0;
   const used = new Set<number>();
   let maxAt = -1;
+  let inOrder = true;
   for (const w of queryWords) {
     letters += w.length;
     const n = nearestWord(w, tw);
@@ -56,6 +58,7 @@ export function titleLikeness(queryWords: string[], title: string): number {
     matched += w.length;
     edits += n.d;
     used.add(n.at);
+    if (n.at < maxAt) inOrder = false;
     maxAt = Math.max(maxAt, n.at);
   }
   if (matched < 0.8 * letters) return 0;
@@ -64,9 +67,10 @@ export function titleLikeness(queryWords: string[], title: string): number {
   if (used.size < 3 && coverage < 1) return 0;
   if (edits === 0 && coverage < 1) return 0;
   // A beginning: the words typed are the title's first ones (allowing one missed or unmatched).
-  const prefix = maxAt < used.size + 1;
+  const prefix = inOrder && maxAt < used.size + 1;
   if (coverage < 0.5 && !prefix) return 0;
-  return ((matched - edits) / letters) * (0.5 + 0.5 * Math.min(1, coverage));
+  // A beginning typed in order counts as the whole title; words out of the title's order count less.
+  return ((matched - edits) / letters) * (prefix ? 1 : 0.5 + 0.5 * Math.min(1, coverage)) * (inOrder ? 1 : 0.8);
 }
 
 /** "Did you mean": the query with each word unknown to these titles replaced by its nearest title word. */

@@ -10,6 +10,9 @@ export const SearchQuery = Type.Object(
     to: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Published on or before, YYYY-MM-DD' })),
     category: Type.Optional(Type.String({ maxLength: 40, pattern: '^[\\w.-]+$', description: 'arXiv category, e.g. cs.CL' })),
     hasCode: Type.Optional(Type.Boolean({ description: 'Only papers with a code link' })),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('hybrid'), Type.Literal('lexical'), Type.Literal('vector')], { default: 'hybrid', description: 'hybrid (words and meaning), lexical (words only) or vector (meaning only)' }),
+    ),
   },
   { additionalProperties: false },
 );

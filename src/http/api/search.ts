@@ -28,11 +28,14 @@ export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         limit,
         offset: (req.query.p ?? 0) * limit,
         sort: req.query.sort,
+        mode: req.query.mode,
         filters: { from: req.query.from, to: req.query.to, category: req.query.category, hasCode: req.query.hasCode },
         // HF's shape has no snippet.
         snippets: false,
       });
       reply.header('X-Search-Mode', r.mode);
+      // "Did you mean": percent-encoded, since a header carries ASCII only.
+      if (r.suggestion) reply.header('X-Search-Suggestion', encodeURIComponent(r.suggestion));
       if (r.fallback) reply.header('X-Search-Fallback', `lexical only: ${r.fallback}`.replace(/[^\x20-\x7e]/g, '?'));
       return r.hits.map((h) => ({ paper: toHfPaper(h.paper, h.paper.upvotes) }));
     },

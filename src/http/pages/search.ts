@@ -102,6 +102,7 @@ export function searchPages(app: FastifyInstance, ctx: HttpContext) {
   <button class="btn" type="submit">Search</button>
 </form>
 ${parsed ? html`<p class="notice">arXiv:${parsed.id} is not in this instance yet. <a href="${arxivLinks(parsed.id).abs}">Open it on arXiv</a>.</p>` : ''}
+${r?.suggestion ? html`<p class="notice" data-search-suggestion>Did you mean <a href="/search?q=${encodeURIComponent(r.suggestion)}">${r.suggestion}</a>?</p>` : ''}
 ${r?.fallback ? html`<p class="notice muted" data-search-fallback>Showing word matches only: ${r.fallback}.</p>` : ''}
 <div id="search-results" aria-live="polite">
 ${
