@@ -87,8 +87,10 @@ for (const dbk of databases) {
     });
 
     test('after the model is trained and the corpus embedded: the same, in hybrid and word-only mode', async () => {
-      await pb.search.train({ dims: 64, maxVocab: 8000, iterations: 2, contrastive: { epochs: 1 } });
+      await pb.search.train({ dims: 64, maxVocab: 8000, iterations: 2, contrastive: { epochs: 1, maxDocsPerEpoch: 3000 } });
       await pb.search.embedAll(2000);
+      // Training held this process's event loop (here the server's too): let expired keep-alive sockets close.
+      await new Promise((r) => setTimeout(r, 200));
       assert.equal((await top3(TYPED[0][1])).mode, 'hybrid');
       await allFound();
       await allFound('lexical');

@@ -204,15 +204,19 @@ export class PostgresLexical implements LexicalIndex {
   async titleCandidates(q: string, limit: number): Promise<{ id: number; title: string }[]> {
     const s = q.trim().toLowerCase();
     if (s.length < 4) return [];
-    // Titles spelled like q are about as long: the length index narrows the trigram matches (a
-    // loose % match is a third of the corpus, each one read from the table: 0.9 s at 100k papers).
-    // Generous bounds, since titles carry punctuation a query leaves out.
-    const min = Math.floor(s.length * 0.8) - 3;
-    const max = Math.ceil(s.length * 1.25) + 3;
-    const r = await sql<{ id: number; title: string }>`select id, title from papers
-      where length(title) between ${min} and ${max} and lower(title) operator(public.%) ${s}
-      order by public.similarity(lower(title), ${s}) desc limit ${limit}`.execute(this.db);
-    return r.rows;
+    // Titles that contain something spelled like q (word similarity: q against the best-matching
+    // stretch of the title), so that a title typed in part or with typos in several words is found;
+    // whole-string similarity needs about as long a title, and misses a title typed in part. The
+    // threshold (0.45; default 0.6) lets three typos in four words through ("breking the memroy
+    // barier" scores 0.53 against its title); it is set for this statement's transaction only.
+    // Only asked when a word of the query is unknown to the index (a typo).
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select set_config('pg_trgm.word_similarity_threshold', '0.45', true)`.execute(trx);
+      const r = await sql<{ id: number; title: string }>`select id, title from papers
+        where ${s} operator(public.<%) lower(title)
+        order by public.word_similarity(${s}, lower(title)) desc, id limit ${limit}`.execute(trx);
+      return r.rows.map((x) => ({ id: Number(x.id), title: x.title }));
+    });
   }
 
   async hasUnknownTerm(q: string): Promise<boolean> {
