@@ -102,12 +102,22 @@ export class Indexer {
   /** Embeds everything pending, batch by batch (each batch committed: resumable). */
   async embedAll(batch = 500, onBatch?: (done: number) => void): Promise<number> {
     let done = 0;
+    let sinceCheckpoint = 0;
     for (;;) {
       const n = await this.embedPending(batch);
       if (!n) break;
       done += n;
+      sinceCheckpoint += n;
+      // On SQLite, a bulk pass writes ~1 KB a paper into the write-ahead log: copied into the
+      // database and the log truncated every 50,000 papers, so that the disk holds the data about
+      // once (a 1M-paper run left a 3 GB log). Readers in other processes may delay it to the next.
+      if (this.db.sqlite && sinceCheckpoint >= 50_000) {
+        this.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+        sinceCheckpoint = 0;
+      }
       onBatch?.(done);
     }
+    if (this.db.sqlite && done) this.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     return done;
   }
 
