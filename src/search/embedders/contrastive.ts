@@ -16,6 +16,11 @@ export interface ContrastiveOptions {
   /** At most this many papers per epoch (an even random sample when there are more): bounds the time at 1M papers. */
   maxDocsPerEpoch?: number;
   seed?: number;
+  /**
+   * Share of batches made of papers alike (bucketed by random-hyperplane hashes of their current
+   * vectors), whose in-batch negatives are harder than random ones; 0 = all batches at random.
+   */
+  hardBatches?: number;
 }
 
 /** A paper as token ids of the vocabulary (row ids of the table): its title, and its abstract by sentence. */
@@ -56,6 +61,35 @@ export function sentences(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+function shuffle<T>(a: T[], rand: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+}
+
+function hyperplanes(bits: number, dims: number, rand: () => number): Float32Array[] {
+  return Array.from({ length: bits }, () => Float32Array.from({ length: dims }, () => rand() * 2 - 1));
+}
+
+/** The sign pattern of a paper's idf-weighted vector against the hyperplanes, as a number. */
+function lshCode(d: TokenizedDoc, table: Float32Array, dims: number, idf: Float32Array, planes: Float32Array[]): number {
+  const u = new Float32Array(dims);
+  for (const part of [d.title, ...d.sentences])
+    for (let i = 0; i < part.length; i++) {
+      const r = part[i] * dims;
+      const w = idf[part[i]];
+      for (let k = 0; k < dims; k++) u[k] += w * table[r + k];
+    }
+  let code = 0;
+  for (const p of planes) {
+    let s = 0;
+    for (let k = 0; k < dims; k++) s += p[k] * u[k];
+    code = code * 2 + (s > 0 ? 1 : 0);
+  }
+  return code;
+}
+
 /** A pooled text: distinct rows and their weights (count × idf). */
 interface Bag {
   ids: Int32Array;
@@ -92,6 +126,7 @@ export function trainContrastive(
   const lr = opts.lr ?? 0.002;
   const ictPerDoc = opts.ictPerDoc ?? 2;
   const maxDocs = opts.maxDocsPerEpoch ?? 150_000;
+  const hard = Math.min(1, Math.max(0, opts.hardBatches ?? 0));
   const log = opts.log ?? (() => {});
   const b1 = 0.9;
   const b2 = 0.999;
@@ -176,27 +211,44 @@ export function trainContrastive(
       const p = maxDocs / usable.length;
       for (const d of usable) if (rand() < p) sample.push(d);
     }
-    const pairs: [Bag, Bag][] = [];
+    // Pairs by kind (0: title → abstract, k: the k-th sentence drawn), each with its paper's hash.
+    const kinds: { pair: [Bag, Bag]; code: number }[][] = [];
+    const add = (kind: number, pair: [Bag, Bag], code: number) => (kinds[kind] ??= []).push({ pair, code });
+    const planes = hard > 0 ? hyperplanes(Math.max(1, Math.min(20, Math.ceil(Math.log2(Math.max(2, sample.length / B))))), dims, rand) : [];
     for (const d of sample) {
-      if (d.title.length && d.sentences.length) pairs.push([bag([d.title], idf), bag(d.sentences, idf)]);
+      const code = hard > 0 ? lshCode(d, table, dims, idf, planes) : 0;
+      if (d.title.length && d.sentences.length) add(0, [bag([d.title], idf), bag(d.sentences, idf)], code);
       if (d.sentences.length < 2) continue;
       const picks = new Set<number>();
       for (let k = 0; k < ictPerDoc && picks.size < d.sentences.length; k++) picks.add(Math.floor(rand() * d.sentences.length));
+      let k = 0;
       for (const s of picks) {
         if (d.sentences[s].length < 3) continue;
         const rest = [d.title, ...d.sentences.filter((_, i) => i !== s)];
-        pairs.push([bag([d.sentences[s]], idf), bag(rest, idf)]);
+        add(++k, [bag([d.sentences[s]], idf), bag(rest, idf)], code);
       }
     }
-    for (let i = pairs.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [pairs[i], pairs[j]] = [pairs[j], pairs[i]];
+    // Batches: a share `hard` of them from papers alike (same kind, sorted by hash, so a batch's
+    // negatives are near its positives and no two pairs of one paper meet), the rest at random.
+    const batchList: [Bag, Bag][][] = [];
+    const loose: [Bag, Bag][] = [];
+    for (const list of kinds) {
+      if (!list) continue;
+      shuffle(list, rand);
+      const cut = Math.floor(list.length * hard);
+      const alike = list.slice(0, cut).sort((a, b) => a.code - b.code);
+      for (let i = 0; i < alike.length; i += B) batchList.push(alike.slice(i, i + B).map((x) => x.pair));
+      for (const x of list.slice(cut)) loose.push(x.pair);
     }
+    shuffle(loose, rand);
+    for (let i = 0; i < loose.length; i += B) batchList.push(loose.slice(i, i + B));
+    shuffle(batchList, rand);
+    const pairs = { length: batchList.reduce((n, b) => n + b.length, 0) };
     let lossSum = 0;
     let batches = 0;
-    for (let p0 = 0; p0 + 8 <= pairs.length; p0 += B) {
-      const batch = pairs.slice(p0, p0 + B);
+    for (const batch of batchList) {
       const n = batch.length;
+      if (n < 8) continue;
       const qa = batch.map((x) => x[0]);
       const qb = batch.map((x) => x[1]);
       pool(qa, ua, na);
