@@ -6,6 +6,7 @@ import { DigestBuilder, lexicalMatcher, type BuildResult, type Candidate } from 
 import { DigestSender, type SendOptions, type SendResult } from './digest-send.ts';
 import type { Frequency } from './digest-util.ts';
 import { errors } from '../domain/errors.ts';
+import { matchesByMeaning } from '../search/fusion.ts';
 
 export class DigestService {
   readonly subscriptions: DigestSubscriptions;
@@ -83,16 +84,13 @@ interface SemanticSearch {
   rank(q: string, opts: { limit: number; depth?: number }): Promise<{ hits: { id: number; cosine?: number }[]; mode: string }>;
 }
 
-/** A cosine this high from the embedder counts as a match even without the words. */
-const SEMANTIC_MATCH = 0.6;
-
 async function hybridMatcher(search: SemanticSearch, pb: Paperboy, keyword: string, candidates: Candidate[]): Promise<Set<number>> {
   const out = lexicalMatcher(keyword, candidates);
   try {
     const r = await search.rank(keyword.replace(/"/g, ''), { limit: 200, depth: 1000 });
     if (r.mode !== 'hybrid') return out;
     const ids = new Set(candidates.map((c) => c.id));
-    for (const h of r.hits) if (ids.has(h.id) && (h.cosine ?? 0) >= SEMANTIC_MATCH) out.add(h.id);
+    for (const h of r.hits) if (ids.has(h.id) && matchesByMeaning(h)) out.add(h.id);
   } catch (err) {
     pb.log.warn({ err: (err as Error).message }, 'digest: search unavailable, keywords matched lexically');
   }
