@@ -77,12 +77,14 @@ export const trainEmbedderCommand: Command = {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Measure search quality on a BEIR data set (nDCG@10, Recall@100, MRR@10, latency)',
-  usage: 'eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--weight W[,W…]] [--json]',
+  usage: 'eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--weight W[,W…]] [--embedder auto|static:<dir>|onnx:<model>|http:<url>] [--embedder-model M] [--json]',
   options: {
     beir: { type: 'string', arg: 'DIR', help: 'A BEIR data set folder (corpus.jsonl, queries.jsonl, qrels/)' },
     split: { type: 'string', default: 'test', arg: 'train|test', help: 'Which qrels split to score' },
     mode: { type: 'string', default: 'hybrid', arg: 'lexical|vector|hybrid|all', help: 'Which side(s) of search to measure' },
     weight: { type: 'string', arg: 'W[,W…]', help: 'hybrid: vector weight(s) to try' },
+    embedder: { type: 'string', default: 'auto', arg: 'auto|static:<dir>|onnx:<model>|http:<url>', help: 'Which embedder to measure (auto: the model trained on the corpus)' },
+    'embedder-model': { type: 'string', arg: 'M', help: 'http: the model name sent to the server' },
     json: { type: 'boolean', default: false, help: 'Print the figures as JSON' },
   },
   async run({ values }) {
@@ -97,6 +99,8 @@ export const evalCommand: Command = {
       split: String(values.split),
       modes,
       vectorWeights: values.weight !== undefined ? String(values.weight).split(',').map(Number) : undefined,
+      embedder: String(values.embedder),
+      embedderModel: values['embedder-model'] !== undefined ? String(values['embedder-model']) : undefined,
       log: values.json ? undefined : (m) => console.error(m),
       open: (cfg) => openPaperboy(cfg, { migrate: true, log: createLogger('silent') }),
     });

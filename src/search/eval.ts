@@ -53,7 +53,29 @@ export function readBeir(dir: string, split: string): BeirSet {
   return { corpus, queries, qrels };
 }
 
+/** The settings an --embedder spec stands for. */
+export function parseEmbedderSpec(spec: string, model?: string): Partial<Config> {
+  const [kind, ...rest] = spec.split(':');
+  const arg = rest.join(':');
+  switch (kind) {
+    case 'auto':
+      return { searchEmbedder: 'auto' };
+    case 'static':
+      if (!arg) throw new Error('--embedder static:<Model2Vec folder>');
+      return { searchEmbedder: 'static', searchStaticModel: arg };
+    case 'onnx':
+      if (!arg) throw new Error('--embedder onnx:<model id or folder>');
+      return { searchEmbedder: 'onnx', searchOnnxModel: arg };
+    case 'http':
+      if (!/^https?:\/\//.test(arg)) throw new Error('--embedder http:<http(s) URL of an OpenAI-compatible server>');
+      return { searchEmbedder: 'http', searchHttpUrl: arg, ...(model ? { searchHttpModel: model } : {}) };
+    default:
+      throw new Error(`unknown embedder ${spec} (auto, static:<dir>, onnx:<model>, http:<url>)`);
+  }
+}
+
 export interface EvalResult {
+  embedder?: string;
   mode: Mode;
   docs: number;
   queries: number;
@@ -74,6 +96,13 @@ export async function runEval(opts: {
   modes: Mode[];
   /** Hybrid runs once per weight (tuning); default: the configured weight. */
   vectorWeights?: number[];
+  /**
+   * Which embedder to measure (see parseEmbedderSpec): the default model trained on the corpus
+   * (`auto`), a Model2Vec folder (`static:<dir>`), a transformers.js model (`onnx:<model id>`), or an
+   * OpenAI-compatible server (`http:<url>`, with `model`).
+   */
+  embedder?: string;
+  embedderModel?: string;
   log?: (m: string) => void;
   /** Opens a migrated instance on the given configuration. */
   open: (cfg: Config) => Promise<EvalInstance>;
@@ -82,7 +111,8 @@ export async function runEval(opts: {
   const set = readBeir(opts.dir, opts.split ?? 'test');
   const dataDir = mkdtempSync(join(tmpdir(), 'paperboy-eval-'));
   // A fresh SQLite instance whatever the environment says.
-  const cfg = loadConfig({ PAPERBOY_DATA_DIR: dataDir, PAPERBOY_LOG_LEVEL: 'silent', PAPERBOY_SEARCH_EMBEDDER: 'auto', PAPERBOY_LOAD_SAMPLE: 'false' });
+  const base = loadConfig({ PAPERBOY_DATA_DIR: dataDir, PAPERBOY_LOG_LEVEL: 'silent', PAPERBOY_SEARCH_EMBEDDER: 'auto', PAPERBOY_LOAD_SAMPLE: 'false' });
+  const cfg = { ...base, ...parseEmbedderSpec(opts.embedder ?? 'auto', opts.embedderModel) };
   const pb = await opts.open(cfg);
   try {
     const started = Date.now();
@@ -98,12 +128,18 @@ export async function runEval(opts: {
     for (let i = 0; i < inputs.length; i += 1000) await pb.stores.papers.upsertMany(inputs.slice(i, i + 1000));
     log(`indexed ${inputs.length} documents`);
     if (opts.modes.some((m) => m !== 'lexical')) {
-      const stats = await pb.search.train({ log });
-      log(`static embedder: ${stats.vocab} words from ${stats.docs} documents in ${stats.seconds.toFixed(1)} s`);
+      if (cfg.searchEmbedder === 'auto') {
+        const stats = await pb.search.train({ log });
+        log(`static embedder: ${stats.vocab} words from ${stats.docs} documents in ${stats.seconds.toFixed(1)} s`);
+      }
+      const e = await pb.search.embedder();
+      if (!e) throw new Error(`the embedder ${opts.embedder} is not available (see the log)`);
+      log(`embedding with ${e.id}`);
       await pb.search.embedAll(2000);
       await pb.search.vectorIndex();
     }
     const indexSeconds = (Date.now() - started) / 1000;
+    const embedderId = opts.modes.some((m) => m !== 'lexical') ? (await pb.search.embedder())?.id : undefined;
     const idToDoc = new Map<number, string>();
     for (const d of set.corpus) {
       const p = await pb.stores.papers.byArxivId(d.id);
@@ -133,6 +169,7 @@ export async function runEval(opts: {
       times.sort((a, b) => a - b);
       const n = set.queries.length || 1;
       out.push({
+        embedder: embedderId,
         mode,
         docs: set.corpus.length,
         queries: set.queries.length,

@@ -38,11 +38,12 @@ function nearestWord(w: string, candidates: string[]): { word: string; d: number
  * content word of the query must match a word of the title within its allowed edits (a share of
  * 80% of the query's letters is enough), with at least three words matched (or a whole two-word
  * title) and some typo (or the whole title); and the query must cover half of the title's content
- * words or its beginning (a title typed in part). The likeness is the share of letters matched, less the
+ * words or its beginning (a title typed in part); when no word of the query is unknown to the index
+ * (`typo` false), 80% of the title's words. The likeness is the share of letters matched, less the
  * edits, times how much of the title was typed (a beginning counts whole), less a fifth when the
  * words are out of the title's order.
  */
-export function titleLikeness(queryWords: string[], title: string): number {
+export function titleLikeness(queryWords: string[], title: string, typo = true): number {
   const tw = titleWords(title);
   if (queryWords.length < 2 || !tw.length) return 0;
   let letters = 0;
@@ -68,6 +69,9 @@ export function titleLikeness(queryWords: string[], title: string): number {
   if (edits === 0 && coverage < 1) return 0;
   // A beginning: the words typed are the title's first ones (allowing one missed or unmatched).
   const prefix = inOrder && maxAt < used.size + 1;
+  // Without a word unknown to the index (`typo` false), near words may be other forms of the same
+  // word ("robot" for "robots"): a query of natural words, unless it typed (almost) the whole title.
+  if (!typo && coverage < 0.8) return 0;
   if (coverage < 0.5 && !prefix) return 0;
   // A beginning typed in order counts as the whole title; words out of the title's order count less.
   return ((matched - edits) / letters) * (prefix ? 1 : 0.5 + 0.5 * Math.min(1, coverage)) * (inOrder ? 1 : 0.8);
@@ -112,19 +116,19 @@ export async function findJumps(
   const { exact, titles } = await deps.lexical.titles(q.text, lex.slice(0, 20).map((h) => h.id));
   if (exact.length) return { jumps: exact.map((id) => ({ id, match: 'title' })) };
   const words = q.titleWords.slice(0, 24);
-  const near = (cs: { id: number; title: string }[]) =>
+  const near = (cs: { id: number; title: string }[], typo: boolean) =>
     cs
-      .map((c) => ({ id: c.id, likeness: titleLikeness(words, c.title) }))
+      .map((c) => ({ id: c.id, likeness: titleLikeness(words, c.title, typo) }))
       .filter((c) => c.likeness > 0)
       .sort((a, b) => b.likeness - a.likeness || a.id - b.id)
       .map((c): Jump => ({ id: c.id, match: 'near-title', likeness: c.likeness }));
-  let found = near(titles);
   // Trigram candidates cost a scan of many titles: only when a word matches nothing (a misspelling).
   // When papers have all the words, none is misspelt (and the lookup of each word is skipped).
-  if (allWordsMatch || words.length < 2 || !(await deps.lexical.hasUnknownTerm(q.text))) return { jumps: found.slice(0, 3) };
+  const strict = near(titles, false);
+  if (strict.length || allWordsMatch || words.length < 2 || !(await deps.lexical.hasUnknownTerm(q.text))) return { jumps: strict.slice(0, 3) };
   const candidates = await deps.lexical.titleCandidates(q.text, 30);
-  const seen = new Set(found.map((j) => j.id));
-  found = [...found, ...near(candidates).filter((j) => !seen.has(j.id))].sort((a, b) => b.likeness! - a.likeness! || a.id - b.id);
+  const seen = new Set(titles.map((t) => t.id));
+  const found = near([...titles, ...candidates.filter((c) => !seen.has(c.id))], true);
   const best = found[0] ? [...titles, ...candidates].find((c) => c.id === found[0].id)?.title : undefined;
   return { jumps: found.slice(0, 3), suggestion: best ?? suggestion(q, candidates.map((c) => c.title)) };
 }
