@@ -41,6 +41,8 @@ import { ndcgAt, recallAt } from '../src/search/metrics.ts';
       recall += recallAt(ranked, set.qrels.get(q.id)!, 100);
     }
     const n = set.queries.length;
-    console.log(JSON.stringify({ opts, ndcg_at_10: +(ndcg / n).toFixed(4), recall_at_100: +(recall / n).toFixed(4), train_seconds: trainS, vocab: stats.vocab, losses: stats.losses?.map((l) => +l.toFixed(4)) }));
+    const losses = stats.losses?.map((l) => +l.toFixed(4));
+    const figures = { ndcg_at_10: +(ndcg / n).toFixed(4), recall_at_100: +(recall / n).toFixed(4), train_seconds: trainS, vocab: stats.vocab, losses };
+    console.log(JSON.stringify({ opts, ...figures }));
   }
 }

@@ -249,7 +249,10 @@ export class SearchService {
     const missing = lexList.floor > 0 ? vec.filter((h) => !inLex.has(h.id)).map((h) => h.id) : [];
     // The lexical scores of vector-only candidates and the cosines of lexical-only ones: independent,
     // so both are asked for at once.
-    const [outside, cosines] = await Promise.all([this.outsideScores(q, lexList, missing), this.cosines(lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec)]);
+    const [outside, cosines] = await Promise.all([
+      this.outsideScores(q, lexList, missing),
+      this.cosines(lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec),
+    ]);
     const byId = new Map<number, RankedHit>();
     for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score, cosine: cosines.get(h.id) });
     for (const h of vec) {
