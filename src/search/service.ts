@@ -16,7 +16,8 @@ import { VectorIndex } from './vectors.ts';
 import { fromBytes, type Embedder } from './embedders/types.ts';
 import { EmbedderModelStore } from './model-store.ts';
 import type { TrainOptions, TrainStats } from './embedders/train.ts';
-import { lightStem, snippetHtml, words, queryTerms } from './text.ts';
+import { snippetHtml } from './text.ts';
+import { termShare } from './term-share.ts';
 import { parseQuery } from './query.ts';
 import { interpolate } from './fusion.ts';
 import { findJumps } from './jumps.ts';
@@ -266,7 +267,7 @@ export class SearchService {
   private async outsideScores(q: string, lexList: LexicalList, ids: number[]): Promise<Map<number, number>> {
     if (!ids.length) return new Map();
     if (this.lexical.scoreIds) return this.lexical.scoreIds(q, ids);
-    return new Map([...(await this.termShare(q, ids))].map(([id, share]) => [id, lexList.floor * share]));
+    return new Map([...(await termShare(this.db, q, ids))].map(([id, share]) => [id, lexList.floor * share]));
   }
 
   /** The cosine of each paper's stored vector with `qvec`. */
@@ -280,28 +281,6 @@ export class SearchService {
       let s = 0;
       for (let i = 0; i < v.length; i++) s += v[i] * qvec[i];
       out.set(r.paper_id, s);
-    }
-    return out;
-  }
-
-  /** For each paper, the share of the query's words (stemmed alike) found in its title or abstract. */
-  private async termShare(q: string, ids: number[]): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    const terms = [...new Set(queryTerms(q).map(lightStem))];
-    if (!ids.length || !terms.length) return out;
-    const rows = await this.db.kysely.selectFrom('papers').select(['id', 'title', 'abstract']).where('id', 'in', ids).execute();
-    for (const r of rows) {
-      // A stem is a prefix of its word: only words that start with a term's stem are stemmed.
-      const left = new Set(terms);
-      for (const w of new Set(words(`${r.title} ${r.abstract}`))) {
-        for (const t of left)
-          if (w.startsWith(t) && lightStem(w) === t) {
-            left.delete(t);
-            break;
-          }
-        if (!left.size) break;
-      }
-      out.set(r.id, (terms.length - left.size) / terms.length);
     }
     return out;
   }
