@@ -205,9 +205,10 @@ export function trainContrastive(
     }
   };
 
-  const rand = rng((opts.seed ?? 7) + start * 7919);
   const usable = docs.filter((d) => d.title.length + d.sentences.reduce((s, x) => s + x.length, 0) > 0);
   for (let epoch = start; epoch < epochs; epoch++) {
+    // Each epoch draws from its own seed: a resumed training repeats exactly what the lost one did.
+    const rand = rng((opts.seed ?? 7) + epoch * 7919);
     // This epoch's pairs: title → abstract, and sentence → title + the other sentences.
     let sample = usable;
     if (usable.length > maxDocs) {
