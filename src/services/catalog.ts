@@ -58,6 +58,19 @@ export class CatalogService {
     return { period: p, items: rows.slice(0, opts.limit), more: rows.length > opts.limit };
   }
 
+  /**
+   * HF's `sort=trending`: the papers listed in the last 7 days up to the latest listed day, by the
+   * week's trending score, whatever date, week or month was asked for (as Hugging Face does).
+   */
+  async trendingRecent(opts: { page: number; limit: number; submitter?: string }): Promise<Page<ListedPaper>> {
+    const last: Day = await this.papers.latestDay();
+    const rows = await this.papers.daily.list(
+      { from: addDays(last, -6), to: last },
+      { limit: opts.limit + 1, offset: opts.page * opts.limit, sort: 'trending', submitter: opts.submitter, window: 'week' },
+    );
+    return { items: rows.slice(0, opts.limit), more: rows.length > opts.limit };
+  }
+
   /** The trending feed's fallback while no trending ranking is computed: the last 7 listed days, most upvoted first. */
   async recentTop(limit: number): Promise<ListedPaper[]> {
     const last: Day = await this.papers.latestDay();

@@ -25,10 +25,16 @@ export function dailyApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       const q = req.query;
       const limit = q.limit ?? 50;
       const page = q.p ?? 0;
-      const list = await ctx.pb.catalog.daily(parsePeriod(q), { sort: q.sort ?? 'upvotes', page, limit, submitter: q.submitter });
+      // Malformed dates are a 400 even when trending ignores them.
+      const period = parsePeriod(q);
+      const list =
+        q.sort === 'trending'
+          ? await ctx.pb.catalog.trendingRecent({ page, limit, submitter: q.submitter })
+          : await ctx.pb.catalog.daily(period, { sort: q.sort ?? 'upvotes', page, limit, submitter: q.submitter });
       if (list.more) linkNext(reply, selfUrl(ctx.pb.config.publicUrl, req, { p: String(page + 1), limit: String(limit) }));
       cacheRead(reply, ctx.pb.config.apiCacheSeconds);
-      return list.items.map(toHfDailyItem);
+      const ai = await ctx.pb.agents.ai.forPapers(list.items.map((it) => it.paper.id));
+      return list.items.map((it) => toHfDailyItem(it, { ai: ai.get(it.paper.id), base: ctx.pb.config.publicUrl }));
     },
   );
 }
