@@ -44,7 +44,8 @@ export class CatalogService {
     opts: { sort: CatalogSort; page: number; limit: number; submitter?: string },
   ): Promise<Page<ListedPaper> & { period: Period }> {
     const p = period ?? { kind: 'day' as const, day: await this.papers.latestDay() };
-    const range = periodRange(p);
+    // A submitter's papers with no period given: every day they submitted on (as Hugging Face answers).
+    const range = !period && opts.submitter ? { from: '0000-01-01', to: '9999-12-31' } : periodRange(p);
     const offset = opts.page * opts.limit;
     // One row more than asked tells whether a next page exists, whatever the filters.
     const rows = await this.papers.daily.list(range, {
