@@ -170,6 +170,8 @@ export function mcpRoutes(app: FastifyInstance, ctx: HttpContext) {
   app.post('/mcp', { schema: { ...docs, body: { type: 'object', additionalProperties: true, description: 'A JSON-RPC message or batch' } }, bodyLimit: 200_000 }, async (req, reply) => {
     const server = createMcpServer(ctx.pb);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    // The transport writes the raw response: carry over the headers hooks have set (rate limit, request id, …).
+    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) reply.raw.setHeader(k, v as string | number | string[]);
     reply.hijack();
     reply.raw.on('close', () => {
       void transport.close();
