@@ -97,14 +97,14 @@ export class GithubSync {
         const res = await this.http.get(url, { group: 'github', accept: 'application/vnd.github+json', headers, signal });
         if (res.notModified) {
           run.notModified++;
-          await this.store.recordStars(repo.fullName, { stars: repo.stars!, canonicalName: null, etag: repo.etag }, day);
+          await this.store.recordStars(repo.fullName, { stars: repo.stars!, canonicalName: null, etag: repo.etag }, day, now.toISOString());
         } else {
           if (res.body.length > GITHUB_REPO_ANSWER_MAX) throw new Error('answer too large');
           const body = JSON.parse(res.body) as { stargazers_count?: unknown; full_name?: unknown };
           const stars = body.stargazers_count;
           if (typeof stars !== 'number' || !Number.isSafeInteger(stars) || stars < 0) throw new Error('answer without stargazers_count');
           const canonical = typeof body.full_name === 'string' && body.full_name.length <= 200 ? body.full_name : null;
-          await this.store.recordStars(repo.fullName, { stars, canonicalName: canonical, etag: res.headers.get('etag') }, day);
+          await this.store.recordStars(repo.fullName, { stars, canonicalName: canonical, etag: res.headers.get('etag') }, day, now.toISOString());
           run.updated++;
         }
         const pause = this.budgetSpent(res.headers);
@@ -117,7 +117,7 @@ export class GithubSync {
         const e = err as HttpError;
         if (e instanceof HttpError && (e.status === 404 || e.status === 410 || e.status === 451)) {
           run.notFound++;
-          await this.store.markChecked(repo.fullName, 'not_found', e.message);
+          await this.store.markChecked(repo.fullName, 'not_found', e.message, now.toISOString());
           continue;
         }
         // GitHub refuses with 403 (or 429) and X-RateLimit-Remaining: 0 when the budget is spent; a 403 without it is this repository's.
@@ -130,7 +130,7 @@ export class GithubSync {
           break;
         }
         run.failed++;
-        await this.store.markChecked(repo.fullName, 'failed', (err as Error).message);
+        await this.store.markChecked(repo.fullName, 'failed', (err as Error).message, now.toISOString());
         this.log?.warn({ repo: repo.fullName, err: (err as Error).message }, 'GitHub repository check failed');
       }
     }

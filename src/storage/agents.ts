@@ -150,12 +150,11 @@ export class GithubStore {
   }
 
   /** Today's star count of a repository: the repo row, its history, and every paper linking it. */
-  async recordStars(fullName: string, r: { stars: number; canonicalName: string | null; etag: string | null }, day: string): Promise<void> {
-    const now = nowIso();
+  async recordStars(fullName: string, r: { stars: number; canonicalName: string | null; etag: string | null }, day: string, now = nowIso()): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('github_repos')
-        .set({ stars: r.stars, canonical_name: r.canonicalName, etag: r.etag, status: 'ok', checked_at: now, last_error: null, updated_at: now })
+        .set({ stars: r.stars, ...(r.canonicalName ? { canonical_name: r.canonicalName } : {}), etag: r.etag, status: 'ok', checked_at: now, last_error: null, updated_at: now })
         .where('full_name', '=', fullName)
         .execute();
       await trx
@@ -167,8 +166,7 @@ export class GithubStore {
     });
   }
 
-  async markChecked(fullName: string, status: 'not_found' | 'failed' | 'ok', error: string | null): Promise<void> {
-    const now = nowIso();
+  async markChecked(fullName: string, status: 'not_found' | 'failed' | 'ok', error: string | null, now = nowIso()): Promise<void> {
     await this.db
       .updateTable('github_repos')
       .set({ status, checked_at: now, last_error: error?.slice(0, 500) ?? null, updated_at: now })
