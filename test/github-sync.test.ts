@@ -31,7 +31,7 @@ function paper(id: string, fields: { abstract?: string; comment?: string; codeUr
       codeUrl: fields.codeUrl ?? null,
       source: 'test',
     },
-    entry: { arxivId: id, day: '2024-10-25', source: 'curator', submittedAt: '2024-10-25T01:00:00.000Z' },
+    entry: { arxivId: id, day: '2024-10-25', source: 'arxiv', submittedAt: '2024-10-25T01:00:00.000Z' },
   };
 }
 
@@ -170,6 +170,36 @@ for (const dbk of databases) {
       const one = (await (await fetch(`${srv.url}/api/papers/2410.00001`)).json()) as { githubRepo: string; githubStars: number };
       assert.equal(one.githubRepo, `https://github.com/${REPO}`);
       assert.equal(one.githubStars, 60);
+    });
+
+    test("a paper's submitter (or a curator) may set its code link; anyone else may not; only http(s)", async () => {
+      const acc = pb.community.accounts;
+      const alice = await acc.ensureUsername(await acc.findOrCreate('alice@example.org'));
+      const bob = await acc.ensureUsername(await acc.findOrCreate('bob@example.org'));
+      // Alice put 2410.00004 on a list (what the submissions service records).
+      await pb.stores.daily.upsertMany([
+        { arxivId: '2410.00004', day: '2024-10-25', source: 'submission', submittedAt: '2024-10-25T02:00:00.000Z', submitter: { name: alice.username!, userId: alice.id } },
+      ]);
+      const post = (token: string, body: unknown) =>
+        fetch(`${srv.url}/api/papers/2410.00004/links`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const aliceToken = (await acc.createToken(alice.id, 'test')).token;
+      const bobToken = (await acc.createToken(bob.id, 'test')).token;
+      assert.equal((await post(bobToken, { githubRepo: `https://github.com/${REPO}` })).status, 403);
+      assert.equal((await post(aliceToken, { githubRepo: 'javascript:alert(1)' })).status, 400);
+      assert.equal((await fetch(`${srv.url}/api/papers/2410.00004/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401);
+      const ok = await post(aliceToken, { githubRepo: `https://github.com/${REPO}/tree/main/src`, projectPage: 'https://example.org/project' });
+      assert.equal(ok.status, 200);
+      const body = (await ok.json()) as { githubRepo: string; projectPage: string };
+      assert.equal(body.githubRepo, `https://github.com/${REPO}`, 'stored as the repository');
+      assert.equal(body.projectPage, 'https://example.org/project');
+      assert.equal(await codeUrl('2410.00004'), `https://github.com/${REPO}`);
+      // The next sync gives it the repository's stars.
+      await pb.db.kysely.updateTable('github_repos').set({ checked_at: null }).where('full_name', '=', REPO).execute();
+      await syncAt('2024-10-28T07:00:00Z').syncStars();
+      assert.equal(await stars('2410.00004'), 60);
+      // Cleared again with "".
+      assert.equal((await post(aliceToken, { githubRepo: '' })).status, 200);
+      assert.equal(await codeUrl('2410.00004'), null);
     });
 
     test('when GitHub says the budget is spent (403, X-RateLimit-Remaining: 0) the sync stops until the reset', async () => {

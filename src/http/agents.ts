@@ -1,6 +1,7 @@
 // Routes of HF parity and the agent surface (issue 22): papers and days as Markdown (/papers/<id>.md,
 // Accept: text/markdown on the paper page, /papers/date/<day>.md), rendered thumbnails with
-// immutable caching, and citations (BibTeX, RIS, CSL-JSON) of a paper or a collection.
+// immutable caching, citations (BibTeX, RIS, CSL-JSON) of a paper or a collection, and a
+// submitter's edit of a paper's code and project links.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { HttpContext } from './context.ts';
@@ -11,6 +12,11 @@ import { isArxivId } from '../domain/arxiv-id.ts';
 import { listMarkdown, paperMarkdown, type MarkdownPaper } from './present/markdown.ts';
 import { citations, CITATION_TYPES, type CitationFormat } from './present/citations.ts';
 import { errorResponses } from './api/hf.schema.ts';
+import { writeErrors } from './api/community.schema.ts';
+import { toHfPaper } from './present/hf.ts';
+import { requireViewer } from './pages/community-session.ts';
+import { assertCsrf } from './csrf.ts';
+import { editPaperLinks } from '../services/code-link-edits.ts';
 
 /** Everything the Markdown of a paper shows: the paper, its listing, AI summary and comments. */
 export async function paperForAgents(pb: Paperboy, id: string): Promise<MarkdownPaper> {
@@ -142,6 +148,39 @@ export function agentRoutes(app: FastifyInstance, ctx: HttpContext) {
       const img = await pb.agents.thumbnailStore.image(m[1]);
       if (!img || img.hash !== m[2]) throw errors.notFound('No such thumbnail.');
       return reply.type('image/png').header('Cache-Control', 'public, max-age=31536000, immutable').send(img.png);
+    },
+  );
+
+  const LinksBody = Type.Object(
+    {
+      githubRepo: Type.Optional(Type.String({ maxLength: 300, description: 'Code repository URL (http/https); "" clears it' })),
+      projectPage: Type.Optional(Type.String({ maxLength: 300, description: 'Project page URL (http/https); "" clears it' })),
+    },
+    { additionalProperties: false },
+  );
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof LinksBody> }>(
+    '/api/papers/:id/links',
+    {
+      schema: {
+        params: IdParams,
+        body: LinksBody,
+        tags: ['community'],
+        summary: "Set a paper's code and project links (its submitter or a curator)",
+        description:
+          "The submitter's edit of the links HF calls githubRepo and projectPage. A GitHub link is stored as its repository URL and gets its stars from the daily sync; it counts for \"Has code\". 403 for anyone else; 30 edits an hour.",
+        security: [{ bearerAuth: [] }],
+        response: { 200: Type.Ref('HfPaper', { description: 'The paper with its links' }), ...writeErrors },
+      },
+    },
+    async (req) => {
+      const viewer = requireViewer(req);
+      if (viewer.via === 'session') assertCsrf(req, pb.secret);
+      await editPaperLinks({ papers: pb.papers, store: pb.agents.githubStore, limiter: pb.community.limiter }, viewer, req.params.id, {
+        code: req.body.githubRepo,
+        project: req.body.projectPage,
+      });
+      const v = await pb.papers.get(req.params.id);
+      return toHfPaper(v.paper, v.upvotes);
     },
   );
 

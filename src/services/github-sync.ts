@@ -129,6 +129,12 @@ export class GithubSync {
           this.log?.warn({ until: pause }, 'GitHub rate limit reached; star sync paused');
           break;
         }
+        if (e instanceof HttpError && e.status === undefined) {
+          // No network (or GitHub unreachable after retries): not this repository's fault; the next run tries again.
+          run.failed++;
+          this.log?.warn({ err: e.message }, 'GitHub unreachable; star sync stopped for this run');
+          break;
+        }
         run.failed++;
         await this.store.markChecked(repo.fullName, 'failed', (err as Error).message, now.toISOString());
         this.log?.warn({ repo: repo.fullName, err: (err as Error).message }, 'GitHub repository check failed');

@@ -111,6 +111,14 @@ export class GithubStore {
       .execute();
   }
 
+  /** Replaces a paper's code and/or project link (a submitter's edit). */
+  async setLinks(paperId: number, links: { code?: string | null; project?: string | null }): Promise<void> {
+    const set: { code_url?: string | null; project_url?: string | null } = {};
+    if (links.code !== undefined) set.code_url = links.code;
+    if (links.project !== undefined) set.project_url = links.project;
+    if (Object.keys(set).length) await this.db.updateTable('papers').set(set).where('id', '=', paperId).execute();
+  }
+
   /** Every distinct GitHub code link of the papers. */
   async githubCodeUrls(): Promise<string[]> {
     const rows = await this.db.selectFrom('papers').select('code_url').distinct().where('code_url', 'like', 'https://github.com/%').execute();
