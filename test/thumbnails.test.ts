@@ -11,6 +11,7 @@ import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { seedApi } from './support/api-seed.ts';
 import { pngSize, renderFirstPage } from '../src/services/thumbnails.ts';
+import { launchBrowser, noBrowser } from './support/browser.ts';
 
 /** A one-page PDF 1.4 (US Letter) with a title line and a filled box, xref offsets computed. */
 export function makePdf(title: string): Buffer {
@@ -142,6 +143,29 @@ for (const dbk of databases) {
         const img = card.match(/<img src="(\/thumbnails\/[^"]+)" alt="" loading="lazy"/);
         if (WITH_PDF.includes(id)) assert.ok(img, `${id} shows its rendered first page`);
         else assert.equal(img, null, `${id} has no rendered thumbnail`);
+      }
+      // In Chromium (requests may only reach this instance): the rendered images load; the others
+      // (Hugging Face's CDN images, unreachable) are removed and their tiles show.
+      if (!noBrowser) {
+        const browser = await launchBrowser();
+        try {
+          const page = await browser.newPage(srv.url);
+          await page.goto(`${srv.url}/papers/date/2024-10-25`, { waitUntil: 'load' });
+          for (let y = 0; y < 20_000; y += 800) await page.mouse.wheel(0, 800);
+          await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.thumb img')].every((i) => i.complete), undefined, { timeout: 10_000 });
+          const seen = await page.$$eval('.card', (cards) =>
+            cards.map((c) => {
+              const img = c.querySelector<HTMLImageElement>('.thumb img');
+              return { id: c.querySelector('h2 a, h3 a')!.getAttribute('href')!.split('/').pop()!, loaded: !!img && img.complete && img.naturalWidth > 0, tile: !!c.querySelector('.thumb.ph') };
+            }),
+          );
+          for (const s of seen) {
+            assert.ok(s.tile, `${s.id}: tile`);
+            assert.equal(s.loaded, WITH_PDF.includes(s.id), `${s.id}: ${WITH_PDF.includes(s.id) ? 'its first page shows' : 'no image, the tile shows'}`);
+          }
+        } finally {
+          await browser.close();
+        }
       }
       const items = (await (await fetch(`${srv.url}/api/daily_papers?date=2024-10-25`)).json()) as { paper: { id: string }; thumbnail: string | null }[];
       const top = items.find((i) => i.paper.id === '2410.17243')!;
