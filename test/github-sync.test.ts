@@ -12,6 +12,10 @@ import { GithubReplay, RECORDED } from './support/github-replay.ts';
 import { GithubSync } from '../src/services/github-sync.ts';
 import { findRepoLinks, githubRepo, pickCodeLink, repoUrl } from '../src/domain/code-links.ts';
 import type { IngestItem } from '../src/ingest/types.ts';
+import { Worker } from '../src/jobs/worker.ts';
+import { Scheduler } from '../src/jobs/scheduler.ts';
+import { registerSchedules, registerTasks } from '../src/jobs/tasks/index.ts';
+import { AI_JOB, GITHUB_JOB, THUMBNAILS_JOB } from '../src/jobs/tasks/agents.ts';
 
 const REPO = 'octokit-fixture-org/hello-world';
 const TOKEN = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
@@ -200,6 +204,25 @@ for (const dbk of databases) {
       // Cleared again with "".
       assert.equal((await post(aliceToken, { githubRepo: '' })).status, 200);
       assert.equal(await codeUrl('2410.00004'), null);
+    });
+
+    test('the worker runs the github.sync job; schedules exist for the sync and thumbnails, and for AI summaries only with an endpoint', async () => {
+      await pb.db.kysely.updateTable('github_repos').set({ checked_at: null }).execute();
+      const before = gh.seen.length;
+      const worker = new Worker(pb.jobs, pb.log, { names: [GITHUB_JOB] });
+      registerTasks(worker, pb);
+      await pb.jobs.enqueue(GITHUB_JOB, {});
+      assert.equal(await worker.runOnce(), true);
+      assert.ok(gh.seen.length > before, 'the job asked GitHub');
+      const job = await pb.db.kysely.selectFrom('jobs').select(['status']).where('name', '=', GITHUB_JOB).executeTakeFirstOrThrow();
+      assert.equal(job.status, 'done');
+      const scheduler = new Scheduler(pb.jobs, pb.log);
+      registerSchedules(scheduler, pb);
+      await scheduler.tick(new Date('2024-10-30T10:05:00Z'));
+      const names = (await pb.db.kysely.selectFrom('jobs').select('name').where('status', '=', 'queued').execute()).map((j) => j.name);
+      assert.ok(names.includes(GITHUB_JOB) && names.includes(THUMBNAILS_JOB));
+      assert.ok(!names.includes(AI_JOB), 'no AI job without PAPERBOY_AI_URL');
+      await pb.db.kysely.deleteFrom('jobs').where('status', '=', 'queued').execute();
     });
 
     test('when GitHub says the budget is spent (403, X-RateLimit-Remaining: 0) the sync stops until the reset', async () => {
