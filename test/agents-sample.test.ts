@@ -40,7 +40,7 @@ for (const dbk of databases) {
 
     test('an MCP client lists the tools, searches "contrastive loss batch size memory" and gets 2410.17243, and reads it', async () => {
       const { tools } = await mcp.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), ['get_paper', 'list_papers', 'list_trending', 'search_papers', 'similar_papers']);
+      assert.deepEqual(tools.map((t) => t.name).sort(), ['get_paper', 'list_papers', 'list_trending', 'search_papers', 'similar_papers'], 'read-only without a token');
       for (const t of tools) assert.equal(t.annotations?.readOnlyHint, true, `${t.name} is read-only`);
       const search = tools.find((t) => t.name === 'search_papers')!;
       assert.deepEqual(Object.keys((search.inputSchema as Json).properties).sort(), ['category', 'from', 'has_code', 'limit', 'query', 'sort', 'to']);
@@ -81,6 +81,40 @@ for (const dbk of databases) {
       assert.equal(bad.isError, true);
       const tooMany = (await mcp.callTool({ name: 'search_papers', arguments: { query: 'x', limit: 5000 } })) as ToolText;
       assert.equal(tooMany.isError, true, 'limit over the maximum is refused');
+    });
+
+    test('MCP with a personal token: two writing tools in the token user\'s name; an invalid token is refused', async () => {
+      const acc = pb.community.accounts;
+      const user = await acc.ensureUsername(await acc.findOrCreate('agent-owner@example.org'));
+      const { token } = await acc.createToken(user.id, 'agent');
+      const client = new Client({ name: 'paperboy-test-writer', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      try {
+        const names = (await client.listTools()).tools.map((t) => t.name).sort();
+        assert.deepEqual(names, ['add_to_collection', 'get_paper', 'list_papers', 'list_trending', 'search_papers', 'similar_papers', 'upvote_paper']);
+        const before = (await pb.papers.get('2410.18533')).upvotes;
+        const up = (await client.callTool({ name: 'upvote_paper', arguments: { id: '2410.18533' } })) as ToolText;
+        assert.match(up.content[0].text, /^2410\.18533: upvoted, \d+ upvotes\.$/);
+        assert.equal((await pb.papers.get('2410.18533')).upvotes, before + 1);
+        const col = await pb.community.collections.create(user.id, { name: 'Agent picks', isPublic: false });
+        const added = (await client.callTool({ name: 'add_to_collection', arguments: { collection_id: col.id, id: TARGET, note: 'tiling' } })) as ToolText;
+        assert.ok(!added.isError, added.content[0].text);
+        assert.deepEqual((await pb.community.collections.get(col.id, user.id)).items.map((i) => i.paper.arxivId), [TARGET]);
+        const other = await pb.community.collections.create((await acc.findOrCreate('someone@example.org')).id, { name: 'Not yours', isPublic: true });
+        const refused = (await client.callTool({ name: 'add_to_collection', arguments: { collection_id: other.id, id: TARGET } })) as ToolText;
+        assert.equal(refused.isError, true);
+      } finally {
+        await client.close();
+      }
+      // Without a token the writing tools do not exist.
+      const anon = await mcp.callTool({ name: 'upvote_paper', arguments: { id: TARGET } });
+      assert.equal(anon.isError, true);
+      const bad = await fetch(`${srv.url}/mcp`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer not-a-real-token-123', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+      assert.equal(bad.status, 401);
     });
 
     test('/mcp is rate-limited like the API and answers GET with 405', async () => {

@@ -1,15 +1,17 @@
 // The MCP server at /mcp (Model Context Protocol, Streamable HTTP transport, the official
 // TypeScript SDK): tools for agents to search papers, read one as Markdown, list a day, week or
 // month, list trending papers and find similar ones. Stateless: every POST gets a fresh server and
-// transport (JSON answers, no session), so any web process can answer any request. All tools only
-// read, so no token is needed; a personal API token only gives the caller its own rate-limit
-// bucket, as on /api (the limiter counts /mcp like the API).
+// transport (JSON answers, no session), so any web process can answer any request. Without a token
+// every tool only reads; a request with a personal API token (Authorization: Bearer) also gets two
+// writing tools in that user's name, upvote_paper and add_to_collection, and its own rate-limit
+// bucket, as on /api (the limiter counts /mcp like the API). Cookies never authorise a write here.
 import type { FastifyInstance } from 'fastify';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 import type { HttpContext } from './context.ts';
 import type { Paperboy } from '../wiring.ts';
+import type { Viewer } from '../services/accounts.ts';
 import { AppError } from '../domain/errors.ts';
 import { parsePeriod } from '../services/papers.ts';
 import { PAPERBOY_VERSION } from '../ingest/http.ts';
@@ -33,7 +35,7 @@ async function guarded(fn: () => Promise<string>): Promise<ToolResult> {
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 /** One MCP server with Paperboy's tools (made per request: the transport is stateless). */
-export function createMcpServer(pb: Paperboy): McpServer {
+export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: string }): McpServer {
   const base = pb.config.publicUrl;
   const max = pb.config.mcpMaxResults;
   const limit = z.number().int().min(1).max(max).optional();
@@ -157,6 +159,42 @@ export function createMcpServer(pb: Paperboy): McpServer {
         });
       }),
   );
+  if (writer) {
+    const { viewer, ip } = writer;
+    const writes = { readOnlyHint: false, destructiveHint: false, openWorldHint: false };
+    server.registerTool(
+      'upvote_paper',
+      {
+        title: 'Upvote a paper',
+        description: `Upvote (or, with up=false, un-upvote) a paper as ${viewer.username ?? 'the token\'s user'}.`,
+        inputSchema: { id: z.string().min(1).max(100).describe('arXiv id'), up: z.boolean().optional().describe('Default true') },
+        annotations: { ...writes, idempotentHint: true },
+      },
+      async (a) =>
+        guarded(async () => {
+          const r = await pb.community.votes.set(viewer, a.id, a.up ?? true, ip);
+          return `${r.arxivId}: ${r.upvoted ? 'upvoted' : 'not upvoted'}, ${r.upvotes} upvotes${r.changed ? '' : ' (unchanged)'}.`;
+        }),
+    );
+    server.registerTool(
+      'add_to_collection',
+      {
+        title: 'Add a paper to one of your collections',
+        description: 'Adds a paper to a collection the token\'s user owns, with an optional note.',
+        inputSchema: {
+          collection_id: z.number().int().min(1).describe('Collection id (from its URL /collections/<id>)'),
+          id: z.string().min(1).max(100).describe('arXiv id'),
+          note: z.string().max(2000).optional(),
+        },
+        annotations: { ...writes, idempotentHint: true },
+      },
+      async (a) =>
+        guarded(async () => {
+          await pb.community.collections.addPaper(viewer.id, a.collection_id, a.id, a.note);
+          return `Added ${a.id} to collection ${a.collection_id}.`;
+        }),
+    );
+  }
   return server;
 }
 
@@ -165,10 +203,12 @@ export function mcpRoutes(app: FastifyInstance, ctx: HttpContext) {
     tags: ['agents'],
     summary: 'MCP server (Streamable HTTP)',
     description:
-      'Model Context Protocol endpoint for agents: POST JSON-RPC messages (initialize, tools/list, tools/call) with `Accept: application/json, text/event-stream`. Tools: search_papers, get_paper, list_papers, list_trending, similar_papers. Stateless (no session id), read-only, no token needed; rate-limited like the API. GET and DELETE answer 405.',
+      'Model Context Protocol endpoint for agents: POST JSON-RPC messages (initialize, tools/list, tools/call) with `Accept: application/json, text/event-stream`. Tools: search_papers, get_paper, list_papers, list_trending, similar_papers. With a personal token (Authorization: Bearer) also upvote_paper and add_to_collection, acting as the user who owns the token. Stateless (no session id); reads need no token; rate-limited like the API. GET and DELETE answer 405.',
   };
   app.post('/mcp', { schema: { ...docs, body: { type: 'object', additionalProperties: true, description: 'A JSON-RPC message or batch' } }, bodyLimit: 200_000 }, async (req, reply) => {
-    const server = createMcpServer(ctx.pb);
+    // Writes only with a personal token (a cookie session could be ridden by another site).
+    const viewer = req.viewer && req.viewer.via === 'token' ? req.viewer : undefined;
+    const server = createMcpServer(ctx.pb, viewer ? { viewer, ip: req.ip } : undefined);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     // The transport writes the raw response: carry over the headers hooks have set (rate limit, request id, …).
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) reply.raw.setHeader(k, v as string | number | string[]);
