@@ -7,7 +7,7 @@ export const agents = {
     env: 'PAPERBOY_THUMBNAILS',
     default: 'true',
     parse: parsers.bool,
-    doc: "Render the first page of each listed paper's PDF to a small image (needs pdftoppm from poppler-utils; without it cards keep their coloured tile).",
+    doc: "Render the first page of each listed paper's PDF to a small image (needs pdftoppm from poppler-utils; without it cards keep their coloured tile). Off with PAPERBOY_SYNC=false too.",
   }),
   arxivPdfUrl: setting({
     env: 'PAPERBOY_ARXIV_PDF_URL',
@@ -37,7 +37,7 @@ export const agents = {
     env: 'PAPERBOY_GITHUB_SYNC',
     default: 'true',
     parse: parsers.bool,
-    doc: 'Record the GitHub stars of linked repositories once a day (GET /repos/{owner}/{repo}, conditional with ETag).',
+    doc: 'Record the GitHub stars of linked repositories once a day (GET /repos/{owner}/{repo}, conditional with ETag). Off with PAPERBOY_SYNC=false too.',
   }),
   githubApiUrl: setting({
     env: 'PAPERBOY_GITHUB_API_URL',

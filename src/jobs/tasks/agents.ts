@@ -34,7 +34,9 @@ export function registerAgentTasks(worker: Worker, pb: Paperboy): void {
 }
 
 export function registerAgentSchedules(scheduler: Scheduler, pb: Paperboy): void {
-  if (pb.config.githubSync) scheduler.add({ name: GITHUB_JOB, job: GITHUB_JOB, slot: (now) => now.toISOString().slice(0, 13) });
-  if (pb.config.thumbnails) scheduler.add({ name: THUMBNAILS_JOB, job: THUMBNAILS_JOB, slot: tenMinutes });
+  // PAPERBOY_SYNC=false stops every scheduled fetch from outside (arXiv, HF, GitHub), these included.
+  const sync = pb.config.syncEnabled;
+  if (sync && pb.config.githubSync) scheduler.add({ name: GITHUB_JOB, job: GITHUB_JOB, slot: (now) => now.toISOString().slice(0, 13) });
+  if (sync && pb.config.thumbnails) scheduler.add({ name: THUMBNAILS_JOB, job: THUMBNAILS_JOB, slot: tenMinutes });
   if (pb.config.aiUrl) scheduler.add({ name: AI_JOB, job: AI_JOB, slot: tenMinutes });
 }
