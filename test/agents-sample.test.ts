@@ -40,7 +40,11 @@ for (const dbk of databases) {
 
     test('an MCP client lists the tools, searches "contrastive loss batch size memory" and gets 2410.17243, and reads it', async () => {
       const { tools } = await mcp.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), ['get_paper', 'list_papers', 'list_trending', 'search_papers', 'similar_papers'], 'read-only without a token');
+      assert.deepEqual(
+        tools.map((t) => t.name).sort(),
+        ['get_paper', 'list_papers', 'list_trending', 'search_papers', 'similar_papers'],
+        'read-only without a token',
+      );
       for (const t of tools) assert.equal(t.annotations?.readOnlyHint, true, `${t.name} is read-only`);
       const search = tools.find((t) => t.name === 'search_papers')!;
       assert.deepEqual(Object.keys((search.inputSchema as Json).properties).sort(), ['category', 'from', 'has_code', 'limit', 'query', 'sort', 'to']);
@@ -83,7 +87,7 @@ for (const dbk of databases) {
       assert.equal(tooMany.isError, true, 'limit over the maximum is refused');
     });
 
-    test('MCP with a personal token: two writing tools in the token user\'s name; an invalid token is refused', async () => {
+    test("MCP with a personal token: two writing tools in the token user's name; an invalid token is refused", async () => {
       const acc = pb.community.accounts;
       const user = await acc.ensureUsername(await acc.findOrCreate('agent-owner@example.org'));
       const { token } = await acc.createToken(user.id, 'agent');
@@ -99,7 +103,10 @@ for (const dbk of databases) {
         const col = await pb.community.collections.create(user.id, { name: 'Agent picks', isPublic: false });
         const added = (await client.callTool({ name: 'add_to_collection', arguments: { collection_id: col.id, id: TARGET, note: 'tiling' } })) as ToolText;
         assert.ok(!added.isError, added.content[0].text);
-        assert.deepEqual((await pb.community.collections.get(col.id, user.id)).items.map((i) => i.paper.arxivId), [TARGET]);
+        assert.deepEqual(
+          (await pb.community.collections.get(col.id, user.id)).items.map((i) => i.paper.arxivId),
+          [TARGET],
+        );
         const other = await pb.community.collections.create((await acc.findOrCreate('someone@example.org')).id, { name: 'Not yours', isPublic: true });
         const refused = (await client.callTool({ name: 'add_to_collection', arguments: { collection_id: other.id, id: TARGET } })) as ToolText;
         assert.equal(refused.isError, true);
@@ -221,11 +228,32 @@ for (const dbk of databases) {
 
     test('OpenAPI documents every new endpoint, and the API docs page shows them', async () => {
       const doc = (await (await fetch(`${srv.url}/api/openapi.json`)).json()) as Json;
-      for (const p of ['/papers/{id}.md', '/papers/{archive}/{num}.md', '/papers/date/{day}.md', '/mcp', '/thumbnails/{*}', '/api/papers/{id}/citation', '/api/collections/{id}/citation'])
-        assert.ok(Object.keys(doc.paths).some((k) => k === p || k.startsWith(p.replace('{*}', ''))), `${p} in OpenAPI: ${Object.keys(doc.paths).filter((k) => !k.startsWith('/api') && !k.startsWith('/feeds')).join(' ')}`);
+      for (const p of [
+        '/papers/{id}.md',
+        '/papers/{archive}/{num}.md',
+        '/papers/date/{day}.md',
+        '/mcp',
+        '/thumbnails/{*}',
+        '/api/papers/{id}/citation',
+        '/api/collections/{id}/citation',
+      ])
+        assert.ok(
+          Object.keys(doc.paths).some((k) => k === p || k.startsWith(p.replace('{*}', ''))),
+          `${p} in OpenAPI: ${Object.keys(doc.paths)
+            .filter((k) => !k.startsWith('/api') && !k.startsWith('/feeds'))
+            .join(' ')}`,
+        );
       assert.ok(doc.components.schemas.HfSearchItem, 'the search item shape');
       const docs = await (await fetch(`${srv.url}/api/docs`)).text();
-      for (const s of ['/papers/{id}.md', '/papers/date/{day}.md', '/mcp', '/api/papers/{id}/citation', '/api/collections/{id}/citation', 'MCP server (Streamable HTTP)']) assert.ok(docs.includes(s), `/api/docs shows ${s}`);
+      for (const s of [
+        '/papers/{id}.md',
+        '/papers/date/{day}.md',
+        '/mcp',
+        '/api/papers/{id}/citation',
+        '/api/collections/{id}/citation',
+        'MCP server (Streamable HTTP)',
+      ])
+        assert.ok(docs.includes(s), `/api/docs shows ${s}`);
     });
   });
 }

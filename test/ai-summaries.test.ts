@@ -22,7 +22,13 @@ function completion(content: string) {
     created: 1729841829,
     model: MODEL,
     choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 412, completion_tokens: 96, total_tokens: 508, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+    usage: {
+      prompt_tokens: 412,
+      completion_tokens: 96,
+      total_tokens: 508,
+      prompt_tokens_details: { cached_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0 },
+    },
     system_fingerprint: 'fp_f59a81427f',
   };
 }
@@ -54,10 +60,20 @@ class ChatServer {
         if (how === 'ok') return json(200, completion('```json\n' + JSON.stringify(summary) + '\n```'));
         if (how === 'slow') return void setTimeout(() => json(200, completion(JSON.stringify(summary))), 1500).unref();
         if (how === 'unusable') return json(200, completion('I cannot summarise this paper.'));
-        if (how === '500') return json(500, { error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null } });
+        if (how === '500')
+          return json(500, {
+            error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null },
+          });
         return json(
           429,
-          { error: { message: `Rate limit reached for ${MODEL} on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.`, type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+          {
+            error: {
+              message: `Rate limit reached for ${MODEL} on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.`,
+              type: 'requests',
+              param: null,
+              code: 'rate_limit_exceeded',
+            },
+          },
           { 'retry-after': '20', 'x-ratelimit-remaining-requests': '0' },
         );
       });
@@ -127,7 +143,12 @@ for (const dbk of databases) {
         await pb?.dispose();
       });
 
-      const rows = () => pb.db.kysely.selectFrom('paper_ai as a').innerJoin('papers as p', 'p.id', 'a.paper_id').select(['p.arxiv_id', 'a.status', 'a.model', 'a.last_error', 'a.retry_at']).execute();
+      const rows = () =>
+        pb.db.kysely
+          .selectFrom('paper_ai as a')
+          .innerJoin('papers as p', 'p.id', 'a.paper_id')
+          .select(['p.arxiv_id', 'a.status', 'a.model', 'a.last_error', 'a.retry_at'])
+          .execute();
 
       test('a run summarises newly listed papers; slow answers, errors and unusable answers are retried later', async () => {
         chat.seen.length = 0;
@@ -145,7 +166,10 @@ for (const dbk of databases) {
         const ok = all.filter((x) => x.status === 'ok');
         const failed = all.filter((x) => x.status === 'failed');
         assert.equal(ok.length, 2);
-        assert.ok(ok.every((x) => x.model === MODEL), 'labelled with the model that answered');
+        assert.ok(
+          ok.every((x) => x.model === MODEL),
+          'labelled with the model that answered',
+        );
         assert.deepEqual(failed.map((x) => String(x.last_error)).sort(), [
           'HTTP 500: The server had an error while processing your request. Sorry about that!',
           'answer holds no JSON object',
@@ -187,7 +211,7 @@ for (const dbk of databases) {
         assert.match(md, /\[benchmarks\]\(<.*\/search\?q=benchmarks>\)/);
         const daily = (await (await fetch(`${srv.url}/api/daily_papers?date=2024-10-25&limit=100`)).json()) as Record<string, any>[];
         const listed = daily.find((d) => d.paper.id === id);
-        if (listed) assert.equal(listed.ai_summary, api.ai_summary, 'top level of daily items, where HF\'s client reads it');
+        if (listed) assert.equal(listed.ai_summary, api.ai_summary, "top level of daily items, where HF's client reads it");
       });
     });
   });

@@ -71,7 +71,12 @@ for (const dbk of databases) {
     let srv: TestServer;
     before(async () => {
       gh = await new GithubReplay().start();
-      pb = await dbk.open({ PAPERBOY_GITHUB_API_URL: gh.url, PAPERBOY_GITHUB_TOKEN: TOKEN, PAPERBOY_GITHUB_GAP_MS: '30', PAPERBOY_CONTACT_EMAIL: 'ops@example.org' });
+      pb = await dbk.open({
+        PAPERBOY_GITHUB_API_URL: gh.url,
+        PAPERBOY_GITHUB_TOKEN: TOKEN,
+        PAPERBOY_GITHUB_GAP_MS: '30',
+        PAPERBOY_CONTACT_EMAIL: 'ops@example.org',
+      });
       const r = await pb.importer.run('test', 'github', [
         paper('2410.00001', { comment: `12 pages. Code: https://github.com/${REPO}.` }),
         paper('2410.00002', { abstract: `A method. Our code is at github.com/${REPO}/tree/main and data elsewhere.` }),
@@ -153,7 +158,7 @@ for (const dbk of databases) {
       assert.equal((await pb.agents.githubStore.repo(REPO))?.etag, gh.etag());
     });
 
-    test("stars gained feed trending's stars term; \"Has code\" finds the linked papers", async () => {
+    test('stars gained feed trending\'s stars term; "Has code" finds the linked papers', async () => {
       const c = pb.community;
       await pb.db.kysely.updateTable('papers').set({ github_stars: 42 }).where('code_url', '=', `https://github.com/${REPO}`).execute();
       c.clock.set('2024-10-27T08:00:00Z');
@@ -182,15 +187,28 @@ for (const dbk of databases) {
       const bob = await acc.ensureUsername(await acc.findOrCreate('bob@example.org'));
       // Alice put 2410.00004 on a list (what the submissions service records).
       await pb.stores.daily.upsertMany([
-        { arxivId: '2410.00004', day: '2024-10-25', source: 'submission', submittedAt: '2024-10-25T02:00:00.000Z', submitter: { name: alice.username!, userId: alice.id } },
+        {
+          arxivId: '2410.00004',
+          day: '2024-10-25',
+          source: 'submission',
+          submittedAt: '2024-10-25T02:00:00.000Z',
+          submitter: { name: alice.username!, userId: alice.id },
+        },
       ]);
       const post = (token: string, body: unknown) =>
-        fetch(`${srv.url}/api/papers/2410.00004/links`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${srv.url}/api/papers/2410.00004/links`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       const aliceToken = (await acc.createToken(alice.id, 'test')).token;
       const bobToken = (await acc.createToken(bob.id, 'test')).token;
       assert.equal((await post(bobToken, { githubRepo: `https://github.com/${REPO}` })).status, 403);
       assert.equal((await post(aliceToken, { githubRepo: 'javascript:alert(1)' })).status, 400);
-      assert.equal((await fetch(`${srv.url}/api/papers/2410.00004/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401);
+      assert.equal(
+        (await fetch(`${srv.url}/api/papers/2410.00004/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+        401,
+      );
       const ok = await post(aliceToken, { githubRepo: `https://github.com/${REPO}/tree/main/src`, projectPage: 'https://example.org/project' });
       assert.equal(ok.status, 200);
       const body = (await ok.json()) as { githubRepo: string; projectPage: string };
@@ -231,7 +249,7 @@ for (const dbk of databases) {
       const before = gh.seen.length;
       const r = await syncAt('2024-10-29T12:00:00Z').syncStars();
       assert.equal(gh.seen.length, before + 1, 'one refused request, then it stops');
-      assert.equal(r.failed, 0, 'not the repository\'s fault');
+      assert.equal(r.failed, 0, "not the repository's fault");
       assert.ok(r.pausedUntil && r.pausedUntil > '2024-10-29T12:00:00Z');
       const paused = await syncAt('2024-10-29T12:05:00Z').syncStars();
       assert.equal(paused.checked, 0);

@@ -50,18 +50,18 @@ function paperInfo(kwargs: Json) {
     delete o[key];
     return v ?? null;
   };
-  const id = (pop(k, 'id') || pop(paper, 'id'));
+  const id = pop(k, 'id') || pop(paper, 'id');
   const authors = (pop(paper, 'authors') || pop(k, 'authors')) as Json[] | null;
-  const publishedAt = (pop(paper, 'publishedAt') || pop(k, 'publishedAt'));
+  const publishedAt = pop(paper, 'publishedAt') || pop(k, 'publishedAt');
   const info = {
     id,
     authors: authors ? authors.map((a) => ({ name: a.name ?? '', hidden: a.hidden ?? null })) : null,
     published_at: publishedAt ? new Date(publishedAt as string) : null,
     title: pop(k, 'title'),
     source: pop(k, 'source'),
-    summary: (pop(paper, 'summary') || pop(k, 'summary')),
-    upvotes: (pop(paper, 'upvotes') || pop(k, 'upvotes')),
-    discussion_id: (pop(paper, 'discussionId') || pop(k, 'discussionId')),
+    summary: pop(paper, 'summary') || pop(k, 'summary'),
+    upvotes: pop(paper, 'upvotes') || pop(k, 'upvotes'),
+    discussion_id: pop(paper, 'discussionId') || pop(k, 'discussionId'),
     comments: k.numComments ?? 0,
     submitted_at: null as Date | null,
     submitted_by: null as ReturnType<typeof hfUser> | null,
@@ -72,7 +72,7 @@ function paperInfo(kwargs: Json) {
     github_stars: null as unknown,
   };
   delete k.numComments;
-  const submittedAt = (pop(k, 'publishedAt') || pop(k, 'submittedOnDailyAt'));
+  const submittedAt = pop(k, 'publishedAt') || pop(k, 'submittedOnDailyAt');
   info.submitted_at = submittedAt ? new Date(submittedAt as string) : null;
   const by = (pop(k, 'submittedBy') || pop(k, 'submittedOnDailyBy')) as Json | null;
   info.submitted_by = by ? hfUser(by) : null;
@@ -121,7 +121,12 @@ for (const dbk of databases) {
 
     const listDaily = async (params: { date?: string; week?: string; month?: string; submitter?: string; sort?: string; p?: number; limit?: number }) => {
       // HfApi.list_daily_papers builds params in this order, dropping None.
-      const res = await hfGet(srv.url, '/api/daily_papers', { p: params.p, limit: params.limit, sort: params.sort, date: params.date, week: params.week, month: params.month, submitter: params.submitter }, TOKEN_FREE);
+      const res = await hfGet(
+        srv.url,
+        '/api/daily_papers',
+        { p: params.p, limit: params.limit, sort: params.sort, date: params.date, week: params.week, month: params.month, submitter: params.submitter },
+        TOKEN_FREE,
+      );
       await raiseForStatus(res);
       return ((await res.json()) as Json[]).map(paperInfo);
     };
@@ -138,7 +143,10 @@ for (const dbk of databases) {
       assert.equal(top.submitted_by?.fullname, 'Zesen Cheng');
       assert.equal(top.submitted_at?.toISOString(), '2024-10-25T00:57:09.392Z');
       assert.equal(top.published_at?.toISOString(), '2024-10-22T17:59:30.000Z');
-      assert.equal(top.ai_summary, 'A tile-based computation of the contrastive loss removes the memory limit on batch size. Batches of millions fit on a few GPUs.');
+      assert.equal(
+        top.ai_summary,
+        'A tile-based computation of the contrastive loss removes the memory limit on batch size. Batches of millions fit on a few GPUs.',
+      );
       assert.deepEqual(top.ai_keywords, ['contrastive loss', 'batch size', 'GPU memory', 'tiling', 'ring communication']);
     });
 
@@ -167,11 +175,20 @@ for (const dbk of databases) {
       const withDate = await listDaily({ sort: 'trending', date: '2019-01-01' });
       const withMonth = await listDaily({ sort: 'trending', month: '2020-02' });
       assert.ok(trending.length > 0);
-      assert.deepEqual(withDate.map((p) => p.id), trending.map((p) => p.id));
-      assert.deepEqual(withMonth.map((p) => p.id), trending.map((p) => p.id));
+      assert.deepEqual(
+        withDate.map((p) => p.id),
+        trending.map((p) => p.id),
+      );
+      assert.deepEqual(
+        withMonth.map((p) => p.id),
+        trending.map((p) => p.id),
+      );
       const byTime = await listDaily({ date: '2024-10-25', sort: 'publishedAt' });
       const times = byTime.map((p) => p.submitted_at!.getTime());
-      assert.deepEqual(times, [...times].sort((a, b) => b - a));
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => b - a),
+      );
     });
 
     test('bad input is a 400 (BadRequestError), even with sort=trending', async () => {
@@ -195,7 +212,7 @@ for (const dbk of databases) {
       await assert.rejects(raiseForStatus(missing), /404/);
     });
 
-    test('list_papers(query=…, limit=…): items in HF\'s search shape, so PaperInfo has its title', async () => {
+    test("list_papers(query=…, limit=…): items in HF's search shape, so PaperInfo has its title", async () => {
       const res = await hfGet(srv.url, '/api/papers/search', { q: 'contrastive loss batch size', limit: 2 });
       await raiseForStatus(res);
       const raw = (await res.json()) as Json[];

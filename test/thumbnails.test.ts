@@ -93,7 +93,12 @@ for (const dbk of databases) {
       pdfs = await new PdfServer().start();
       for (const id of WITH_PDF) pdfs.pdfs.set(id, makePdf(`Paper ${id}`));
       pdfs.pdfs.set(BROKEN, Buffer.from('%PDF-1.4\nthis is not really a PDF\n%%EOF\n'));
-      pb = await dbk.open({ PAPERBOY_ARXIV_PDF_URL: `${pdfs.url}/pdf`, PAPERBOY_ARXIV_GAP_MS: '5', PAPERBOY_HTTP_BACKOFF_MS: '10', PAPERBOY_THUMBNAIL_WIDTH: '240' });
+      pb = await dbk.open({
+        PAPERBOY_ARXIV_PDF_URL: `${pdfs.url}/pdf`,
+        PAPERBOY_ARXIV_GAP_MS: '5',
+        PAPERBOY_HTTP_BACKOFF_MS: '10',
+        PAPERBOY_THUMBNAIL_WIDTH: '240',
+      });
       await seedApi(pb);
       srv = await startServer(pb);
     });
@@ -133,7 +138,7 @@ for (const dbk of databases) {
       assert.equal((await fetch(`${srv.url}/thumbnails/2410.18693/0000000000000000.png`)).status, 404);
     });
 
-    test("the daily page shows a lazy thumbnail for each paper whose PDF was served, and the tile for the others; the API links it", async () => {
+    test('the daily page shows a lazy thumbnail for each paper whose PDF was served, and the tile for the others; the API links it', async () => {
       const page = await (await fetch(`${srv.url}/papers/date/2024-10-25`)).text();
       const cards = page.split('<li class="card">').slice(1);
       assert.ok(cards.length >= 29);
@@ -152,11 +157,17 @@ for (const dbk of databases) {
           const page = await browser.newPage(srv.url);
           await page.goto(`${srv.url}/papers/date/2024-10-25`, { waitUntil: 'load' });
           for (let y = 0; y < 20_000; y += 800) await page.mouse.wheel(0, 800);
-          await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.thumb img')].every((i) => i.complete), undefined, { timeout: 10_000 });
+          await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.thumb img')].every((i) => i.complete), undefined, {
+            timeout: 10_000,
+          });
           const seen = await page.$$eval('.card', (cards) =>
             cards.map((c) => {
               const img = c.querySelector<HTMLImageElement>('.thumb img');
-              return { id: c.querySelector('h2 a, h3 a')!.getAttribute('href')!.split('/').pop()!, loaded: !!img && img.complete && img.naturalWidth > 0, tile: !!c.querySelector('.thumb.ph') };
+              return {
+                id: c.querySelector('h2 a, h3 a')!.getAttribute('href')!.split('/').pop()!,
+                loaded: !!img && img.complete && img.naturalWidth > 0,
+                tile: !!c.querySelector('.thumb.ph'),
+              };
             }),
           );
           for (const s of seen) {
@@ -170,7 +181,7 @@ for (const dbk of databases) {
       const items = (await (await fetch(`${srv.url}/api/daily_papers?date=2024-10-25`)).json()) as { paper: { id: string }; thumbnail: string | null }[];
       const top = items.find((i) => i.paper.id === '2410.17243')!;
       const key = (await pb.papers.get('2410.17243')).paper.thumbnailKey;
-      assert.equal(top.thumbnail, `${pb.config.publicUrl}/thumbnails/2410.17243/${key}.png`, 'an absolute link to this instance\'s image');
+      assert.equal(top.thumbnail, `${pb.config.publicUrl}/thumbnails/2410.17243/${key}.png`, "an absolute link to this instance's image");
     });
   });
 }

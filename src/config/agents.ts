@@ -31,7 +31,7 @@ export const agents = {
     env: 'PAPERBOY_THUMBNAILS_PER_RUN',
     default: '20',
     parse: parsers.int(1, 10_000),
-    doc: 'Thumbnails rendered per job run (every 10 minutes); at arXiv\'s 3-second gap, 20 take about a minute.',
+    doc: "Thumbnails rendered per job run (every 10 minutes); at arXiv's 3-second gap, 20 take about a minute.",
   }),
   githubSync: setting({
     env: 'PAPERBOY_GITHUB_SYNC',

@@ -19,7 +19,25 @@ export function httpUrl(raw: string | null | undefined): string | null {
 /** Hosts whose /owner/repo paths are code repositories. */
 const CODE_HOSTS = new Set(['github.com', 'www.github.com', 'gitlab.com', 'www.gitlab.com', 'bitbucket.org', 'codeberg.org']);
 /** First path segments of those hosts that are not owners. */
-const NOT_OWNERS = new Set(['about', 'apps', 'blog', 'collections', 'enterprise', 'explore', 'features', 'login', 'marketplace', 'orgs', 'pricing', 'search', 'settings', 'sponsors', 'topics', 'users', 'join']);
+const NOT_OWNERS = new Set([
+  'about',
+  'apps',
+  'blog',
+  'collections',
+  'enterprise',
+  'explore',
+  'features',
+  'login',
+  'marketplace',
+  'orgs',
+  'pricing',
+  'search',
+  'settings',
+  'sponsors',
+  'topics',
+  'users',
+  'join',
+]);
 const SEGMENT = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**

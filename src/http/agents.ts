@@ -52,7 +52,12 @@ export function wantsMarkdown(accept: string | undefined): boolean {
   let htmlQ = -1;
   for (const part of accept.split(',').slice(0, 30)) {
     const [type, ...params] = part.trim().toLowerCase().split(';');
-    const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    const q = Number(
+      params
+        .map((p) => p.trim())
+        .find((p) => p.startsWith('q='))
+        ?.slice(2) ?? 1,
+    );
     if (type === 'text/markdown' || type === 'text/x-markdown') md = Math.max(md, Number.isFinite(q) ? q : 1);
     if (type === 'text/html') htmlQ = Math.max(htmlQ, Number.isFinite(q) ? q : 1);
   }
@@ -78,7 +83,11 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 60, description: 'ar
 const OldIdParams = Type.Object({ archive: Type.String({ maxLength: 40 }), num: Type.String({ maxLength: 40 }) });
 const DayParams = Type.Object({ day: Type.String({ maxLength: 20, description: 'YYYY-MM-DD', examples: ['2024-10-25'] }) });
 const CiteQuery = Type.Object(
-  { format: Type.Optional(Type.Union([Type.Literal('bibtex'), Type.Literal('ris'), Type.Literal('csl-json')], { default: 'bibtex', description: 'bibtex, ris or csl-json' })) },
+  {
+    format: Type.Optional(
+      Type.Union([Type.Literal('bibtex'), Type.Literal('ris'), Type.Literal('csl-json')], { default: 'bibtex', description: 'bibtex, ris or csl-json' }),
+    ),
+  },
   { additionalProperties: false },
 );
 type CiteQuery = Static<typeof CiteQuery>;
@@ -98,8 +107,10 @@ export function agentRoutes(app: FastifyInstance, ctx: HttpContext) {
   };
 
   app.get<{ Params: Static<typeof IdParams> }>('/papers/:id.md', { schema: { ...mdSchema, params: IdParams } }, (req, reply) => md(req, reply, req.params.id));
-  app.get<{ Params: Static<typeof OldIdParams> }>('/papers/:archive/:num.md', { schema: { ...mdSchema, params: OldIdParams, summary: 'A paper with an old-style id as Markdown' } }, (req, reply) =>
-    md(req, reply, `${req.params.archive}/${req.params.num}`),
+  app.get<{ Params: Static<typeof OldIdParams> }>(
+    '/papers/:archive/:num.md',
+    { schema: { ...mdSchema, params: OldIdParams, summary: 'A paper with an old-style id as Markdown' } },
+    (req, reply) => md(req, reply, `${req.params.archive}/${req.params.num}`),
   );
   app.get<{ Params: Static<typeof DayParams> }>(
     '/papers/date/:day.md',
@@ -167,7 +178,7 @@ export function agentRoutes(app: FastifyInstance, ctx: HttpContext) {
         tags: ['community'],
         summary: "Set a paper's code and project links (its submitter or a curator)",
         description:
-          "The submitter's edit of the links HF calls githubRepo and projectPage. A GitHub link is stored as its repository URL and gets its stars from the daily sync; it counts for \"Has code\". 403 for anyone else; 30 edits an hour.",
+          'The submitter\'s edit of the links HF calls githubRepo and projectPage. A GitHub link is stored as its repository URL and gets its stars from the daily sync; it counts for "Has code". 403 for anyone else; 30 edits an hour.',
         security: [{ bearerAuth: [] }],
         response: { 200: Type.Ref('HfPaper', { description: 'The paper with its links' }), ...writeErrors },
       },
@@ -199,7 +210,7 @@ export function agentRoutes(app: FastifyInstance, ctx: HttpContext) {
         querystring: CiteQuery,
         tags: ['papers'],
         summary: 'Cite a paper: BibTeX, RIS or CSL-JSON',
-        description: 'The same entry as the paper page\'s BibTeX, or a RIS record (reference managers), or a CSL-JSON array of one item (citeproc, Pandoc).',
+        description: "The same entry as the paper page's BibTeX, or a RIS record (reference managers), or a CSL-JSON array of one item (citeproc, Pandoc).",
         produces: ['application/x-bibtex', 'application/x-research-info-systems', 'application/vnd.citationstyles.csl+json'],
         response: textAnswer('The citation'),
       },
@@ -229,10 +240,16 @@ export function agentRoutes(app: FastifyInstance, ctx: HttpContext) {
       const col = await pb.community.collections.get(Number(req.params.id), viewer?.id);
       const format = req.query.format ?? 'bibtex';
       reply.header('Vary', 'Cookie, Authorization');
-      return cite(reply, format, `collection-${col.id}`, citations(col.items.map((it) => it.paper), format), col.isPublic ? 60 : 0).header(
-        'Cache-Control',
-        col.isPublic ? 'public, max-age=60' : 'private, no-cache',
-      );
+      return cite(
+        reply,
+        format,
+        `collection-${col.id}`,
+        citations(
+          col.items.map((it) => it.paper),
+          format,
+        ),
+        col.isPublic ? 60 : 0,
+      ).header('Cache-Control', col.isPublic ? 'public, max-age=60' : 'private, no-cache');
     },
   );
 }

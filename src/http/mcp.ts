@@ -58,7 +58,12 @@ export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: str
         limit: limit.describe(`Results, 1–${max} (default 10)`),
         from: day.optional().describe('Published on or after, YYYY-MM-DD'),
         to: day.optional().describe('Published on or before, YYYY-MM-DD'),
-        category: z.string().max(40).regex(/^[\w.-]+$/).optional().describe('arXiv category, e.g. cs.CL'),
+        category: z
+          .string()
+          .max(40)
+          .regex(/^[\w.-]+$/)
+          .optional()
+          .describe('arXiv category, e.g. cs.CL'),
         has_code: z.boolean().optional().describe('Only papers with a code repository'),
         sort: z.enum(['relevance', 'newest', 'upvotes']).optional(),
       },
@@ -73,9 +78,14 @@ export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: str
           filters: { from: a.from, to: a.to, category: a.category, hasCode: a.has_code },
           snippets: false,
         });
-        return listMarkdown(`Search: ${a.query}`, r.hits.map((h) => ({ paper: h.paper, upvotes: h.paper.upvotes, numComments: h.paper.numComments })), base, {
-          intro: `${r.hits.length} of ${r.total} matches (${r.mode} search${r.fallback ? `; ${r.fallback}` : ''}). Read one in full with get_paper.`,
-        });
+        return listMarkdown(
+          `Search: ${a.query}`,
+          r.hits.map((h) => ({ paper: h.paper, upvotes: h.paper.upvotes, numComments: h.paper.numComments })),
+          base,
+          {
+            intro: `${r.hits.length} of ${r.total} matches (${r.mode} search${r.fallback ? `; ${r.fallback}` : ''}). Read one in full with get_paper.`,
+          },
+        );
       }),
   );
 
@@ -83,7 +93,8 @@ export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: str
     'get_paper',
     {
       title: 'Read a paper',
-      description: 'One paper as Markdown: title, authors, dates, links (arXiv, PDF, code), categories, abstract, the AI summary when there is one, and the comments.',
+      description:
+        'One paper as Markdown: title, authors, dates, links (arXiv, PDF, code), categories, abstract, the AI summary when there is one, and the comments.',
       inputSchema: { id: z.string().min(1).max(100).describe('arXiv id, e.g. 2410.17243 (a version suffix or an arxiv.org URL is accepted)') },
       annotations: readOnly,
     },
@@ -97,8 +108,16 @@ export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: str
       description: 'The papers listed on a day, an ISO week or a month (give one; none: the latest day), most upvoted first by default.',
       inputSchema: {
         date: day.optional().describe('YYYY-MM-DD'),
-        week: z.string().regex(/^\d{4}-W\d{2}$/).optional().describe('ISO week, YYYY-Www'),
-        month: z.string().regex(/^\d{4}-\d{2}$/).optional().describe('YYYY-MM'),
+        week: z
+          .string()
+          .regex(/^\d{4}-W\d{2}$/)
+          .optional()
+          .describe('ISO week, YYYY-Www'),
+        month: z
+          .string()
+          .regex(/^\d{4}-\d{2}$/)
+          .optional()
+          .describe('YYYY-MM'),
         sort: z.enum(['upvotes', 'publishedAt']).optional(),
         limit: limit.describe(`Papers, 1–${max} (default 20)`),
         abstracts: z.boolean().optional().describe('Include abstracts (default true)'),
@@ -131,10 +150,15 @@ export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: str
         const n = a.limit ?? 20;
         const ranked = await pb.community.trending.list(window, n);
         if (ranked.length)
-          return listMarkdown(`Trending this ${window}`, ranked.map((t) => ({ paper: t.paper, upvotes: t.totalUpvotes, numComments: t.comments })), base, {
-            abstracts: false,
-            intro: ranked.map((t) => `${t.rank}. ${t.paper.arxivId}: ${t.why}`).join('\n'),
-          });
+          return listMarkdown(
+            `Trending this ${window}`,
+            ranked.map((t) => ({ paper: t.paper, upvotes: t.totalUpvotes, numComments: t.comments })),
+            base,
+            {
+              abstracts: false,
+              intro: ranked.map((t) => `${t.rank}. ${t.paper.arxivId}: ${t.why}`).join('\n'),
+            },
+          );
         // No ranking computed yet: the last week's most upvoted, as the trending page shows.
         const recent = await pb.catalog.recentTop(n);
         return listMarkdown(`Most upvoted of the last 7 listed days`, recent, base, { abstracts: false, intro: 'No trending ranking is computed yet.' });
@@ -153,10 +177,15 @@ export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: str
       guarded(async () => {
         const v = await pb.papers.get(a.id);
         const similar = await pb.search.similar(v.paper.id, a.limit ?? 10);
-        return listMarkdown(`Papers similar to ${v.paper.arxivId}`, similar.map((p) => ({ paper: p, upvotes: p.upvotes, numComments: p.numComments })), base, {
-          abstracts: false,
-          intro: `Nearest in meaning to “${v.paper.title}”.`,
-        });
+        return listMarkdown(
+          `Papers similar to ${v.paper.arxivId}`,
+          similar.map((p) => ({ paper: p, upvotes: p.upvotes, numComments: p.numComments })),
+          base,
+          {
+            abstracts: false,
+            intro: `Nearest in meaning to “${v.paper.title}”.`,
+          },
+        );
       }),
   );
   if (writer) {
@@ -166,7 +195,7 @@ export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: str
       'upvote_paper',
       {
         title: 'Upvote a paper',
-        description: `Upvote (or, with up=false, un-upvote) a paper as ${viewer.username ?? 'the token\'s user'}.`,
+        description: `Upvote (or, with up=false, un-upvote) a paper as ${viewer.username ?? "the token's user"}.`,
         inputSchema: { id: z.string().min(1).max(100).describe('arXiv id'), up: z.boolean().optional().describe('Default true') },
         annotations: { ...writes, idempotentHint: true },
       },
@@ -180,7 +209,7 @@ export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: str
       'add_to_collection',
       {
         title: 'Add a paper to one of your collections',
-        description: 'Adds a paper to a collection the token\'s user owns, with an optional note.',
+        description: "Adds a paper to a collection the token's user owns, with an optional note.",
         inputSchema: {
           collection_id: z.number().int().min(1).describe('Collection id (from its URL /collections/<id>)'),
           id: z.string().min(1).max(100).describe('arXiv id'),
@@ -205,29 +234,33 @@ export function mcpRoutes(app: FastifyInstance, ctx: HttpContext) {
     description:
       'Model Context Protocol endpoint for agents: POST JSON-RPC messages (initialize, tools/list, tools/call) with `Accept: application/json, text/event-stream`. Tools: search_papers, get_paper, list_papers, list_trending, similar_papers. With a personal token (Authorization: Bearer) also upvote_paper and add_to_collection, acting as the user who owns the token. Stateless (no session id); reads need no token; rate-limited like the API. GET and DELETE answer 405.',
   };
-  app.post('/mcp', { schema: { ...docs, body: { type: 'object', additionalProperties: true, description: 'A JSON-RPC message or batch' } }, bodyLimit: 200_000 }, async (req, reply) => {
-    // Writes only with a personal token (a cookie session could be ridden by another site).
-    const viewer = req.viewer && req.viewer.via === 'token' ? req.viewer : undefined;
-    const server = createMcpServer(ctx.pb, viewer ? { viewer, ip: req.ip } : undefined);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    // The transport writes the raw response: carry over the headers hooks have set (rate limit, request id, …).
-    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) reply.raw.setHeader(k, v as string | number | string[]);
-    reply.hijack();
-    reply.raw.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    try {
-      await server.connect(transport);
-      await transport.handleRequest(req.raw, reply.raw, req.body);
-    } catch (err) {
-      req.log.error({ err }, 'MCP request failed');
-      if (!reply.raw.headersSent) {
-        reply.raw.writeHead(500, { 'content-type': 'application/json' });
-        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
+  app.post(
+    '/mcp',
+    { schema: { ...docs, body: { type: 'object', additionalProperties: true, description: 'A JSON-RPC message or batch' } }, bodyLimit: 200_000 },
+    async (req, reply) => {
+      // Writes only with a personal token (a cookie session could be ridden by another site).
+      const viewer = req.viewer && req.viewer.via === 'token' ? req.viewer : undefined;
+      const server = createMcpServer(ctx.pb, viewer ? { viewer, ip: req.ip } : undefined);
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      // The transport writes the raw response: carry over the headers hooks have set (rate limit, request id, …).
+      for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) reply.raw.setHeader(k, v as string | number | string[]);
+      reply.hijack();
+      reply.raw.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      try {
+        await server.connect(transport);
+        await transport.handleRequest(req.raw, reply.raw, req.body);
+      } catch (err) {
+        req.log.error({ err }, 'MCP request failed');
+        if (!reply.raw.headersSent) {
+          reply.raw.writeHead(500, { 'content-type': 'application/json' });
+          reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
+        }
       }
-    }
-  });
+    },
+  );
   const notAllowed = { ...docs, summary: 'MCP: not used (stateless server)' };
   for (const method of ['GET', 'DELETE'] as const) {
     app.route({

@@ -34,7 +34,8 @@ export async function editPaperLinks(
 ): Promise<void> {
   const v = await d.papers.get(idOrUrl);
   const submitterId = v.entry?.submitter?.userId ?? null;
-  if (!isCurator(viewer) && (submitterId === null || submitterId !== viewer.id)) throw errors.forbidden('Only the paper\'s submitter or a curator may edit its links.');
+  if (!isCurator(viewer) && (submitterId === null || submitterId !== viewer.id))
+    throw errors.forbidden("Only the paper's submitter or a curator may edit its links.");
   const code = checked(edit.code, 'code', true);
   const project = checked(edit.project, 'project page', false);
   if (code === undefined && project === undefined) throw errors.badRequest('Give githubRepo and/or projectPage.');

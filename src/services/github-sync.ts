@@ -40,7 +40,15 @@ export class GithubSync {
   ) {
     this.now = now ?? (() => new Date());
     // Its own client: GitHub's pace is not arXiv's, and its refusals are handled here, not retried for minutes.
-    this.http = new HttpClient({ userAgent: userAgent(cfg), gaps: { github: cfg.githubGapMs }, timeoutMs: cfg.httpTimeoutMs, retries: 2, backoffMs: 2000, maxWaitMs: 60_000, log });
+    this.http = new HttpClient({
+      userAgent: userAgent(cfg),
+      gaps: { github: cfg.githubGapMs },
+      timeoutMs: cfg.httpTimeoutMs,
+      retries: 2,
+      backoffMs: 2000,
+      maxWaitMs: 60_000,
+      log,
+    });
   }
 
   private readonly now: () => Date;
@@ -122,7 +130,9 @@ export class GithubSync {
         }
         // GitHub refuses with 403 (or 429) and X-RateLimit-Remaining: 0 when the budget is spent; a 403 without it is this repository's.
         const pause =
-          e instanceof HttpError && (e.status === 403 || e.status === 429) ? (this.budgetSpent(e.headers) ?? (e.status === 429 ? this.later(3600) : undefined)) : undefined;
+          e instanceof HttpError && (e.status === 403 || e.status === 429)
+            ? (this.budgetSpent(e.headers) ?? (e.status === 429 ? this.later(3600) : undefined))
+            : undefined;
         if (pause) {
           // Not this repository's fault: it stays due, and the run stops until the budget is back.
           run.pausedUntil = pause;

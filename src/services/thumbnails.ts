@@ -38,10 +38,14 @@ export async function renderFirstPage(pdf: Buffer, width: number, opts: { timeou
   try {
     const input = join(dir, 'in.pdf');
     await writeFile(input, pdf);
-    await run(opts.bin ?? 'pdftoppm', ['-f', '1', '-l', '1', '-singlefile', '-png', '-scale-to-x', String(width), '-scale-to-y', '-1', input, join(dir, 'out')], {
-      timeout: opts.timeoutMs ?? 60_000,
-      maxBuffer: 1_000_000,
-    });
+    await run(
+      opts.bin ?? 'pdftoppm',
+      ['-f', '1', '-l', '1', '-singlefile', '-png', '-scale-to-x', String(width), '-scale-to-y', '-1', input, join(dir, 'out')],
+      {
+        timeout: opts.timeoutMs ?? 60_000,
+        maxBuffer: 1_000_000,
+      },
+    );
     const png = await readFile(join(dir, 'out.png'));
     const size = pngSize(png);
     if (!size) throw new Error('pdftoppm wrote no PNG');

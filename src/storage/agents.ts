@@ -66,7 +66,11 @@ export class ThumbnailStore {
   }
 
   async counts(): Promise<Record<string, number>> {
-    const rows = await this.db.selectFrom('paper_thumbnails').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    const rows = await this.db
+      .selectFrom('paper_thumbnails')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 }
@@ -89,7 +93,9 @@ export class GithubStore {
       .where('id', '>', afterId)
       .where((eb) => eb.or([eb('code_url', 'is', null), eb('code_url', '=', '')]))
       .where((eb) =>
-        eb.or(['github.com', 'gitlab.com', 'bitbucket.org', 'codeberg.org'].flatMap((h) => [eb('abstract', 'like', `%${h}/%`), eb('comment', 'like', `%${h}/%`)])),
+        eb.or(
+          ['github.com', 'gitlab.com', 'bitbucket.org', 'codeberg.org'].flatMap((h) => [eb('abstract', 'like', `%${h}/%`), eb('comment', 'like', `%${h}/%`)]),
+        ),
       )
       .orderBy('id')
       .limit(limit)
@@ -97,7 +103,10 @@ export class GithubStore {
   }
 
   async lastPaperId(): Promise<number> {
-    const r = await this.db.selectFrom('papers').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('papers')
+      .select((eb) => eb.fn.max('id').as('m'))
+      .executeTakeFirst();
     return Number(r?.m ?? 0);
   }
 
@@ -132,7 +141,18 @@ export class GithubStore {
       if (!chunk.length) break;
       await this.db
         .insertInto('github_repos')
-        .values(chunk.map((full_name) => ({ full_name, canonical_name: null, stars: null, status: 'new', etag: null, checked_at: null, last_error: null, updated_at: now })))
+        .values(
+          chunk.map((full_name) => ({
+            full_name,
+            canonical_name: null,
+            stars: null,
+            status: 'new',
+            etag: null,
+            checked_at: null,
+            last_error: null,
+            updated_at: now,
+          })),
+        )
         .onConflict((oc) => oc.column('full_name').doNothing())
         .execute();
     }
@@ -162,7 +182,15 @@ export class GithubStore {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('github_repos')
-        .set({ stars: r.stars, ...(r.canonicalName ? { canonical_name: r.canonicalName } : {}), etag: r.etag, status: 'ok', checked_at: now, last_error: null, updated_at: now })
+        .set({
+          stars: r.stars,
+          ...(r.canonicalName ? { canonical_name: r.canonicalName } : {}),
+          etag: r.etag,
+          status: 'ok',
+          checked_at: now,
+          last_error: null,
+          updated_at: now,
+        })
         .where('full_name', '=', fullName)
         .execute();
       await trx
@@ -218,7 +246,15 @@ export class AiSummaryStore {
 
   async save(paperId: number, s: AiSummary): Promise<void> {
     const now = nowIso();
-    const values = { status: 'ok', summary: s.summary, keywords_json: JSON.stringify(s.keywords), model: s.model, last_error: null, retry_at: null, updated_at: now };
+    const values = {
+      status: 'ok',
+      summary: s.summary,
+      keywords_json: JSON.stringify(s.keywords),
+      model: s.model,
+      last_error: null,
+      retry_at: null,
+      updated_at: now,
+    };
     await this.db
       .insertInto('paper_ai')
       .values({ paper_id: paperId, attempts: 1, created_at: now, ...values })

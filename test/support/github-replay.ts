@@ -47,15 +47,28 @@ export class GithubReplay {
       res.on('close', () => this.inFlight--);
       const path = (req.url ?? '').split('?')[0];
       this.seen.push({ path, headers: req.headers });
-      const rate = { 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': String(this.remaining), 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), 'x-ratelimit-used': String(60 - this.remaining), 'x-ratelimit-resource': 'core' };
+      const rate = {
+        'x-ratelimit-limit': '60',
+        'x-ratelimit-remaining': String(this.remaining),
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+        'x-ratelimit-used': String(60 - this.remaining),
+        'x-ratelimit-resource': 'core',
+      };
       // A little later, as a real server: lets overlapping requests show up in maxInFlight.
       setTimeout(() => {
         if (this.rateLimited) {
           const body = JSON.stringify({
-            message: "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)",
+            message:
+              "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)",
             documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting',
           });
-          res.writeHead(403, { ...commonHeaders(), ...rate, 'x-ratelimit-remaining': '0', 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+          res.writeHead(403, {
+            ...commonHeaders(),
+            ...rate,
+            'x-ratelimit-remaining': '0',
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': Buffer.byteLength(body),
+          });
           return res.end(body);
         }
         if (this.remaining > 0) this.remaining--;
@@ -67,7 +80,13 @@ export class GithubReplay {
             return res.end();
           }
           const body = JSON.stringify({ ...RECORDED.response, stargazers_count: this.stars, watchers_count: this.stars, watchers: this.stars });
-          res.writeHead(200, { ...commonHeaders(), ...rate, etag, 'last-modified': RECORDED.headers['last-modified'], 'content-length': Buffer.byteLength(body) });
+          res.writeHead(200, {
+            ...commonHeaders(),
+            ...rate,
+            etag,
+            'last-modified': RECORDED.headers['last-modified'],
+            'content-length': Buffer.byteLength(body),
+          });
           return res.end(body);
         }
         const body = JSON.stringify({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository', status: '404' });

@@ -37,7 +37,12 @@ export function ris(p: Paper): string {
       const n = splitName(a);
       return ['AU', line(n.given ? `${n.family}, ${n.given}` : n.family)];
     }),
-    ...(d ? ([['PY', d.slice(0, 4)], ['DA', d.replace(/-/g, '/')]] as [string, string][]) : []),
+    ...(d
+      ? ([
+          ['PY', d.slice(0, 4)],
+          ['DA', d.replace(/-/g, '/')],
+        ] as [string, string][])
+      : []),
     ['AB', line(plainText(p.abstract))],
     ['PB', 'arXiv'],
     ['UR', `https://arxiv.org/abs/${p.arxivId}`],

@@ -19,7 +19,10 @@ export interface MarkdownPaper {
 
 /** Text on one line, with the characters that would start Markdown structure escaped. */
 function inline(s: string): string {
-  return s.replace(/\s+/g, ' ').trim().replace(/([\\`*_[\]<>|])/g, '\\$1');
+  return s
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/([\\`*_[\]<>|])/g, '\\$1');
 }
 
 function link(label: string, url: string | null | undefined): string | null {
@@ -44,9 +47,14 @@ export function paperMarkdown(v: MarkdownPaper, base: string): string {
   const links = arxivLinks(p.arxivId);
   const out: string[] = [`# ${inline(p.title)}`, ''];
   const meta: string[] = [];
-  meta.push(`**arXiv:** ${link(p.arxivId + (p.version > 1 ? `v${p.version}` : ''), links.abs)} · ${link('PDF', links.pdf)} · ${link('Paperboy page', `${base}/papers/${p.arxivId}`)}`);
+  meta.push(
+    `**arXiv:** ${link(p.arxivId + (p.version > 1 ? `v${p.version}` : ''), links.abs)} · ${link('PDF', links.pdf)} · ${link('Paperboy page', `${base}/papers/${p.arxivId}`)}`,
+  );
   if (p.authors.length) meta.push(`**Authors:** ${p.authors.map(inline).join(', ')}`);
-  const dates = [p.publishedAt ? `published ${day(p.publishedAt)}` : '', p.updatedAt && day(p.updatedAt) !== day(p.publishedAt) ? `updated ${day(p.updatedAt)}` : ''].filter(Boolean);
+  const dates = [
+    p.publishedAt ? `published ${day(p.publishedAt)}` : '',
+    p.updatedAt && day(p.updatedAt) !== day(p.publishedAt) ? `updated ${day(p.updatedAt)}` : '',
+  ].filter(Boolean);
   if (dates.length) meta.push(`**Dates:** ${dates.join(', ')}`);
   if (v.listedOn) meta.push(`**Listed:** ${v.listedOn}${v.submitter ? ` (submitted by ${inline(v.submitter)})` : ''}`);
   meta.push(`**Upvotes:** ${v.upvotes} · **Comments:** ${v.numComments}`);
