@@ -17,6 +17,7 @@ import { toHfPaper } from './present/hf.ts';
 import { requireViewer } from './pages/community-session.ts';
 import { assertCsrf } from './csrf.ts';
 import { editPaperLinks } from '../services/code-link-edits.ts';
+import { requireScope } from '../services/accounts.ts';
 
 /** Everything the Markdown of a paper shows: the paper, its listing, AI summary and comments. */
 export async function paperForAgents(pb: Paperboy, id: string): Promise<MarkdownPaper> {
@@ -186,6 +187,8 @@ export function agentRoutes(app: FastifyInstance, ctx: HttpContext) {
     async (req) => {
       const viewer = requireViewer(req);
       if (viewer.via === 'session') assertCsrf(req, pb.secret);
+      // A submitter's edit: tokens need the "submit" scope.
+      requireScope(viewer, 'submit');
       await editPaperLinks({ papers: pb.papers, store: pb.agents.githubStore, limiter: pb.community.limiter }, viewer, req.params.id, {
         code: req.body.githubRepo,
         project: req.body.projectPage,

@@ -2,8 +2,9 @@
 // TypeScript SDK): tools for agents to search papers, read one as Markdown, list a day, week or
 // month, list trending papers and find similar ones. Stateless: every POST gets a fresh server and
 // transport (JSON answers, no session), so any web process can answer any request. Without a token
-// every tool only reads; a request with a personal API token (Authorization: Bearer) also gets two
-// writing tools in that user's name, upvote_paper and add_to_collection, and its own rate-limit
+// every tool only reads; a request with a personal API token (Authorization: Bearer) also gets the
+// writing tools its scopes allow, in that user's name: upvote_paper (vote) and add_to_collection
+// (collections), and its own rate-limit
 // bucket, as on /api (the limiter counts /mcp like the API). Cookies never authorise a write here.
 import type { FastifyInstance } from 'fastify';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -11,7 +12,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { z } from 'zod';
 import type { HttpContext } from './context.ts';
 import type { Paperboy } from '../wiring.ts';
-import type { Viewer } from '../services/accounts.ts';
+import { hasScope, type Viewer } from '../services/accounts.ts';
 import { AppError } from '../domain/errors.ts';
 import { parsePeriod } from '../services/papers.ts';
 import { PAPERBOY_VERSION } from '../ingest/http.ts';
@@ -191,38 +192,40 @@ export function createMcpServer(pb: Paperboy, writer?: { viewer: Viewer; ip: str
   if (writer) {
     const { viewer, ip } = writer;
     const writes = { readOnlyHint: false, destructiveHint: false, openWorldHint: false };
-    server.registerTool(
-      'upvote_paper',
-      {
-        title: 'Upvote a paper',
-        description: `Upvote (or, with up=false, un-upvote) a paper as ${viewer.username ?? "the token's user"}.`,
-        inputSchema: { id: z.string().min(1).max(100).describe('arXiv id'), up: z.boolean().optional().describe('Default true') },
-        annotations: { ...writes, idempotentHint: true },
-      },
-      async (a) =>
-        guarded(async () => {
-          const r = await pb.community.votes.set(viewer, a.id, a.up ?? true, ip);
-          return `${r.arxivId}: ${r.upvoted ? 'upvoted' : 'not upvoted'}, ${r.upvotes} upvotes${r.changed ? '' : ' (unchanged)'}.`;
-        }),
-    );
-    server.registerTool(
-      'add_to_collection',
-      {
-        title: 'Add a paper to one of your collections',
-        description: "Adds a paper to a collection the token's user owns, with an optional note.",
-        inputSchema: {
-          collection_id: z.number().int().min(1).describe('Collection id (from its URL /collections/<id>)'),
-          id: z.string().min(1).max(100).describe('arXiv id'),
-          note: z.string().max(2000).optional(),
+    if (hasScope(viewer, 'vote'))
+      server.registerTool(
+        'upvote_paper',
+        {
+          title: 'Upvote a paper',
+          description: `Upvote (or, with up=false, un-upvote) a paper as ${viewer.username ?? "the token's user"}.`,
+          inputSchema: { id: z.string().min(1).max(100).describe('arXiv id'), up: z.boolean().optional().describe('Default true') },
+          annotations: { ...writes, idempotentHint: true },
         },
-        annotations: { ...writes, idempotentHint: true },
-      },
-      async (a) =>
-        guarded(async () => {
-          await pb.community.collections.addPaper(viewer.id, a.collection_id, a.id, a.note);
-          return `Added ${a.id} to collection ${a.collection_id}.`;
-        }),
-    );
+        async (a) =>
+          guarded(async () => {
+            const r = await pb.community.votes.set(viewer, a.id, a.up ?? true, ip);
+            return `${r.arxivId}: ${r.upvoted ? 'upvoted' : 'not upvoted'}, ${r.upvotes} upvotes${r.changed ? '' : ' (unchanged)'}.`;
+          }),
+      );
+    if (hasScope(viewer, 'collections'))
+      server.registerTool(
+        'add_to_collection',
+        {
+          title: 'Add a paper to one of your collections',
+          description: "Adds a paper to a collection the token's user owns, with an optional note.",
+          inputSchema: {
+            collection_id: z.number().int().min(1).describe('Collection id (from its URL /collections/<id>)'),
+            id: z.string().min(1).max(100).describe('arXiv id'),
+            note: z.string().max(2000).optional(),
+          },
+          annotations: { ...writes, idempotentHint: true },
+        },
+        async (a) =>
+          guarded(async () => {
+            await pb.community.collections.addPaper(viewer.id, a.collection_id, a.id, a.note);
+            return `Added ${a.id} to collection ${a.collection_id}.`;
+          }),
+      );
   }
   return server;
 }
