@@ -21,6 +21,7 @@ import { SearchService } from './search/service.ts';
 import { DigestService } from './services/digest.ts';
 import { createCommunity, type Community } from './services/community.ts';
 import { atomClient, fetchArxivPapers } from './ingest/atom.ts';
+import { createAgents, type Agents } from './services/agents.ts';
 
 export interface Paperboy {
   config: Config;
@@ -45,6 +46,8 @@ export interface Paperboy {
   search: SearchService;
   /** E-mail digests: subscriptions, editions, sending (src/services/digest.ts). */
   digest: DigestService;
+  /** HF parity and agents: thumbnails, code links + GitHub stars, AI summaries (src/services/agents.ts). */
+  agents: Agents;
   /** The instance's signing key (PAPERBOY_SECRET, or generated once and kept in the database). */
   secret: string;
   /** Functions run by close(), last registered first. */
@@ -110,6 +113,7 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     mail: createTransport(config),
     search: new SearchService(config, db, stores.papers, log),
     digest: undefined as unknown as DigestService, // set below: it needs the finished instance
+    agents: createAgents({ db: db.kysely, config, kv: stores.kv, log }),
     secret,
     onClose: [],
     async close() {

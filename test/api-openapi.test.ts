@@ -38,7 +38,9 @@ for (const dbk of databases) {
       const paths = Object.keys(doc.paths);
       for (const p of ['/api/daily_papers', '/api/papers', '/api/papers/{id}', '/api/authors/{name}/papers', '/feeds/daily.rss', '/feeds/daily.atom', '/feeds/trending.rss', '/feeds/search.rss', '/feeds/category/{feed}', '/feeds/author/{feed}'])
         assert.ok(paths.includes(p), `${p} is documented`);
-      for (const p of paths) assert.match(p, /^\/(api|feeds)\/|^\/healthz$/, `${p} is not an HTML page`);
+      // Besides the API and feeds: the agent surface (issue 22), Markdown papers, thumbnails and MCP.
+      for (const p of paths) assert.match(p, /^\/(api|feeds)\/|^\/healthz$|^\/papers\/.*\.md$|^\/thumbnails\/|^\/mcp$/, `${p} is not an HTML page`);
+      for (const p of ['/papers/{id}.md', '/papers/date/{day}.md', '/mcp', '/api/papers/{id}/citation', '/api/collections/{id}/citation']) assert.ok(paths.includes(p), `${p} is documented`);
       assert.ok(!paths.includes('/api/docs') && !paths.includes('/api/openapi.json'));
       const daily = doc.paths['/api/daily_papers'].get;
       const names = daily.parameters.map((p: Json) => p.name).sort();

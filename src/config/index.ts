@@ -7,9 +7,10 @@ import { community } from './community.ts';
 import { mail } from './mail.ts';
 import { ops } from './ops.ts';
 import { api } from './api.ts';
+import { agents } from './agents.ts';
 import type { Setting } from './table.ts';
 
-export const settingsTable = { ...core, ...ingest, ...search, ...community, ...mail, ...ops, ...api };
+export const settingsTable = { ...core, ...ingest, ...search, ...community, ...mail, ...ops, ...api, ...agents };
 
 type Table = typeof settingsTable;
 export type Config = { [K in keyof Table]: Table[K] extends Setting<infer T> ? T : never } & {

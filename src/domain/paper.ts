@@ -1,4 +1,5 @@
 // The paper as every source normalises it before it is stored.
+import { httpUrl, pickCodeLink } from './code-links.ts';
 
 export interface PaperVersion {
   version: number;
@@ -52,6 +53,8 @@ export interface Paper {
   codeUrl: string | null;
   projectUrl: string | null;
   thumbnailUrl: string | null;
+  /** Content hash of the first-page image this instance rendered (src/services/thumbnails.ts), when there is one. */
+  thumbnailKey?: string | null;
   githubStars: number | null;
   versions: PaperVersion[];
   upvotes: number;
@@ -148,6 +151,7 @@ export function normalisePaper(p: PaperInput): PaperInput {
         .map((v) => ({ version: v.version, ...(isoOf(v.date) ? { date: isoOf(v.date)! } : {}) }))
     : undefined;
   const primary = textOf(p.primaryCategory)?.trim();
+  const comment = short(p.comment);
   return {
     ...p,
     version,
@@ -158,11 +162,12 @@ export function normalisePaper(p: PaperInput): PaperInput {
     primaryCategory: (primary && primary.length <= 64 ? primary : null) || categories[0] || null,
     publishedAt: p.publishedAt === undefined ? undefined : isoOf(p.publishedAt),
     updatedAt: p.updatedAt === undefined ? undefined : isoOf(p.updatedAt),
-    comment: short(p.comment),
+    comment,
     journalRef: short(p.journalRef),
     doi: short(p.doi),
     license: p.license === undefined ? undefined : short(p.license),
-    codeUrl: p.codeUrl === undefined ? undefined : textOf(p.codeUrl),
+    // Imported links are http(s) only; a paper without a code link gets the repository its comment or abstract names.
+    codeUrl: pickCodeLink(textOf(p.codeUrl), comment, abstract) ?? (p.codeUrl === undefined ? undefined : httpUrl(textOf(p.codeUrl))),
     projectUrl: p.projectUrl === undefined ? undefined : textOf(p.projectUrl),
     thumbnailUrl: p.thumbnailUrl === undefined ? undefined : textOf(p.thumbnailUrl),
     githubStars: typeof p.githubStars === 'number' && Number.isFinite(p.githubStars) ? Math.max(0, Math.round(p.githubStars)) : p.githubStars === undefined ? undefined : null,

@@ -11,7 +11,11 @@ type Json = Record<string, any>;
 
 /** Only the API and the feeds are documented; HTML pages, assets and the docs themselves are not. */
 export const isDocumented = (url: string) =>
-  (url.startsWith('/api/') || url.startsWith('/feeds/') || url === '/healthz') && url !== '/api/docs' && url !== '/api/openapi.json';
+  ((url.startsWith('/api/') || url.startsWith('/feeds/') || url === '/healthz') && url !== '/api/docs' && url !== '/api/openapi.json') ||
+  // The agent surface (issue 22): Markdown papers and days, thumbnails, the MCP endpoint.
+  (url.startsWith('/papers/') && url.endsWith('.md')) ||
+  url.startsWith('/thumbnails/') ||
+  url === '/mcp';
 
 /** Registers the generator. Must run before any route is added: it collects routes as they register. */
 export async function registerOpenApi(app: FastifyInstance, ctx: HttpContext): Promise<void> {
@@ -32,6 +36,7 @@ export async function registerOpenApi(app: FastifyInstance, ctx: HttpContext): P
         { name: 'community', description: 'Submissions, votes, comments, collections (writes need a personal token)' },
         { name: 'search', description: 'Search and similar papers' },
         { name: 'feeds', description: 'RSS 2.0 and Atom 1.0 feeds' },
+        { name: 'agents', description: 'For agents and HF clients: papers as Markdown, thumbnails, the MCP server (Streamable HTTP)' },
         { name: 'meta', description: 'Health of the instance' },
       ],
       components: {

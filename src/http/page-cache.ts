@@ -44,7 +44,8 @@ export class PageCache {
     if (req.headers.cookie || req.headers.authorization) return undefined;
     if (LIVE.test(req.url)) return undefined;
     // Errors and some answers depend on what the client accepts.
-    const json = String(req.headers.accept ?? '').includes('application/json') ? 'j' : 'h';
+    const accept = String(req.headers.accept ?? '');
+    const json = accept.includes('application/json') ? 'j' : accept.includes('markdown') ? 'm' : 'h';
     return `${json} ${req.url}`;
   }
 

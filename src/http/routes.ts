@@ -12,6 +12,8 @@ import { feedRoutes } from './feeds/routes.ts';
 import { communityRoutes } from './pages/community.ts';
 import { searchApiRoutes } from './api/search.ts';
 import { searchPages } from './pages/search.ts';
+import { agentRoutes } from './agents.ts';
+import { mcpRoutes } from './mcp.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => Promise<void> | void;
 
@@ -22,3 +24,6 @@ routeModules.push(digestPages);
 
 // Search (issue 9): the search page, API and similar papers.
 routeModules.push(searchApiRoutes, searchPages);
+
+// HF parity and agents (issue 22): Markdown papers and days, thumbnails, citations, the MCP server.
+routeModules.push(agentRoutes, mcpRoutes);

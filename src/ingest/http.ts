@@ -45,6 +45,13 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Where validators of conditional requests live (overrides the client's). */
   validators?: ValidatorStore;
+  /** Extra request headers (e.g. a GitHub token). */
+  headers?: Record<string, string>;
+  /** Keep the body as bytes (PDFs) in `bytes`; `body` stays empty. Larger bodies than `maxBytes` fail. */
+  binary?: boolean;
+  maxBytes?: number;
+  /** Retries of this request (default: the client's). */
+  retries?: number;
 }
 
 export interface HttpResult {
@@ -52,6 +59,8 @@ export interface HttpResult {
   status: number;
   notModified: boolean;
   body: string;
+  /** The body as bytes, for `binary` requests. */
+  bytes?: Buffer;
   headers: Headers;
   attempts: number;
   /** Stores the response's validators; call it once the body has been processed, so a failed run refetches. */
@@ -63,6 +72,8 @@ export class HttpError extends Error {
     message: string,
     readonly url: string,
     readonly status?: number,
+    /** The refusal's headers (e.g. GitHub's X-RateLimit-Reset on a 403). */
+    readonly headers?: Headers,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -143,7 +154,7 @@ export class HttpClient {
   }
 
   async get(url: string, ro: RequestOptions): Promise<HttpResult> {
-    const retries = this.opts.retries ?? 5;
+    const retries = ro.retries ?? this.opts.retries ?? 5;
     const maxWait = this.opts.maxWaitMs ?? 600_000;
     return this.inLane(
       ro.group,
@@ -172,7 +183,7 @@ export class HttpClient {
   }
 
   private async attempt(url: string, ro: RequestOptions, cached: Validators | undefined, attempt: number): Promise<HttpResult> {
-    const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, accept: ro.accept ?? '*/*' };
+    const headers: Record<string, string> = { ...ro.headers, 'user-agent': this.opts.userAgent, accept: ro.accept ?? '*/*' };
     if (cached?.etag) headers['if-none-match'] = cached.etag;
     if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 60_000);
@@ -195,7 +206,24 @@ export class HttpClient {
     }
     if (res.status >= 400) {
       await res.body?.cancel().catch(() => {});
-      throw new HttpError(`${url}: HTTP ${res.status}`, url, res.status);
+      throw new HttpError(`${url}: HTTP ${res.status}`, url, res.status, res.headers);
+    }
+    if (ro.binary) {
+      const declared = Number(res.headers.get('content-length') ?? 0);
+      if (ro.maxBytes && declared > ro.maxBytes) {
+        await res.body?.cancel().catch(() => {});
+        throw new HttpError(`${url}: ${declared} bytes, more than ${ro.maxBytes}`, url, res.status);
+      }
+      let bytes: Buffer;
+      try {
+        bytes = Buffer.from(await res.arrayBuffer());
+      } catch (err) {
+        if (ro.signal?.aborted) throw err;
+        throw new Retryable(`body cut short: ${describe(err)}`);
+      }
+      if (ro.maxBytes && bytes.length > ro.maxBytes) throw new HttpError(`${url}: more than ${ro.maxBytes} bytes`, url, res.status);
+      if (declared && !res.headers.get('content-encoding') && bytes.length < declared) throw new Retryable('body shorter than Content-Length');
+      return { ...base, notModified: false, body: '', bytes, commit: async () => {} };
     }
     let body: string;
     try {

@@ -44,7 +44,8 @@ export class CatalogService {
     opts: { sort: CatalogSort; page: number; limit: number; submitter?: string },
   ): Promise<Page<ListedPaper> & { period: Period }> {
     const p = period ?? { kind: 'day' as const, day: await this.papers.latestDay() };
-    const range = periodRange(p);
+    // A submitter's papers with no period given: every day they submitted on (as Hugging Face answers).
+    const range = !period && opts.submitter ? { from: '0000-01-01', to: '9999-12-31' } : periodRange(p);
     const offset = opts.page * opts.limit;
     // One row more than asked tells whether a next page exists, whatever the filters.
     const rows = await this.papers.daily.list(range, {
@@ -56,6 +57,19 @@ export class CatalogService {
       window: p.kind,
     });
     return { period: p, items: rows.slice(0, opts.limit), more: rows.length > opts.limit };
+  }
+
+  /**
+   * HF's `sort=trending`: the papers listed in the last 7 days up to the latest listed day, by the
+   * week's trending score, whatever date, week or month was asked for (as Hugging Face does).
+   */
+  async trendingRecent(opts: { page: number; limit: number; submitter?: string }): Promise<Page<ListedPaper>> {
+    const last: Day = await this.papers.latestDay();
+    const rows = await this.papers.daily.list(
+      { from: addDays(last, -6), to: last },
+      { limit: opts.limit + 1, offset: opts.page * opts.limit, sort: 'trending', submitter: opts.submitter, window: 'week' },
+    );
+    return { items: rows.slice(0, opts.limit), more: rows.length > opts.limit };
   }
 
   /** The trending feed's fallback while no trending ranking is computed: the last 7 listed days, most upvoted first. */

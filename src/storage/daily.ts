@@ -110,6 +110,15 @@ export class DailyStore {
     return r ? rowToEntry(r) : undefined;
   }
 
+  /** The daily entries of several papers, by paper id. */
+  async forPapers(paperIds: number[]): Promise<Map<number, DailyEntry>> {
+    const out = new Map<number, DailyEntry>();
+    if (!paperIds.length) return out;
+    const rows = await this.db.selectFrom('daily_entries').selectAll().where('paper_id', 'in', [...new Set(paperIds)]).execute();
+    for (const r of rows) out.set(r.paper_id, rowToEntry(r));
+    return out;
+  }
+
   /** Papers listed between two days (inclusive), most upvoted first (or newest first). */
   async list(range: DayRange, opts: { limit: number; offset: number; sort?: ListSort; submitter?: string; window?: TrendWindow }): Promise<ListedPaper[]> {
     let q = this.db

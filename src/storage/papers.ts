@@ -10,7 +10,7 @@ import { BulkFullText, WalCheckpointer, type BulkFullTextBatch } from './bulk.ts
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
 type Row = Selectable<PapersTable>;
-type Values = Omit<Row, 'id' | 'upvotes' | 'num_comments' | 'created_at' | 'modified_at'>;
+type Values = Omit<Row, 'id' | 'upvotes' | 'num_comments' | 'created_at' | 'modified_at' | 'thumbnail_key'>;
 
 const CONTENT_KEYS: (keyof Values)[] = [
   'version',
@@ -51,6 +51,7 @@ export function rowToPaper(r: Row): Paper {
     codeUrl: r.code_url,
     projectUrl: r.project_url,
     thumbnailUrl: r.thumbnail_url,
+    thumbnailKey: r.thumbnail_key ?? null,
     githubStars: r.github_stars,
     versions: JSON.parse(r.versions_json) as PaperVersion[],
     upvotes: r.upvotes,
@@ -222,7 +223,7 @@ class SqliteBulk {
           outcomes.push('updated');
         } else {
           const info = this.insert.run(...params, now, now);
-          row = { ...v, id: Number(info.lastInsertRowid), upvotes: 0, num_comments: 0, created_at: now, modified_at: now };
+          row = { ...v, id: Number(info.lastInsertRowid), upvotes: 0, num_comments: 0, created_at: now, modified_at: now, thumbnail_key: null };
           fts?.inserted(row.id, row);
           outcomes.push('inserted');
         }
@@ -324,7 +325,7 @@ export class PaperStore {
       const queued = pending.get(p.arxivId);
       if (queued) {
         // The same new paper twice in one batch: merge into the queued row.
-        const merged = mergedValues(p, { ...queued, id: 0, upvotes: 0, num_comments: 0, created_at: now, modified_at: now });
+        const merged = mergedValues(p, { ...queued, id: 0, upvotes: 0, num_comments: 0, created_at: now, modified_at: now, thumbnail_key: null });
         if (!merged || sameContent(merged, queued)) outcomes.push('unchanged');
         else {
           pending.set(p.arxivId, merged);

@@ -6,6 +6,7 @@ import type { SearchTables } from './schema-search.ts';
 import type { CommunityTables } from './schema-community.ts';
 import type { DigestTables } from './schema-digest.ts';
 import type { OpsTables } from './schema-ops.ts';
+import type { AgentTables } from './schema-agents.ts';
 
 export interface PapersTable {
   id: Generated<number>;
@@ -27,6 +28,8 @@ export interface PapersTable {
   code_url: string | null;
   project_url: string | null;
   thumbnail_url: string | null;
+  /** Hash of this instance's rendered first page (paper_thumbnails); set by the thumbnail job only. */
+  thumbnail_key: string | null;
   github_stars: number | null;
   /** JSON array of {version, date}. */
   versions_json: string;
@@ -112,7 +115,7 @@ export interface KvTable {
   updated_at: string;
 }
 
-export interface Database extends IngestTables, SearchTables, CommunityTables, DigestTables, OpsTables {
+export interface Database extends IngestTables, SearchTables, CommunityTables, DigestTables, OpsTables, AgentTables {
   papers: PapersTable;
   authors: AuthorsTable;
   paper_authors: PaperAuthorsTable;

@@ -9,7 +9,7 @@ export const DailyPapersQuery = Type.Object(
     sort: Type.Optional(
       Type.Union([Type.Literal('publishedAt'), Type.Literal('trending')], {
         description:
-          'Order. Default: most upvoted first, ties by submission time, newest first (as Hugging Face). publishedAt: newest submission first. trending: by the cached trending score of the period\'s window (day, week or month; see the README), papers without a score after them by upvotes.',
+          'Order. Default: most upvoted first, ties by submission time, newest first (as Hugging Face). publishedAt: newest submission first. trending: as on Hugging Face, date, week and month are ignored: the weekly trending ranking (see the README); before one is computed (or with a submitter), the last 7 listed days by upvotes.',
       }),
     ),
     p: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, default: 0, description: 'Page, from 0' })),

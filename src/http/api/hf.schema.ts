@@ -44,6 +44,9 @@ export const HfPaper = Type.Object(
     journalRef: Nullable(Type.String()),
     doi: Nullable(Type.String()),
     comments: Type.Optional(Type.Array(Type.Unknown(), { description: 'With ?field=comments: the discussion, oldest first' })),
+    ai_summary: Type.Optional(Type.String({ description: 'AI summary (2–3 sentences), only when the instance has a chat model configured; see ai_model' })),
+    ai_keywords: Type.Optional(Type.Array(Type.String(), { description: 'AI keywords (5–8), as ai_summary' })),
+    ai_model: Type.Optional(Type.String({ description: 'Paperboy: the model that wrote ai_summary and ai_keywords' })),
   },
   {
     $id: 'HfPaper',
@@ -67,6 +70,17 @@ export const HfPaper = Type.Object(
   },
 );
 
+/** Fields HF's Python client reads from the top level of list items (not from `paper`). */
+function topLevelExtras() {
+  return {
+    githubRepo: Type.Optional(Type.String({ description: 'Code repository (as paper.githubRepo)' })),
+    githubStars: Type.Optional(Type.Integer({ description: 'GitHub stars, synced daily' })),
+    projectPage: Type.Optional(Type.String()),
+    ai_summary: Type.Optional(Type.String({ description: 'As paper.ai_summary' })),
+    ai_keywords: Type.Optional(Type.Array(Type.String())),
+  };
+}
+
 export const HfDailyItem = Type.Object(
   {
     paper: Type.Ref('HfPaper'),
@@ -79,11 +93,13 @@ export const HfDailyItem = Type.Object(
     submittedBy: Nullable(
       Type.Object({
         name: Type.String({ description: 'User name' }),
+        user: Type.Optional(Type.String({ description: 'User name again, where HF clients read it' })),
         fullname: Type.String(),
         avatarUrl: Nullable(Type.String()),
         type: Type.String(),
       }),
     ),
+    ...topLevelExtras(),
   },
   {
     $id: 'HfDailyItem',
@@ -102,5 +118,40 @@ export const HfDailyItem = Type.Object(
   },
 );
 
+export const HfSearchItem = Type.Object(
+  {
+    paper: Type.Ref('HfPaper'),
+    title: Type.String(),
+    summary: Type.String({ description: 'Abstract' }),
+    publishedAt: Nullable(Type.String({ format: 'date-time', description: 'First version on arXiv' })),
+    thumbnail: Nullable(Type.String({ description: 'First-page image (this instance\'s rendering when it has one)' })),
+    numComments: Type.Integer(),
+    mediaUrls: Type.Array(Type.String()),
+    highlights: Type.Object(
+      {
+        title: Nullable(Type.String({ description: 'HTML: the escaped title, matched words in <mark>' })),
+        summary: Nullable(Type.String({ description: 'HTML: an escaped abstract excerpt around the matches, matched words in <mark>' })),
+      },
+      { description: 'Where the query matched' },
+    ),
+    ...topLevelExtras(),
+  },
+  {
+    $id: 'HfSearchItem',
+    examples: [
+      {
+        paper: { id: '2410.17243', title: 'Breaking the Memory Barrier: …', '…': '(HfPaper)' },
+        title: 'Breaking the Memory Barrier: Near Infinite Batch Size Scaling for Contrastive Loss',
+        summary: 'Contrastive loss is a powerful approach for representation learning, …',
+        publishedAt: '2024-10-22T17:59:30.000Z',
+        thumbnail: null,
+        numComments: 3,
+        mediaUrls: [],
+        highlights: { title: 'Breaking the <mark>Memory</mark> Barrier: …', summary: '<mark>Contrastive</mark> <mark>loss</mark> is …' },
+      },
+    ],
+  },
+);
+
 /** Shared schemas, added once to the app so that routes and OpenAPI can $ref them. */
-export const sharedSchemas = [ApiError, HfPaper, HfDailyItem];
+export const sharedSchemas = [ApiError, HfPaper, HfDailyItem, HfSearchItem];

@@ -15,7 +15,7 @@ export const paperComments: { list?: (req: FastifyRequest, v: PaperView) => Prom
 export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   const one = async (req: FastifyRequest, id: string, field?: string) => {
     const v = await ctx.pb.papers.get(id);
-    const out = toHfPaper(v.paper, v.upvotes);
+    const out = toHfPaper(v.paper, v.upvotes, await ctx.pb.agents.ai.forPaper(v.paper.id));
     if (field === 'comments') return { ...out, comments: paperComments.list ? await paperComments.list(req, v) : [] };
     return out;
   };

@@ -16,8 +16,14 @@ import type { Config } from '../../config/index.ts';
 export const apiIdentity: { token?: (token: string, req: FastifyRequest) => Promise<string | null> } = {};
 
 export const isLimitedPath = (url: string) =>
-  // The search page runs the same costly query as /api/search: it shares the per-client budget.
-  url.startsWith('/api/') || url.startsWith('/feeds/') || url === '/search' || url.startsWith('/search?') || url.startsWith('/search/');
+  // The search page runs the same costly query as /api/search: it shares the per-client budget; so does the MCP endpoint.
+  url.startsWith('/api/') ||
+  url.startsWith('/feeds/') ||
+  url === '/search' ||
+  url.startsWith('/search?') ||
+  url.startsWith('/search/') ||
+  url === '/mcp' ||
+  url.startsWith('/mcp?');
 
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;

@@ -28,7 +28,7 @@ declare module 'fastify' {
 export { ctxOf };
 
 /** The paths where a bearer token is accepted. */
-export const isApiUrl = (url: string) => url.startsWith('/api/');
+export const isApiUrl = (url: string) => url.startsWith('/api/') || url === '/mcp' || url.startsWith('/mcp?');
 const skip = (url: string) => url.startsWith('/static/') || url === '/healthz' || url.startsWith('/healthz?');
 const isHtmlGet = (req: FastifyRequest) => req.method === 'GET' && !/^\/(api|feeds|static)\//.test(req.url);
 

@@ -10,6 +10,7 @@ import { paperCard } from '../present/cards.ts';
 import { arxivLinks } from '../../domain/arxiv-id.ts';
 import { errors } from '../../domain/errors.ts';
 import type { PaperView } from '../../services/papers.ts';
+import { aiSummarySection, citeLinks } from '../present/ai-summary.ts';
 
 /** Sections other features add to the paper page (comments, similar papers, collections). */
 export const paperExtras: {
@@ -40,8 +41,10 @@ async function renderPaper(ctx: HttpContext, req: FastifyRequest, reply: Fastify
   const published = p.publishedAt?.slice(0, 10).replace(/-/g, '/');
   const updated = p.updatedAt?.slice(0, 10).replace(/-/g, '/');
   const description = summary(p.abstract);
+  const ai = await ctx.pb.agents.ai.forPaper(p.id);
   const head = html`
 <link rel="canonical" href="${base}/papers/${p.arxivId}">
+<link rel="alternate" type="text/markdown" href="${base}/papers/${p.arxivId}.md">
 <meta property="og:type" content="article">
 <meta property="og:site_name" content="Paperboy">
 <meta property="og:title" content="${plainText(p.title)}">
@@ -93,6 +96,7 @@ ${p.journalRef ? html`<meta name="citation_journal_title" content="${p.journalRe
         <h2 id="abstract-h">Abstract</h2>
         <p class="abstract-full">${mathText(p.abstract || 'No abstract.')}</p>
       </section>
+      ${aiSummarySection(ai)}
       ${main}
     </div>
     <aside aria-label="About this paper">
@@ -117,6 +121,7 @@ ${p.journalRef ? html`<meta name="citation_journal_title" content="${p.journalRe
           <span><button type="button" class="btn secondary copy" data-copy="bibtex" hidden>Copy</button> <span class="copy-status" role="status"></span></span>
         </div>
         <pre class="bibtex" id="bibtex" tabindex="0" aria-label="BibTeX citation">${bibtex(p)}</pre>
+        ${citeLinks(p.arxivId)}
       </section>
       ${aside}
     </aside>

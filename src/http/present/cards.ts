@@ -4,6 +4,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { mathText } from './math.ts';
 import { arxivLinks } from '../../domain/arxiv-id.ts';
 import type { DailyEntry, Paper } from '../../domain/paper.ts';
+import { thumbnailPath } from '../../services/thumbnails.ts';
 
 export interface CardData {
   paper: Paper;
@@ -75,7 +76,8 @@ export function initials(title: string): string {
  * load, app.js removes it and the tile shows. Decorative: the title link is the real link.
  */
 export function thumb(c: CardData): SafeHtml {
-  const url = c.entry?.thumbnailUrl ?? c.paper.thumbnailUrl;
+  // This instance's rendering of the first page first (immutable URL), else the source's image.
+  const url = c.paper.thumbnailKey ? thumbnailPath(c.paper.arxivId, c.paper.thumbnailKey) : (c.entry?.thumbnailUrl ?? c.paper.thumbnailUrl);
   return html`<div class="thumb ph" style="--h:${placeholderHue(c.paper.arxivId)}" aria-hidden="true">${initials(c.paper.title)}${
     url ? html`<img src="${url}" alt="" loading="lazy" width="120" height="90">` : ''
   }</div>`;

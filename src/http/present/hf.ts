@@ -2,6 +2,8 @@
 import type { Paper } from '../../domain/paper.ts';
 import type { ListedPaper } from '../../storage/daily.ts';
 import { safeLink, safeLinks } from '../../domain/links.ts';
+import type { AiSummary } from '../../storage/agents.ts';
+import { thumbnailPath } from '../../services/thumbnails.ts';
 
 export interface HfAuthor {
   _id: string;
@@ -27,13 +29,28 @@ export interface HfPaper {
   comment: string | null;
   journalRef: string | null;
   doi: string | null;
+  /** HF's AI summary and keywords, with the model that wrote them (Paperboy: ai_model). */
+  ai_summary?: string;
+  ai_keywords?: string[];
+  ai_model?: string;
+}
+
+/** The AI fields of a paper, in HF's names, when it has a summary. */
+export function aiFields(ai?: AiSummary): Pick<HfPaper, 'ai_summary' | 'ai_keywords' | 'ai_model'> {
+  return ai ? { ai_summary: ai.summary, ai_keywords: ai.keywords, ai_model: ai.model } : {};
+}
+
+/** The thumbnail of a listed paper: this instance's rendered first page, else the source's image. */
+export function thumbnailUrl(p: Paper, entryThumb: string | null | undefined, base: string): string | null {
+  if (p.thumbnailKey) return `${base}${thumbnailPath(p.arxivId, p.thumbnailKey)}`;
+  return safeLink(entryThumb ?? p.thumbnailUrl);
 }
 
 export function hfAuthorId(paperArxivId: string, position: number): string {
   return `${paperArxivId}:${position}`;
 }
 
-export function toHfPaper(p: Paper, upvotes: number): HfPaper {
+export function toHfPaper(p: Paper, upvotes: number, ai?: AiSummary): HfPaper {
   return {
     id: p.arxivId,
     authors: p.authors.map((name, i) => ({ _id: hfAuthorId(p.arxivId, i), name, hidden: false })),
@@ -52,19 +69,58 @@ export function toHfPaper(p: Paper, upvotes: number): HfPaper {
     comment: p.comment,
     journalRef: p.journalRef,
     doi: p.doi,
+    ...aiFields(ai),
   };
 }
 
-export function toHfDailyItem(it: ListedPaper) {
+/**
+ * Fields HF's client (huggingface_hub's PaperInfo) reads from the top level of a list item rather
+ * than from `paper`: the code and project links and the AI summary.
+ */
+function topLevelExtras(p: Paper, ai?: AiSummary) {
+  return {
+    ...(safeLink(p.codeUrl) ? { githubRepo: p.codeUrl! } : {}),
+    ...(p.githubStars != null ? { githubStars: p.githubStars } : {}),
+    ...(safeLink(p.projectUrl) ? { projectPage: p.projectUrl! } : {}),
+    ...(ai ? { ai_summary: ai.summary, ai_keywords: ai.keywords } : {}),
+  };
+}
+
+export function toHfDailyItem(it: ListedPaper, x: { ai?: AiSummary; base?: string } = {}) {
   const s = it.entry.submitter;
   return {
-    paper: toHfPaper(it.paper, it.upvotes),
+    paper: toHfPaper(it.paper, it.upvotes, x.ai),
     publishedAt: it.entry.submittedAt,
     title: it.paper.title,
     summary: it.paper.abstract,
     mediaUrls: safeLinks(it.entry.mediaUrls),
-    thumbnail: safeLink(it.entry.thumbnailUrl ?? it.paper.thumbnailUrl),
+    thumbnail: thumbnailUrl(it.paper, it.entry.thumbnailUrl, x.base ?? ''),
     numComments: it.numComments,
-    submittedBy: s ? { name: s.name, fullname: s.fullname ?? s.name, avatarUrl: safeLink(s.avatarUrl, 'https://huggingface.co'), type: 'user' } : null,
+    // `user` is the user name as HF's User object reads it.
+    submittedBy: s ? { name: s.name, user: s.name, fullname: s.fullname ?? s.name, avatarUrl: safeLink(s.avatarUrl, 'https://huggingface.co'), type: 'user' } : null,
+    ...topLevelExtras(it.paper, x.ai),
+  };
+}
+
+/**
+ * A search hit in HF's /api/papers/search shape: the paper, and its title, summary, dates,
+ * thumbnail and comment count at the top level too, plus where the query matched (`highlights`,
+ * escaped text with <mark>…</mark>).
+ */
+export function toHfSearchItem(
+  h: { paper: Paper; snippet?: string },
+  x: { ai?: AiSummary; base: string; highlightedTitle?: string },
+) {
+  const p = h.paper;
+  return {
+    paper: toHfPaper(p, p.upvotes, x.ai),
+    title: p.title,
+    summary: p.abstract,
+    publishedAt: p.publishedAt,
+    thumbnail: thumbnailUrl(p, null, x.base),
+    numComments: p.numComments,
+    mediaUrls: [] as string[],
+    highlights: { title: x.highlightedTitle ?? null, summary: h.snippet || null },
+    ...topLevelExtras(p, x.ai),
   };
 }

@@ -7,6 +7,7 @@ import { registerOpsSchedules, registerOpsTasks } from './ops.ts';
 import { registerIngestSchedules, registerIngestTasks } from './ingest.ts';
 import { registerCommunitySchedules, registerCommunityTasks } from './community.ts';
 import { registerSearchSchedules, registerSearchTasks } from './search.ts';
+import { registerAgentSchedules, registerAgentTasks } from './agents.ts';
 
 export function registerTasks(worker: Worker, pb: Paperboy): void {
   registerDigestTasks(worker, pb);
@@ -14,6 +15,7 @@ export function registerTasks(worker: Worker, pb: Paperboy): void {
   registerIngestTasks(worker, pb);
   registerCommunityTasks(worker, pb);
   registerSearchTasks(worker, pb);
+  registerAgentTasks(worker, pb);
 }
 
 export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {
@@ -22,4 +24,5 @@ export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {
   registerIngestSchedules(scheduler, pb);
   registerCommunitySchedules(scheduler, pb);
   registerSearchSchedules(scheduler, pb);
+  registerAgentSchedules(scheduler, pb);
 }
