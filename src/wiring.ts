@@ -22,6 +22,8 @@ import { DigestService } from './services/digest.ts';
 import { createCommunity, type Community } from './services/community.ts';
 import { atomClient, fetchArxivPapers } from './ingest/atom.ts';
 import { createAgents, type Agents } from './services/agents.ts';
+import { Recommender } from './services/recs.ts';
+import { RecStore } from './storage/recs.ts';
 
 export interface Paperboy {
   config: Config;
@@ -48,6 +50,8 @@ export interface Paperboy {
   digest: DigestService;
   /** HF parity and agents: thumbnails, code links + GitHub stars, AI summaries (src/services/agents.ts). */
   agents: Agents;
+  /** "For you": per-reader models, recommendations, "not interested", feed tokens (src/services/recs.ts). */
+  recs: Recommender;
   /** The instance's signing key (PAPERBOY_SECRET, or generated once and kept in the database). */
   secret: string;
   /** Functions run by close(), last registered first. */
@@ -114,6 +118,7 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     search: new SearchService(config, db, stores.papers, log),
     digest: undefined as unknown as DigestService, // set below: it needs the finished instance
     agents: createAgents({ db: db.kysely, config, kv: stores.kv, log }),
+    recs: undefined as unknown as Recommender, // set below: it needs pb.search and the community clock
     secret,
     onClose: [],
     async close() {
@@ -132,6 +137,15 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     const summaries = await loadSample(pb.importer);
     for (const s of summaries) log.info({ source: s.source, inserted: s.inserted, errors: s.errors, seconds: s.seconds }, 'sample loaded');
   }
+  pb.recs = new Recommender(
+    new RecStore(db.kysely),
+    stores.papers,
+    stores.daily,
+    { embedder: () => pb.search.embedder(), neighbours: async (v, k) => (await pb.search.vectorIndex())?.search(v, k) ?? [] },
+    pb.jobs,
+    pb.community.now,
+    log,
+  );
   pb.digest = new DigestService(pb);
   return pb;
 }

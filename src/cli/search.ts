@@ -3,6 +3,7 @@ import { loadConfig } from '../config/index.ts';
 import { openPaperboy } from '../wiring.ts';
 import { createLogger } from '../logger.ts';
 import { runEval } from '../search/eval.ts';
+import { recsEvalCommand } from './recs.ts';
 import type { Mode } from '../search/service.ts';
 import type { Command } from './command.ts';
 
@@ -77,9 +78,12 @@ export const trainEmbedderCommand: Command = {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Measure search quality on a BEIR data set (nDCG@10, Recall@100, MRR@10, latency)',
-  usage: 'eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--weight W[,W…]] [--embedder auto|static:<dir>|onnx:<model>|http:<url>] [--embedder-model M] [--json]',
+  usage: 'eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--weight W[,W…]] [--embedder auto|static:<dir>|onnx:<model>|http:<url>] [--embedder-model M] [--json]  |  eval --recs [--corpus <file.jsonl[.br]>] [--readers N] [--json]',
   options: {
     beir: { type: 'string', arg: 'DIR', help: 'A BEIR data set folder (corpus.jsonl, queries.jsonl, qrels/)' },
+    recs: { type: 'boolean', default: false, help: 'Evaluate the For you recommender instead (simulated readers on the bundled sample, or --corpus)' },
+    corpus: { type: 'string', arg: 'FILE', help: '--recs: a corpus in JSON lines (.jsonl or .jsonl.br; default: the bundled sample)' },
+    readers: { type: 'string', arg: 'N', help: '--recs: evaluate only the first N simulated readers' },
     split: { type: 'string', default: 'test', arg: 'train|test', help: 'Which qrels split to score' },
     mode: { type: 'string', default: 'hybrid', arg: 'lexical|vector|hybrid|all', help: 'Which side(s) of search to measure' },
     weight: { type: 'string', arg: 'W[,W…]', help: 'hybrid: vector weight(s) to try' },
@@ -88,6 +92,7 @@ export const evalCommand: Command = {
     json: { type: 'boolean', default: false, help: 'Print the figures as JSON' },
   },
   async run({ values }) {
+    if (values.recs) return recsEvalCommand(values);
     const mode = String(values.mode);
     if (!values.beir || !['lexical', 'vector', 'hybrid', 'all'].includes(mode)) {
       console.error('usage: eval --beir <dir> [--split train|test] [--mode lexical|vector|hybrid|all] [--json]');

@@ -14,6 +14,9 @@ import { searchApiRoutes } from './api/search.ts';
 import { searchPages } from './pages/search.ts';
 import { agentRoutes } from './agents.ts';
 import { mcpRoutes } from './mcp.ts';
+import { recsApiRoutes } from './api/recs.ts';
+import { forYouPages } from './pages/for-you.ts';
+import { forYouFeedRoutes } from './feeds/for-you.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => Promise<void> | void;
 
@@ -27,3 +30,5 @@ routeModules.push(searchApiRoutes, searchPages);
 
 // HF parity and agents (issue 22): Markdown papers and days, thumbnails, citations, the MCP server.
 routeModules.push(agentRoutes, mcpRoutes);
+// "For you" (issue 21): recommendations API, pages and the private feed; after the community module (req.viewer).
+routeModules.push(recsApiRoutes, forYouPages, forYouFeedRoutes);

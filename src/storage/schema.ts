@@ -7,6 +7,7 @@ import type { CommunityTables } from './schema-community.ts';
 import type { DigestTables } from './schema-digest.ts';
 import type { OpsTables } from './schema-ops.ts';
 import type { AgentTables } from './schema-agents.ts';
+import type { RecsTables } from './schema-recs.ts';
 
 export interface PapersTable {
   id: Generated<number>;
@@ -115,7 +116,7 @@ export interface KvTable {
   updated_at: string;
 }
 
-export interface Database extends IngestTables, SearchTables, CommunityTables, DigestTables, OpsTables, AgentTables {
+export interface Database extends IngestTables, SearchTables, CommunityTables, DigestTables, OpsTables, AgentTables, RecsTables {
   papers: PapersTable;
   authors: AuthorsTable;
   paper_authors: PaperAuthorsTable;

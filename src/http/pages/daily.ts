@@ -57,6 +57,7 @@ async function renderList(ctx: HttpContext, req: FastifyRequest, reply: FastifyR
     { kind: 'day', label: 'Day', href: `/papers/date/${day}` },
     { kind: 'week', label: 'Week', href: `/papers/week/${isoWeek(day)}` },
     { kind: 'month', label: 'Month', href: `/papers/month/${day.slice(0, 7)}` },
+    { kind: 'for-you', label: 'For you', href: `/for-you?window=${period.kind}` },
   ];
   const pages = Math.ceil(list.total / PAGE_SIZE);
   if (page > 0 && page >= pages) throw errors.notFound(`There are only ${pages} page${pages === 1 ? '' : 's'} of papers here.`);

@@ -11,6 +11,8 @@ export interface CardData {
   entry?: DailyEntry;
   upvotes: number;
   numComments: number;
+  /** A line under the authors (the "For you" reason and its "Not interested" button). */
+  note?: SafeHtml;
 }
 
 /** Hooks features use to add to cards (an upvote form, a "why trending" note). */
@@ -112,9 +114,9 @@ export function paperCard(c: CardData, viewer?: unknown, level = 2): SafeHtml {
     : html`<div class="votes"><span class="count">${c.upvotes}</span><span class="label">${c.upvotes === 1 ? 'upvote' : 'upvotes'}</span></div>`;
   return html`<li class="card">${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
 <p class="authors">${authorLinks(p.authors, 3, href)}</p>
-${p.abstract ? abstractBlock(p.abstract, href) : ''}
+${c.note ?? ''}${p.abstract ? abstractBlock(p.abstract, href) : ''}
 <ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li>${c.numComments ? html`<a href="${href}#comments">${plural(c.numComments, 'comment')}</a>` : '0 comments'}</li>${
     submitter ? html`<li>Submitted by ${submitter.fullname || submitter.name}</li>` : ''
-  }<li><a href="${links.abs}">arXiv</a></li><li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}${cardExtras.meta.map((f) => f(c, viewer))}</ul></div>${votes}</li>
+  }<li><a href="${links.abs}">arXiv</a></li><li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}<li><a href="/more-like-this/${p.arxivId}">More like this</a></li>${cardExtras.meta.map((f) => f(c, viewer))}</ul></div>${votes}</li>
 `;
 }

@@ -8,6 +8,7 @@ import { registerIngestSchedules, registerIngestTasks } from './ingest.ts';
 import { registerCommunitySchedules, registerCommunityTasks } from './community.ts';
 import { registerSearchSchedules, registerSearchTasks } from './search.ts';
 import { registerAgentSchedules, registerAgentTasks } from './agents.ts';
+import { registerRecsTasks } from './recs.ts';
 
 export function registerTasks(worker: Worker, pb: Paperboy): void {
   registerDigestTasks(worker, pb);
@@ -16,6 +17,7 @@ export function registerTasks(worker: Worker, pb: Paperboy): void {
   registerCommunityTasks(worker, pb);
   registerSearchTasks(worker, pb);
   registerAgentTasks(worker, pb);
+  registerRecsTasks(worker, pb);
 }
 
 export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {

@@ -1,0 +1,259 @@
+// Offline evaluation of the recommender (`eval --recs`). Simulated readers are the authors with at
+// least four papers in the corpus: the older half of their papers are their upvotes, the newer half
+// is held out; the candidates are every paper published after the last upvoted one. Features come
+// from titles and abstracts only (author names would give the answer away). Paperboy's model and
+// three baselines run in the same pass: newest first, category match, and arxiv-sanity-lite's
+// tf-idf + linear SVM (C = 0.01, balanced classes, the reader's papers against all others).
+// Paperboy's free parameters are chosen on an inner split of the upvotes alone (each reader's older
+// upvotes predicting their newer upvotes), so the held-out papers never tune anything.
+import { authorKey, type PaperInput } from '../domain/paper.ts';
+import { parseJsonl } from '../ingest/jsonl.ts';
+import { ndcgAt, recallAt } from '../search/metrics.ts';
+import { trainStaticModel } from '../search/embedders/train.ts';
+import { StaticEmbedder } from '../search/embedders/static.ts';
+import { documentText } from '../search/embedders/types.ts';
+import { SAMPLE_FILES } from '../services/sample.ts';
+import { HASH_SIZE, TfidfVocab, hashedFeatures, paperText, type SparseRow } from './features.ts';
+import { decision, trainSvm } from './svm.ts';
+import { DEFAULT_PARAMS, Scorer, trainReaderModel, type ModelParams, type PaperFeatures } from './model.ts';
+
+export interface RecsEvalResult {
+  users: number;
+  ndcg_at_10: number;
+  recall_at_50: number;
+  baselines: { recent: Metrics; category: Metrics; tfidf_svm: Metrics };
+  corpus: number;
+  params: ModelParams;
+  seconds: number;
+}
+interface Metrics {
+  ndcg_at_10: number;
+  recall_at_50: number;
+}
+
+interface Doc {
+  i: number;
+  title: string;
+  abstract: string;
+  categories: string[];
+  published: string;
+  authors: string[];
+}
+
+interface Reader {
+  train: number[];
+  held: number[];
+}
+
+export async function loadCorpus(file: string): Promise<PaperInput[]> {
+  const out: PaperInput[] = [];
+  for await (const item of parseJsonl(file, {}, undefined, 'eval')) if (item.kind === 'paper') out.push(item.paper);
+  return out;
+}
+
+/**
+ * A paper's place in publication order: its arXiv identifier, which numbers submissions in order
+ * (YYMM.NNNNN; old-style archive/YYMMNNN too). 5,402 of the sample's records carry no date, and
+ * the identifier orders those that do the same way.
+ */
+export function publicationKey(arxivId: string): string {
+  const m = /^(\d{2})(\d{2})\.(\d{4,5})$/.exec(arxivId) ?? /^[a-z.-]+\/(\d{2})(\d{2})(\d{3})$/i.exec(arxivId);
+  if (!m) return arxivId;
+  const yy = Number(m[1]);
+  return `${yy > 90 ? 19 : 20}${m[1]}-${m[2]}.${m[3].padStart(5, '0')}`;
+}
+
+/** Readers and their splits: older half upvoted (⌊n/2⌋), newer half held out. */
+export function simulatedReaders(docs: Doc[], minPapers = 4): Reader[] {
+  const by = new Map<string, number[]>();
+  for (const d of docs) for (const a of new Set(d.authors.map(authorKey))) if (a) (by.get(a) ?? by.set(a, []).get(a)!).push(d.i);
+  const readers: Reader[] = [];
+  for (const [key, ids] of [...by.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (ids.length < minPapers || !key) continue;
+    ids.sort((a, b) => (docs[a].published < docs[b].published ? -1 : docs[a].published > docs[b].published ? 1 : a - b));
+    const k = Math.floor(ids.length / 2);
+    readers.push({ train: ids.slice(0, k), held: ids.slice(k) });
+  }
+  return readers;
+}
+
+/** Candidates: papers published after the reader's last upvote, in corpus order (newest last). */
+function candidatesAfter(docs: Doc[], last: string): number[] {
+  return docs.filter((d) => d.published > last).map((d) => d.i);
+}
+
+function rankBy(cands: number[], score: (i: number) => number, docs: Doc[]): number[] {
+  const s = new Map(cands.map((i) => [i, score(i)]));
+  return cands.slice().sort((a, b) => s.get(b)! - s.get(a)! || (docs[b].published < docs[a].published ? -1 : docs[b].published > docs[a].published ? 1 : b - a));
+}
+
+function metricsOf(ranked: number[], held: Set<number>): Metrics {
+  const r = ranked.map(String);
+  const rel = new Map([...held].map((i) => [String(i), 1]));
+  return { ndcg_at_10: ndcgAt(r, rel, 10), recall_at_50: recallAt(r, rel, 50) };
+}
+
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return (n: number) => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) % n;
+  };
+}
+
+/** Paperboy's negatives: papers published up to the last upvote (ones the reader passed over), sampled. */
+function sampleNegatives(docs: Doc[], byDate: number[], last: string, exclude: Set<number>, n: number, seed: number): number[] {
+  // byDate is sorted by published; the seen prefix ends at the last upvote.
+  let hi = byDate.length;
+  let lo = 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (docs[byDate[mid]].published <= last) lo = mid + 1;
+    else hi = mid;
+  }
+  const seen = lo;
+  const rand = rng(seed);
+  const out = new Set<number>();
+  for (let t = 0; t < n * 3 && out.size < Math.min(n, seen); t++) {
+    const i = byDate[rand(seen)];
+    if (!exclude.has(i)) out.add(i);
+  }
+  return [...out];
+}
+
+export async function runRecsEval(opts: { corpus?: string; maxReaders?: number; log?: (m: string) => void; grid?: Partial<ModelParams>[] } = {}): Promise<RecsEvalResult> {
+  const started = Date.now();
+  const log = opts.log ?? (() => {});
+  const papers = await loadCorpus(opts.corpus ?? SAMPLE_FILES.arxiv);
+  const keyed = papers.map((p) => ({ p, key: publicationKey(p.arxivId) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const docs: Doc[] = keyed.map(({ p, key }, i) => ({ i, title: p.title, abstract: p.abstract, categories: p.categories, published: key, authors: p.authors }));
+  const byDate = docs.map((d) => d.i);
+  let readers = simulatedReaders(docs);
+  if (opts.maxReaders) readers = readers.slice(0, opts.maxReaders);
+  log(`${docs.length} papers, ${readers.length} simulated readers`);
+
+  // Baseline features: sanity-lite's fitted tf-idf over the whole corpus.
+  const texts = docs.map((d) => paperText(d.title, d.abstract));
+  const vocab = TfidfVocab.fit(texts);
+  const tfidf = texts.map((t) => vocab.transform(t));
+  log(`tf-idf: ${vocab.size} features`);
+
+  // Paperboy's features: the static embedder trained on the corpus (as a new instance trains it) and hashed n-grams.
+  const { model: sm } = trainStaticModel(docs.map((d) => documentText(d.title, d.abstract)));
+  const embedder = new StaticEmbedder(sm, 'eval', 'corpus');
+  const feats: PaperFeatures[] = docs.map((d, k) => ({ vec: embedder.embedOne(documentText(d.title, d.abstract)), lex: hashedFeatures(texts[k]) }));
+  log(`embedder trained (${embedder.dims} dims) in ${Math.round((Date.now() - started) / 1000)} s`);
+  if (process.env.RECS_EVAL_IDF) {
+    const df = new Float32Array(HASH_SIZE);
+    for (const f of feats) for (const c of f.lex.idx) df[c]++;
+    for (const f of feats) {
+      let n = 0;
+      for (let p = 0; p < f.lex.idx.length; p++) {
+        f.lex.val[p] *= Math.log((1 + docs.length) / (1 + df[f.lex.idx[p]])) + 1;
+        n += f.lex.val[p] ** 2;
+      }
+      n = Math.sqrt(n) || 1;
+      for (let p = 0; p < f.lex.idx.length; p++) f.lex.val[p] /= n;
+    }
+  }
+
+  const paperboyRank = (r: Reader, cands: number[], p: ModelParams, seed: number): number[] => {
+    const last = docs[r.train[r.train.length - 1]].published;
+    const pos = new Set(r.train);
+    const negIds = sampleNegatives(docs, byDate, last, pos, p.negatives, seed);
+    const m = trainReaderModel(
+      r.train.map((i) => ({ f: feats[i] })),
+      negIds.map((i) => ({ f: feats[i] })),
+      embedder.id,
+      embedder.dims,
+      p,
+    );
+    const sc = new Scorer(m);
+    return rankBy(cands, (i) => sc.score(feats[i]), docs);
+  };
+
+  // Inner split for tuning: readers with ≥ 2 upvotes; their older upvotes predict the newer ones.
+  const grid: ModelParams[] = (opts.grid ?? [
+    { embScale: 0, centroid: 0 },
+    { embScale: 1, centroid: 0 },
+    { embScale: 1, centroid: 1 },
+    { embScale: 2, centroid: 1 },
+    { embScale: 1, centroid: 3 },
+    { embScale: 0, centroid: 1 },
+  ]).flatMap((g) => [0.03, 0.1, 0.3].map((C) => ({ ...DEFAULT_PARAMS, ...g, C })));
+  const inner = readers
+    .filter((r) => r.train.length >= 2)
+    .map((r) => {
+      const k = Math.floor(r.train.length / 2);
+      return { train: r.train.slice(0, k), held: r.train.slice(k) };
+    });
+  let best = DEFAULT_PARAMS;
+  if (grid.length > 1) {
+    let bestScore = -1;
+    for (const p of grid) {
+      let sum = 0;
+      let n = 0;
+      for (const [ri, r] of inner.entries()) {
+        const last = docs[r.train[r.train.length - 1]].published;
+        const cands = candidatesAfter(docs, last).filter((i) => !r.held.includes(i) || true);
+        const held = new Set(r.held.filter((i) => docs[i].published > last));
+        if (!held.size) continue;
+        // Only papers up to the reader's last real upvote exist for tuning: later ones are the test.
+        const lastReal = docs[r.held[r.held.length - 1]].published;
+        const visible = cands.filter((i) => docs[i].published <= lastReal);
+        sum += metricsOf(paperboyRank(r, visible, p, ri + 7), held).ndcg_at_10;
+        n++;
+      }
+      const score = n ? sum / n : 0;
+      log(`inner split: ${JSON.stringify(p)} nDCG@10 ${score.toFixed(4)}`);
+      if (score > bestScore) {
+        bestScore = score;
+        best = p;
+      }
+    }
+  }
+
+  const sums = { pb: { n: 0, r: 0 }, recent: { n: 0, r: 0 }, category: { n: 0, r: 0 }, svm: { n: 0, r: 0 } };
+  let users = 0;
+  const labels = new Float64Array(docs.length);
+  for (const [ri, r] of readers.entries()) {
+    const last = docs[r.train[r.train.length - 1]].published;
+    const cands = candidatesAfter(docs, last);
+    const held = new Set(r.held.filter((i) => docs[i].published > last));
+    if (!held.size) continue;
+    users++;
+    const add = (k: keyof typeof sums, m: Metrics) => {
+      sums[k].n += m.ndcg_at_10;
+      sums[k].r += m.recall_at_50;
+    };
+    add('recent', metricsOf(rankBy(cands, () => 0, docs), held));
+    const catCount = new Map<string, number>();
+    for (const i of r.train) for (const c of docs[i].categories) catCount.set(c, (catCount.get(c) ?? 0) + 1);
+    add('category', metricsOf(rankBy(cands, (i) => docs[i].categories.reduce((s, c) => s + (catCount.get(c) ?? 0), 0), docs), held));
+    // arxiv-sanity-lite: positives = the reader's papers, negatives = every other paper in the corpus.
+    labels.fill(-1);
+    for (const i of r.train) labels[i] = 1;
+    const svm = trainSvm(tfidf, labels, vocab.size, { C: 0.01, classWeight: 'balanced', tol: 1e-6, maxIter: 10_000 });
+    const pos = new Set(r.train);
+    add('svm', metricsOf(rankBy(cands.filter((i) => !pos.has(i)), (i) => decision(svm, tfidf[i]), docs), held));
+    add('pb', metricsOf(paperboyRank(r, cands, best, ri + 1), held));
+    if (users % 200 === 0) log(`${users} readers…`);
+  }
+  const avg = (k: keyof typeof sums): Metrics => ({ ndcg_at_10: round(sums[k].n / users), recall_at_50: round(sums[k].r / users) });
+  const pb = avg('pb');
+  return {
+    users,
+    ndcg_at_10: pb.ndcg_at_10,
+    recall_at_50: pb.recall_at_50,
+    baselines: { recent: avg('recent'), category: avg('category'), tfidf_svm: avg('svm') },
+    corpus: docs.length,
+    params: best,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+
+export type { SparseRow };
