@@ -143,6 +143,7 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     stores.daily,
     { embedder: () => pb.search.embedder(), neighbours: async (v, k) => (await pb.search.vectorIndex())?.search(v, k) ?? [] },
     pb.jobs,
+    stores.kv,
     pb.community.now,
     log,
   );

@@ -6,6 +6,7 @@
 // tf-idf + linear SVM (C = 0.01, balanced classes, the reader's papers against all others).
 // Paperboy's free parameters are chosen on an inner split of the upvotes alone (each reader's older
 // upvotes predicting their newer upvotes), so the held-out papers never tune anything.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { authorKey, type PaperInput } from '../domain/paper.ts';
 import { parseJsonl } from '../ingest/jsonl.ts';
 import { ndcgAt, recallAt } from '../search/metrics.ts';
@@ -13,7 +14,7 @@ import { trainStaticModel } from '../search/embedders/train.ts';
 import { StaticEmbedder } from '../search/embedders/static.ts';
 import { documentText } from '../search/embedders/types.ts';
 import { SAMPLE_FILES } from '../services/sample.ts';
-import { HASH_SIZE, TfidfVocab, hashedFeatures, paperText, type SparseRow } from './features.ts';
+import { TfidfVocab, applyIdf, fitIdf, hashedFeatures, paperText, type SparseRow } from './features.ts';
 import { decision, trainSvm } from './svm.ts';
 import { DEFAULT_PARAMS, Scorer, trainReaderModel, type ModelParams, type PaperFeatures } from './model.ts';
 
@@ -123,7 +124,18 @@ function sampleNegatives(docs: Doc[], byDate: number[], last: string, exclude: S
   return [...out];
 }
 
-export async function runRecsEval(opts: { corpus?: string; maxReaders?: number; log?: (m: string) => void; grid?: Partial<ModelParams>[] } = {}): Promise<RecsEvalResult> {
+export async function runRecsEval(
+  opts: {
+    corpus?: string;
+    maxReaders?: number;
+    log?: (m: string) => void;
+    grid?: Partial<ModelParams>[];
+    /** Idf-weighted lexical features (default true; false measures what idf adds). */
+    idf?: boolean;
+    /** A file keeping the corpus embeddings between runs (the embedder training takes a minute). */
+    embedCache?: string;
+  } = {},
+): Promise<RecsEvalResult> {
   const started = Date.now();
   const log = opts.log ?? (() => {});
   const papers = await loadCorpus(opts.corpus ?? SAMPLE_FILES.arxiv);
@@ -141,22 +153,14 @@ export async function runRecsEval(opts: { corpus?: string; maxReaders?: number; 
   log(`tf-idf: ${vocab.size} features`);
 
   // Paperboy's features: the static embedder trained on the corpus (as a new instance trains it) and hashed n-grams.
-  const { model: sm } = trainStaticModel(docs.map((d) => documentText(d.title, d.abstract)));
-  const embedder = new StaticEmbedder(sm, 'eval', 'corpus');
-  const feats: PaperFeatures[] = docs.map((d, k) => ({ vec: embedder.embedOne(documentText(d.title, d.abstract)), lex: hashedFeatures(texts[k]) }));
-  log(`embedder trained (${embedder.dims} dims) in ${Math.round((Date.now() - started) / 1000)} s`);
-  if (process.env.RECS_EVAL_IDF) {
-    const df = new Float32Array(HASH_SIZE);
-    for (const f of feats) for (const c of f.lex.idx) df[c]++;
-    for (const f of feats) {
-      let n = 0;
-      for (let p = 0; p < f.lex.idx.length; p++) {
-        f.lex.val[p] *= Math.log((1 + docs.length) / (1 + df[f.lex.idx[p]])) + 1;
-        n += f.lex.val[p] ** 2;
-      }
-      n = Math.sqrt(n) || 1;
-      for (let p = 0; p < f.lex.idx.length; p++) f.lex.val[p] /= n;
-    }
+  const vecs = embedAll(docs, opts.embedCache);
+  const embedder = { id: 'static:eval', dims: vecs[0]?.length ?? 0 };
+  const feats: PaperFeatures[] = docs.map((_, k) => ({ vec: vecs[k], lex: hashedFeatures(texts[k]) }));
+  log(`embedder ready (${embedder.dims} dims) after ${Math.round((Date.now() - started) / 1000)} s`);
+  if (opts.idf !== false) {
+    // The live recommender fits its idf on a sample of the corpus; here, on the whole corpus (as the baseline's vocabulary is).
+    const idf = fitIdf(feats.map((f) => f.lex));
+    for (const f of feats) f.lex = applyIdf(f.lex, idf);
   }
 
   const paperboyRank = (r: Reader, cands: number[], p: ModelParams, seed: number): number[] => {
@@ -252,6 +256,24 @@ export async function runRecsEval(opts: { corpus?: string; maxReaders?: number; 
     params: best,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
+}
+
+/** The static embedder trained on the corpus (as a new instance trains its own), and every paper embedded. */
+function embedAll(docs: Doc[], cache?: string): Float32Array[] {
+  if (cache && existsSync(cache)) {
+    const all = new Float32Array(new Uint8Array(readFileSync(cache)).buffer);
+    const dims = all.length / docs.length;
+    if (Number.isInteger(dims) && dims > 0) return docs.map((_, i) => all.slice(i * dims, (i + 1) * dims));
+  }
+  const { model } = trainStaticModel(docs.map((d) => documentText(d.title, d.abstract)));
+  const e = new StaticEmbedder(model, 'eval', 'corpus');
+  const vecs = docs.map((d) => e.embedOne(documentText(d.title, d.abstract)));
+  if (cache) {
+    const all = new Float32Array(vecs.length * e.dims);
+    vecs.forEach((v, i) => all.set(v, i * e.dims));
+    writeFileSync(cache, Buffer.from(all.buffer));
+  }
+  return vecs;
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;

@@ -133,3 +133,58 @@ export function hashedFeatures(text: string): SparseRow {
   }
   return toRow([...m.entries()]);
 }
+
+/**
+ * Inverse document frequencies of hashed n-grams, fitted on a sample of the corpus: smoothed idf as
+ * scikit-learn computes it. N-grams the sample never saw twice get the idf of a df of 1. No max_df
+ * cut by default (sanity-lite drops n-grams in more than 10 % of papers): on a one-field instance
+ * that drops the field's own words — "robot" is in more than 10 % of the sample's papers.
+ */
+export interface Idf {
+  weights: Map<number, number>;
+  unseen: number;
+  docs: number;
+}
+
+export function fitIdf(rows: SparseRow[], maxDf = 1): Idf {
+  const df = new Map<number, number>();
+  for (const r of rows) for (const c of r.idx) df.set(c, (df.get(c) ?? 0) + 1);
+  const n = rows.length;
+  const weights = new Map<number, number>();
+  for (const [c, d] of df) if (d >= 2) weights.set(c, d > maxDf * n ? 0 : Math.log((1 + n) / (1 + d)) + 1);
+  return { weights, unseen: Math.log((1 + n) / 2) + 1, docs: n };
+}
+
+export function applyIdf(r: SparseRow, idf: Idf | null | undefined): SparseRow {
+  if (!idf) return r;
+  const val = new Float32Array(r.val.length);
+  let n = 0;
+  for (let p = 0; p < r.idx.length; p++) {
+    val[p] = r.val[p] * (idf.weights.get(r.idx[p]) ?? idf.unseen);
+    n += val[p] * val[p];
+  }
+  n = Math.sqrt(n) || 1;
+  for (let p = 0; p < val.length; p++) val[p] /= n;
+  return { idx: r.idx, val };
+}
+
+/** Idf as text for the key-value table: docs, then (column, weight) pairs, base64 of little-endian words. */
+export function encodeIdf(idf: Idf): string {
+  const buf = Buffer.alloc(4 + 8 * idf.weights.size);
+  buf.writeUInt32LE(idf.docs, 0);
+  let o = 4;
+  for (const [c, w] of idf.weights) {
+    buf.writeUInt32LE(c, o);
+    buf.writeFloatLE(w, o + 4);
+    o += 8;
+  }
+  return buf.toString('base64');
+}
+
+export function decodeIdf(s: string): Idf {
+  const buf = Buffer.from(s, 'base64');
+  const docs = buf.readUInt32LE(0);
+  const weights = new Map<number, number>();
+  for (let o = 4; o + 8 <= buf.length; o += 8) weights.set(buf.readUInt32LE(o), buf.readFloatLE(o + 4));
+  return { weights, unseen: Math.log((1 + docs) / 2) + 1, docs };
+}

@@ -55,7 +55,9 @@ export function trainReaderModel(pos: Example[], neg: Example[], embedder: strin
   const y: number[] = [];
   const costs: number[] = [];
   const centroid = new Float64Array(useVec ? dims : 0);
+  const negMean = new Float64Array(useVec ? dims : 0);
   let nc = 0;
+  let nn = 0;
   const add = (e: Example, label: number) => {
     const v = useVec ? e.f.vec : null;
     const n = e.f.lex.idx.length + (v ? dims : 0);
@@ -70,7 +72,10 @@ export function trainReaderModel(pos: Example[], neg: Example[], embedder: strin
       }
       if (label > 0) {
         for (let d = 0; d < dims; d++) centroid[d] += v[d] * (e.weight ?? 1);
-        nc++;
+        nc += e.weight ?? 1;
+      } else {
+        for (let d = 0; d < dims; d++) negMean[d] += v[d];
+        nn++;
       }
     }
     rows.push({ idx, val });
@@ -95,6 +100,9 @@ export function trainReaderModel(pos: Example[], neg: Example[], embedder: strin
     lexVal = Float32Array.from(kept, (c) => m.w[c]);
   }
   if (nc) {
+    // Rocchio: the positives' mean less the negatives' mean, which removes the direction every
+    // paper shares (static embeddings have a large common component).
+    for (let d = 0; d < dims; d++) centroid[d] = centroid[d] / nc - (nn ? negMean[d] / nn : 0);
     let norm = 0;
     for (let d = 0; d < dims; d++) norm += centroid[d] * centroid[d];
     norm = Math.sqrt(norm) || 1;

@@ -19,11 +19,17 @@ import type { JobQueue } from '../jobs/queue.ts';
 import type { CandidateRow, RecStore } from '../storage/recs.ts';
 import type { Embedder } from '../search/embedders/types.ts';
 import type { Hit } from '../search/lexical.ts';
-import { hashedFeatures, paperText } from '../recs/features.ts';
+import { applyIdf, decodeIdf, encodeIdf, fitIdf, hashedFeatures, paperText, type Idf } from '../recs/features.ts';
+import type { KvStore } from '../storage/kv.ts';
 import { DEFAULT_PARAMS, Scorer, decodeModel, encodeModel, trainReaderModel, type Example, type PaperFeatures, type ReaderModel } from '../recs/model.ts';
 import { sha256 } from './accounts.ts';
 
 export const RECS_TRAIN_JOB = 'recs.train';
+export const RECS_IDF_JOB = 'recs.idf';
+const IDF_KEY = 'recs.idf';
+/** Papers sampled to fit the idf (3,000: a second of CPU in the worker). */
+const IDF_SAMPLE = 3000;
+const IDF_RELOAD_MS = 10 * 60_000;
 export type RecWindow = 'day' | 'week' | 'month';
 export const WINDOW_DAYS: Record<RecWindow, number> = { day: 1, week: 7, month: 30 };
 
@@ -94,6 +100,7 @@ const clip = (s: string, n = 70) => (s.length > n ? `${s.slice(0, n - 1).trimEnd
 export class Recommender {
   private readonly pools = new Map<string, Pool>();
   private readonly features = new Map<number, PaperFeatures & { embedder: string }>();
+  private idf: { version: string; idf: Idf | null; at: number; loading?: Promise<void> } = { version: '', idf: null, at: 0 };
   private readonly models = new Map<number, LoadedModel>();
   /** Signal states already enqueued by this process (saves an insert per request). */
   private readonly requested = new Map<number, string>();
@@ -104,9 +111,46 @@ export class Recommender {
     private readonly daily: DailyStore,
     private readonly search: RecSearch,
     private readonly jobs: JobQueue,
+    private readonly kv: KvStore,
     private readonly now: () => Date,
     private readonly log: Logger,
   ) {}
+
+  // ---- idf (fitted by the worker on a sample, shared through the kv table) ------------------------
+
+  /** The current idf, reloaded from the database every few minutes (in the background once loaded). */
+  private async currentIdf(): Promise<{ version: string; idf: Idf | null }> {
+    const load = async () => {
+      const v = await this.kv.get(IDF_KEY);
+      const version = v ? v.slice(0, v.indexOf(':')) : '';
+      if (version !== this.idf.version) this.idf = { version, idf: v ? decodeIdf(v.slice(v.indexOf(':') + 1)) : null, at: Date.now() };
+      else this.idf.at = Date.now();
+    };
+    if (!this.idf.at) await load();
+    else if (Date.now() - this.idf.at > IDF_RELOAD_MS && !this.idf.loading) {
+      this.idf.loading = load()
+        .catch((err) => this.log.warn({ err: (err as Error).message }, 'recs: idf reload failed'))
+        .finally(() => (this.idf.loading = undefined));
+    }
+    return this.idf;
+  }
+
+  /** Fits the idf on a random sample of papers and shares it (the worker's job; daily, and before a first training). */
+  async fitIdf(): Promise<{ docs: number; terms: number }> {
+    const ids = await this.store.randomPapers(IDF_SAMPLE, new Set(), Date.now());
+    const texts = await this.store.texts(ids);
+    const rows = [];
+    let n = 0;
+    for (const t of texts.values()) {
+      rows.push(hashedFeatures(paperText(t.title, t.abstract)));
+      if (++n % CHUNK === 0) await yieldLoop();
+    }
+    const idf = fitIdf(rows);
+    const version = this.now().toISOString();
+    await this.kv.set(IDF_KEY, `${version}:${encodeIdf(idf)}`);
+    this.idf = { version, idf, at: Date.now() };
+    return { docs: rows.length, terms: idf.weights.size };
+  }
 
   // ---- signals -------------------------------------------------------------------------------
 
@@ -151,7 +195,9 @@ export class Recommender {
 
   // ---- training (the worker's job) --------------------------------------------------------------
 
-  private async featuresOf(ids: number[], embedder: string): Promise<Map<number, PaperFeatures>> {
+  private async featuresOf(ids: number[], embedderId: string): Promise<Map<number, PaperFeatures>> {
+    const { version, idf } = await this.currentIdf();
+    const embedder = `${embedderId}|${version}`;
     const out = new Map<number, PaperFeatures>();
     const missing: number[] = [];
     for (const id of ids) {
@@ -161,12 +207,12 @@ export class Recommender {
     }
     if (missing.length) {
       const texts = await this.store.texts(missing);
-      const vecs = await this.store.vectors(missing, embedder);
+      const vecs = await this.store.vectors(missing, embedderId);
       let n = 0;
       for (const id of missing) {
         const t = texts.get(id);
         if (!t) continue;
-        const f = { vec: vecs.get(id) ?? null, lex: hashedFeatures(paperText(t.title, t.abstract)), embedder };
+        const f = { vec: vecs.get(id) ?? null, lex: applyIdf(hashedFeatures(paperText(t.title, t.abstract)), idf), embedder };
         this.remember(id, f);
         out.set(id, f);
         if (++n % CHUNK === 0) await yieldLoop();
@@ -205,6 +251,7 @@ export class Recommender {
     const signalsAt = (await this.store.signalsAt(userId)) || this.now().toISOString();
     const { sources, weights } = await this.positives(userId);
     if (!sources.length) return null;
+    if (!(await this.currentIdf()).idf) await this.fitIdf();
     const embedder = (await this.search.embedder().catch(() => null))?.id ?? '';
     const dims = (await this.search.embedder().catch(() => null))?.dims ?? 0;
     const dismissed = await this.store.dismissed(userId, 500);
@@ -246,7 +293,7 @@ export class Recommender {
   private async pool(window: RecWindow): Promise<Pool> {
     const r = await this.range(window);
     const embedder = (await this.search.embedder().catch(() => null))?.id ?? '';
-    const key = `${window}:${r.from}:${r.to}:${embedder}`;
+    const key = `${window}:${r.from}:${r.to}:${embedder}:${(await this.currentIdf()).version}`;
     const cur = this.pools.get(window);
     const build = async (): Promise<Pool> => {
       const rows = await this.store.listed(r.from, r.to, MAX_POOL);

@@ -30,11 +30,11 @@ function many(v: unknown, max = 50): string[] {
 }
 
 function recCard(r: Recommendation, v: RequestViewer, window: RecWindow, dismiss = true): SafeHtml {
-  const note = html`<p class="reason"><span class="why">${r.reason}</span>${
+  const note = html`<div class="reason"><span class="why">${r.reason}</span>${
     dismiss && v.csrf
       ? html`<form method="post" action="/for-you/dismiss" class="inline">${csrfInput(v)}<input type="hidden" name="paper" value="${r.paper.arxivId}"><input type="hidden" name="window" value="${window}"><button type="submit" aria-label="Not interested in ${r.paper.title}">Not interested</button></form>`
       : ''
-  }</p>`;
+  }</div>`;
   return paperCard({ paper: r.paper, upvotes: r.upvotes, numComments: r.paper.numComments, note }, v);
 }
 
@@ -150,7 +150,7 @@ ${hasFeed ? html` <form method="post" action="/for-you/feed-token/revoke" class=
 ${
   items.length
     ? html`<ol class="cards">${items.map((r) =>
-        paperCard({ paper: r.paper, upvotes: r.upvotes, numComments: r.paper.numComments, note: html`<p class="reason"><span class="why">${r.reason}</span></p>` }, v ?? undefined),
+        paperCard({ paper: r.paper, upvotes: r.upvotes, numComments: r.paper.numComments, note: html`<div class="reason"><span class="why">${r.reason}</span></div>` }, v ?? undefined),
       )}</ol>`
     : html`<div class="empty"><p>Nothing similar yet.</p></div>`
 }`;

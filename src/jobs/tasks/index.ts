@@ -8,7 +8,7 @@ import { registerIngestSchedules, registerIngestTasks } from './ingest.ts';
 import { registerCommunitySchedules, registerCommunityTasks } from './community.ts';
 import { registerSearchSchedules, registerSearchTasks } from './search.ts';
 import { registerAgentSchedules, registerAgentTasks } from './agents.ts';
-import { registerRecsTasks } from './recs.ts';
+import { registerRecsSchedules, registerRecsTasks } from './recs.ts';
 
 export function registerTasks(worker: Worker, pb: Paperboy): void {
   registerDigestTasks(worker, pb);
@@ -27,4 +27,5 @@ export function registerSchedules(scheduler: Scheduler, pb: Paperboy): void {
   registerCommunitySchedules(scheduler, pb);
   registerSearchSchedules(scheduler, pb);
   registerAgentSchedules(scheduler, pb);
+  registerRecsSchedules(scheduler);
 }
