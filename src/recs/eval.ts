@@ -181,12 +181,11 @@ export async function runRecsEval(
   // Inner split for tuning: readers with ≥ 2 upvotes; their older upvotes predict the newer ones.
   const grid: ModelParams[] = (opts.grid ?? [
     { embScale: 0, centroid: 0 },
-    { embScale: 1, centroid: 0 },
-    { embScale: 1, centroid: 1 },
-    { embScale: 2, centroid: 1 },
-    { embScale: 1, centroid: 3 },
+    { embScale: 0, centroid: 0.5 },
     { embScale: 0, centroid: 1 },
-  ]).flatMap((g) => [0.03, 0.1, 0.3].map((C) => ({ ...DEFAULT_PARAMS, ...g, C })));
+    { embScale: 0, centroid: 2 },
+    { embScale: 1, centroid: 1 },
+  ]).map((g) => ({ ...DEFAULT_PARAMS, ...g }));
   const inner = readers
     .filter((r) => r.train.length >= 2)
     .map((r) => {

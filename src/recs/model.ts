@@ -58,8 +58,22 @@ export function trainReaderModel(pos: Example[], neg: Example[], embedder: strin
   const negMean = new Float64Array(useVec ? dims : 0);
   let nc = 0;
   let nn = 0;
+  const svmVec = useVec && p.embScale > 0;
   const add = (e: Example, label: number) => {
     const v = useVec ? e.f.vec : null;
+    if (v && label > 0) {
+      for (let d = 0; d < dims; d++) centroid[d] += v[d] * (e.weight ?? 1);
+      nc += e.weight ?? 1;
+    } else if (v) {
+      for (let d = 0; d < dims; d++) negMean[d] += v[d];
+      nn++;
+    }
+    if (!svmVec) {
+      rows.push(e.f.lex);
+      y.push(label);
+      costs.push(e.weight ?? 1);
+      return;
+    }
     const n = e.f.lex.idx.length + (v ? dims : 0);
     const idx = new Int32Array(n);
     const val = new Float32Array(n);
@@ -69,13 +83,6 @@ export function trainReaderModel(pos: Example[], neg: Example[], embedder: strin
       for (let d = 0; d < dims; d++) {
         idx[e.f.lex.idx.length + d] = HASH_SIZE + d;
         val[e.f.lex.idx.length + d] = v[d] * p.embScale;
-      }
-      if (label > 0) {
-        for (let d = 0; d < dims; d++) centroid[d] += v[d] * (e.weight ?? 1);
-        nc += e.weight ?? 1;
-      } else {
-        for (let d = 0; d < dims; d++) negMean[d] += v[d];
-        nn++;
       }
     }
     rows.push({ idx, val });
@@ -89,8 +96,8 @@ export function trainReaderModel(pos: Example[], neg: Example[], embedder: strin
   let lexVal = new Float32Array(0);
   let bias = 0;
   if (pos.length && neg.length) {
-    const m = trainSvm(rows, y, HASH_SIZE + (useVec ? dims : 0), { C: p.C, costs, tol: 1e-3, maxIter: 200 });
-    for (let d = 0; d < dense.length; d++) dense[d] = m.w[HASH_SIZE + d] * p.embScale;
+    const m = trainSvm(rows, y, HASH_SIZE + (svmVec ? dims : 0), { C: p.C, costs, tol: 1e-3, maxIter: 200 });
+    if (svmVec) for (let d = 0; d < dense.length; d++) dense[d] = m.w[HASH_SIZE + d] * p.embScale;
     bias = m.w[m.cols] * m.bias;
     const nz: number[] = [];
     for (let c = 0; c < HASH_SIZE; c++) if (m.w[c] !== 0) nz.push(c);

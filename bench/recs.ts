@@ -1,0 +1,151 @@
+// npm run bench -- recs [--papers N] [--readers N] [--requests N] [--window day|week|month]
+// "For you" at scale: N papers (the bundled sample's real metadata, repeated under new ids) spread
+// over a year of daily lists, the static embedder trained on the sample and every paper embedded,
+// and a stored model for each of `readers` readers (50 trained from real upvotes, their encoded
+// weights copied to the rest: a model row is the same size whatever it learnt). Then, one request
+// at a time, the reader's list through HTTP — GET /api/me/recommendations (personal token) and
+// the /for-you page (session) — for random readers, printing p50/p99 latency. The first request
+// (building the window's candidate pool) is reported apart. Uses DATABASE_URL when it names
+// PostgreSQL (in a fresh schema), else an SQLite file in a temporary data dir.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../src/config/index.ts';
+import { openPaperboy } from '../src/wiring.ts';
+import { createLogger } from '../src/logger.ts';
+import { parseJsonl } from '../src/ingest/jsonl.ts';
+import { SAMPLE_FILES } from '../src/services/sample.ts';
+import type { IngestItem } from '../src/ingest/types.ts';
+import type { PaperInput } from '../src/domain/paper.ts';
+import { addDays } from '../src/domain/dates.ts';
+import { buildApp } from '../src/http/app.ts';
+import { RecStore, type ModelRow } from '../src/storage/recs.ts';
+import { percentile } from '../src/search/metrics.ts';
+
+const { values } = parseArgs({
+  options: {
+    papers: { type: 'string', default: '100000' },
+    readers: { type: 'string', default: '10000' },
+    requests: { type: 'string', default: '300' },
+    window: { type: 'string', default: 'week' },
+  },
+});
+const N_PAPERS = Number(values.papers);
+const N_READERS = Number(values.readers);
+const N_REQ = Number(values.requests);
+const WINDOW = String(values.window) as 'day' | 'week' | 'month';
+const LAST_DAY = '2026-11-27';
+
+let seed = 7;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'paperboy-bench-recs-'));
+const pgUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined;
+const schema = pgUrl ? `bench_recs_${randomBytes(3).toString('hex')}` : undefined;
+if (pgUrl) {
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  await c.query(`create schema ${schema}`);
+  await c.end();
+}
+const cfg = loadConfig({ ...process.env, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PAPERBOY_LOAD_SAMPLE: 'false', PAPERBOY_PAGE_CACHE_SECONDS: '0', LIMIT_VOTES_PER_HOUR: '100000' });
+const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('silent'), schema });
+const out = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
+
+try {
+  // 1. Papers: the sample repeated under new ids, ~N/365 per day over the year before LAST_DAY.
+  let t = performance.now();
+  const sample: PaperInput[] = [];
+  for await (const it of parseJsonl(SAMPLE_FILES.arxiv, {}, undefined, 'sample')) if (it.kind === 'paper') sample.push(it.paper);
+  const perDay = Math.max(1, Math.ceil(N_PAPERS / 365));
+  let batch: IngestItem[] = [];
+  for (let i = 0; i < N_PAPERS; i++) {
+    const src = sample[i % sample.length];
+    const day = addDays(LAST_DAY, -Math.floor(i / perDay));
+    const arxivId = `${String(2600 + Math.floor(i / 99999)).slice(-4)}.${String(i % 99999).padStart(5, '0')}`;
+    const paper = { ...src, arxivId, publishedAt: `${day}T00:00:00.000Z`, updatedAt: `${day}T00:00:00.000Z`, versions: undefined };
+    batch.push({ kind: 'paper', paper, entry: { arxivId, day, source: 'arxiv', submittedAt: `${day}T00:00:00Z` } });
+    if (batch.length === 2000) {
+      await pb.importer.run('bench', 'recs', batch, { batchSize: 1000 });
+      batch = [];
+    }
+  }
+  if (batch.length) await pb.importer.run('bench', 'recs', batch, { batchSize: 1000 });
+  out({ step: 'papers', papers: await pb.stores.papers.count(), perDay, seconds: +((performance.now() - t) / 1000).toFixed(1) });
+
+  // 2. The static embedder trained on a sample of the corpus, every paper embedded.
+  t = performance.now();
+  await pb.search.train({ maxDocs: 10_000 });
+  await pb.search.embedAll(2000);
+  out({ step: 'embedded', embedder: (await pb.search.embedder())?.id, seconds: +((performance.now() - t) / 1000).toFixed(1) });
+
+  // 3. Readers: 50 models trained from 5–20 upvotes each, copied to N_READERS readers.
+  t = performance.now();
+  const db = pb.db.kysely;
+  const now = new Date().toISOString();
+  const ids: number[] = [];
+  for (let i = 0; i < N_READERS; i += 1000) {
+    const rows = Array.from({ length: Math.min(1000, N_READERS - i) }, (_, k) => ({ email: `r${i + k}@bench.example`, username: `r${i + k}`, role: 'user', created_at: now }));
+    const got = await db.insertInto('users').values(rows).returning('id').execute();
+    ids.push(...got.map((r) => r.id));
+  }
+  const maxPaper = await pb.stores.papers.count();
+  const trained: ModelRow[] = [];
+  for (let i = 0; i < 50; i++) {
+    const n = 5 + Math.floor(rnd() * 16);
+    const papers = [...new Set(Array.from({ length: n }, () => 1 + Math.floor(rnd() * maxPaper)))];
+    await db.insertInto('upvotes').values(papers.map((paper_id) => ({ user_id: ids[i], paper_id, created_at: now }))).execute();
+    await pb.recs.train(ids[i]);
+    trained.push((await new RecStore(db).model(ids[i]))!);
+  }
+  const store = new RecStore(db);
+  const copies = ids.slice(50).map((user_id, k) => ({ ...trained[k % 50], user_id }));
+  await store.saveModels(copies);
+  const bytes = trained.reduce((s, m) => s + (m.model as Uint8Array).byteLength, 0) / trained.length;
+  out({ step: 'models', readers: await store.countModels(), model_bytes_mean: Math.round(bytes), seconds: +((performance.now() - t) / 1000).toFixed(1) });
+
+  // 4. Requests through HTTP, one at a time, random readers.
+  const { app } = await buildApp(pb);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const sampleReaders = Array.from({ length: 200 }, () => ids[Math.floor(rnd() * ids.length)]);
+  const creds = new Map<number, { token: string; session: string }>();
+  for (const id of new Set(sampleReaders)) {
+    creds.set(id, { token: (await pb.community.accounts.createToken(id, 'bench')).token, session: await pb.community.accounts.createSession(id) });
+  }
+  const first = performance.now();
+  const r0 = await fetch(`${url}/api/me/recommendations?window=${WINDOW}&limit=20`, { headers: { authorization: `Bearer ${creds.get(sampleReaders[0])!.token}` } });
+  if (r0.status !== 200) throw new Error(`first request: ${r0.status} ${await r0.text()}`);
+  out({ step: 'first request (builds the candidate pool)', window: WINDOW, ms: +(performance.now() - first).toFixed(1), items: ((await r0.json()) as unknown[]).length });
+  for (const kind of ['api', 'page'] as const) {
+    const lat: number[] = [];
+    for (let i = 0; i < N_REQ; i++) {
+      const id = sampleReaders[i % sampleReaders.length];
+      const c = creds.get(id)!;
+      const s = performance.now();
+      const r =
+        kind === 'api'
+          ? await fetch(`${url}/api/me/recommendations?window=${WINDOW}&limit=20`, { headers: { authorization: `Bearer ${c.token}` } })
+          : await fetch(`${url}/for-you?window=${WINDOW}`, { headers: { cookie: `pb_session=${c.session}` } });
+      await r.arrayBuffer();
+      lat.push(performance.now() - s);
+      if (r.status !== 200) throw new Error(`${kind}: ${r.status}`);
+    }
+    lat.sort((a, b) => a - b);
+    out({ step: kind === 'api' ? 'GET /api/me/recommendations' : 'GET /for-you', window: WINDOW, requests: N_REQ, p50_ms: +percentile(lat, 50).toFixed(1), p99_ms: +percentile(lat, 99).toFixed(1), max_ms: +lat[lat.length - 1].toFixed(1) });
+  }
+  await app.close();
+} finally {
+  await pb.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  if (pgUrl) {
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    await c.query(`drop schema if exists ${schema} cascade`);
+    await c.end();
+  }
+}
