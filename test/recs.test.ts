@@ -185,6 +185,27 @@ for (const dbk of databases) {
       assert.equal((await fetch(`${srv.url}/feeds/for-you/not-a-token.atom`)).status, 404);
     });
 
+    test('the personal digest carries a For you section with reasons', async () => {
+      const now = new Date().toISOString();
+      await pb.db.kysely
+        .insertInto('digest_subscribers')
+        .values({ email: 'dora@example.org', status: 'confirmed', frequency: 'weekly', categories_json: '[]', keywords_json: '[]', authors_json: '[]', time_zone: 'UTC', user_id: ids.dora, created_at: now, updated_at: now, confirmed_at: now })
+        .execute();
+      const latest = (await pb.stores.daily.latestDay())!;
+      const built = await pb.digest.build('weekly', latest);
+      assert.equal(built.deliveries, 1, JSON.stringify(built));
+      const d = await pb.db.kysely.selectFrom('digest_deliveries').selectAll().executeTakeFirstOrThrow();
+      const chosen = JSON.parse(d.papers_json) as { forYou?: [number, string][] };
+      assert.ok(chosen.forYou && chosen.forYou.length > 0, d.papers_json);
+      assert.ok(chosen.forYou.every(([, why]) => /^Because you upvoted “/.test(why)));
+      const upvoted = new Set((await pb.db.kysely.selectFrom('upvotes').select('paper_id').where('user_id', '=', ids.dora).execute()).map((r) => r.paper_id));
+      assert.ok(chosen.forYou.every(([id]) => !upvoted.has(id)));
+      const mail = await pb.digest.previewDelivery(d.id);
+      assert.match(mail.text, /For you/);
+      const first = (await pb.stores.papers.byIds([chosen.forYou[0][0]])).get(chosen.forYou[0][0])!;
+      assert.ok(mail.html.includes(first.arxivId));
+    });
+
     test('400 for a bad window or limit, 401 without a token', async () => {
       assert.equal((await call('GET', '/api/me/recommendations?window=year', tokens.fay)).status, 400);
       assert.equal((await call('GET', '/api/me/recommendations?limit=0', tokens.fay)).status, 400);

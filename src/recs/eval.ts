@@ -16,7 +16,7 @@ import { documentText } from '../search/embedders/types.ts';
 import { SAMPLE_FILES } from '../services/sample.ts';
 import { TfidfVocab, applyIdf, fitIdf, hashedFeatures, paperText, type SparseRow } from './features.ts';
 import { decision, trainSvm } from './svm.ts';
-import { DEFAULT_PARAMS, Scorer, trainReaderModel, type ModelParams, type PaperFeatures } from './model.ts';
+import { DEFAULT_PARAMS, Scorer, recencyWeight, trainReaderModel, type ModelParams, type PaperFeatures } from './model.ts';
 
 export interface RecsEvalResult {
   users: number;
@@ -134,6 +134,8 @@ export async function runRecsEval(
     idf?: boolean;
     /** A file keeping the corpus embeddings between runs (the embedder training takes a minute). */
     embedCache?: string;
+    /** Stop after tuning on the inner split (no held-out paper is looked at). */
+    innerOnly?: boolean;
   } = {},
 ): Promise<RecsEvalResult> {
   const started = Date.now();
@@ -168,7 +170,7 @@ export async function runRecsEval(
     const pos = new Set(r.train);
     const negIds = sampleNegatives(docs, byDate, last, pos, p.negatives, seed);
     const m = trainReaderModel(
-      r.train.map((i) => ({ f: feats[i] })),
+      r.train.map((i, k) => ({ f: feats[i], weight: recencyWeight(k, r.train.length, p.recency) })),
       negIds.map((i) => ({ f: feats[i] })),
       embedder.id,
       embedder.dims,
@@ -217,6 +219,7 @@ export async function runRecsEval(
       }
     }
   }
+  if (opts.innerOnly) return { users: 0, ndcg_at_10: 0, recall_at_50: 0, baselines: { recent: zero, category: zero, tfidf_svm: zero }, corpus: docs.length, params: best, seconds: 0 };
 
   const sums = { pb: { n: 0, r: 0 }, recent: { n: 0, r: 0 }, category: { n: 0, r: 0 }, svm: { n: 0, r: 0 } };
   let users = 0;
@@ -275,6 +278,7 @@ function embedAll(docs: Doc[], cache?: string): Float32Array[] {
   return vecs;
 }
 
+const zero = { ndcg_at_10: 0, recall_at_50: 0 };
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 export type { SparseRow };

@@ -30,13 +30,20 @@ export interface ModelParams {
   keep: number;
   /** Sampled papers the reader passed over, as negatives. */
   negatives: number;
+  /** Newer upvotes count more: costs ramp from 1 − r (oldest) to 1 + r (newest). */
+  recency: number;
+}
+
+/** The cost of the i-th of n upvotes, oldest first. */
+export function recencyWeight(i: number, n: number, r: number): number {
+  return n > 1 ? 1 + r * ((2 * i) / (n - 1) - 1) : 1;
 }
 
 /**
  * Chosen by `eval --recs` on the bundled sample's inner split (each simulated reader's older upvotes
  * predicting their newer upvotes; the held-out papers are never seen), see docs/recommendations.md.
  */
-export const DEFAULT_PARAMS: ModelParams = { embScale: 1, centroid: 1, C: 0.1, keep: 1024, negatives: 400 };
+export const DEFAULT_PARAMS: ModelParams = { embScale: 1, centroid: 1, C: 0.1, keep: 1024, negatives: 400, recency: 0 };
 
 export interface ReaderModel {
   /** The embedder whose vectors the dense weights apply to ('' when trained without vectors). */

@@ -30,6 +30,16 @@ export interface DeliveryPapers {
   top: number[];
   trending: number[];
   personal: [number, string][];
+  /** The reader's "For you" ranking of the edition's papers (subscribers with an account), with the reason. */
+  forYou?: [number, string][];
+}
+
+/** Ranks candidates for a reader's "For you" section; returns [paper id, reason], best first. */
+export type ForYouRanker = (userId: number, candidates: number[], limit: number) => Promise<[number, string][]>;
+
+/** Every paper a delivery carries. */
+export function deliveryPaperIds(p: DeliveryPapers): number[] {
+  return [...p.top, ...p.trending, ...p.personal.map(([id]) => id), ...(p.forYou ?? []).map(([id]) => id)];
 }
 
 export interface BuildResult {
@@ -80,6 +90,8 @@ export function messageIdFor(kind: string, key: string, subscriberId: number, ho
 export class DigestBuilder {
   keywordMatcher: KeywordMatcher = lexicalMatcher;
   trending?: TrendingProvider;
+  /** The recommender's ranking for subscribers with an account (set by DigestService). */
+  forYou?: ForYouRanker;
 
   private readonly db: Kysely<Database>;
 
@@ -235,14 +247,14 @@ export class DigestBuilder {
         }
         const s = rowToSubscriber(row);
         const papers = await this.choose(s, { top, trending, byCategory, byAuthor, keywordHits, rank, sent: sent.get(s.id) });
-        if (!papers.top.length && !papers.trending.length && !papers.personal.length) {
+        if (!papers.top.length && !papers.trending.length && !papers.personal.length && !papers.forYou?.length) {
           result.empty++;
           continue;
         }
         batch.push({ s, papers });
       }
       result.deliveries += batch.length;
-      result.papersAssigned += batch.reduce((n, b) => n + b.papers.top.length + b.papers.trending.length + b.papers.personal.length, 0);
+      result.papersAssigned += batch.reduce((n, b) => n + deliveryPaperIds(b.papers).length, 0);
       if (!opts.dryRun && batch.length) await this.insertBatch(editionId, ed, host, iso, sendAfter, batch);
       opts.onProgress?.(result.subscribers);
     }
@@ -303,7 +315,16 @@ export class DigestBuilder {
         personal.push(f);
       }
     }
-    return { top, trending, personal };
+    if (!s.userId || !this.forYou) return { top, trending, personal };
+    // For you: the reader's own model over the edition's papers not already chosen.
+    let forYou: [number, string][];
+    try {
+      const rest = [...x.rank.keys()].filter((id) => !seen.has(id));
+      forYou = (await this.forYou(s.userId, rest, cfg.digestPersonalPapers)).filter(([id]) => !seen.has(id) && (seen.add(id), true));
+    } catch {
+      forYou = []; // a failing ranking leaves the section out; the digest still goes
+    }
+    return forYou.length ? { top, trending, personal, forYou } : { top, trending, personal };
   }
 
   private async insertBatch(
@@ -323,7 +344,7 @@ export class DigestBuilder {
         papersJson: JSON.stringify(b.papers),
         sendAfter: sendAfter(b.s.timeZone),
         messageId: messageIdFor(ed.kind, ed.key, b.s.id, host),
-        paperIds: [...b.papers.top, ...b.papers.trending, ...b.papers.personal.map(([id]) => id)],
+        paperIds: deliveryPaperIds(b.papers),
       })),
     );
   }

@@ -25,7 +25,7 @@ import { rowToPaper } from '../storage/papers.ts';
 import { renderDigest, type MailPaper, type MailSection } from '../mail/digest-render.ts';
 import { rowToSubscriber, type Subscriber } from './digest-subscriptions.ts';
 import { unsubscribeToken } from './digest-util.ts';
-import type { DeliveryPapers } from './digest-build.ts';
+import { deliveryPaperIds, type DeliveryPapers } from './digest-build.ts';
 import type { DigestDeliveriesTable, DigestEditionsTable } from '../storage/schema-digest.ts';
 import type { Selectable } from 'kysely';
 
@@ -172,7 +172,7 @@ export class DigestSender {
   /** Papers that were reserved for a delivery that will never go out may be sent later after all. */
   private async releasePapers(d: DeliveryRow): Promise<void> {
     const p = JSON.parse(d.papers_json) as DeliveryPapers;
-    const ids = [...p.top, ...p.trending, ...p.personal.map(([id]) => id)];
+    const ids = deliveryPaperIds(p);
     if (!ids.length) return;
     // By primary key (subscriber, paper); only the rows this delivery reserved.
     await this.db
@@ -283,7 +283,7 @@ export class DigestSender {
   async render(d: DeliveryRow, sub: Subscriber) {
     const ed = await this.edition(d.edition_id);
     const chosen = JSON.parse(d.papers_json) as DeliveryPapers;
-    await this.loadPapers([...chosen.top, ...chosen.trending, ...chosen.personal.map(([id]) => id)]);
+    await this.loadPapers(deliveryPaperIds(chosen));
     const get = (id: number, why?: string): MailPaper[] => {
       const p = this.papers.get(id);
       return p ? [{ ...p, why }] : [];
@@ -293,6 +293,7 @@ export class DigestSender {
       { title: daily ? 'Top papers of the day' : 'Top papers of the week', papers: chosen.top.flatMap((id) => get(id)) },
       { title: 'Trending now', papers: chosen.trending.flatMap((id) => get(id)) },
       { title: 'Picked for you', papers: chosen.personal.flatMap(([id, why]) => get(id, why)) },
+      { title: 'For you', papers: (chosen.forYou ?? []).flatMap(([id, why]) => get(id, why)) },
     ];
     const base = this.config.publicUrl.replace(/\/$/, '');
     const token = unsubscribeToken(this.secret, sub.id, sub.email);

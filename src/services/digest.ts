@@ -19,6 +19,9 @@ export class DigestService {
     // the hybrid search's close semantic neighbours among the edition's papers when search is wired.
     const search = (pb as { search?: SemanticSearch }).search;
     if (search) this.builder.keywordMatcher = (k, candidates) => hybridMatcher(search, pb, k, candidates);
+    // For you: subscribers with an account get their reader model's ranking of the edition's papers.
+    const recs = (pb as { recs?: Paperboy['recs'] }).recs;
+    if (recs) this.builder.forYou = (userId, candidates, limit) => recs.rankFor(userId, candidates, limit);
   }
 
   build(kind: Frequency, day: string, opts: { dryRun?: boolean } = {}): Promise<BuildResult> {

@@ -21,7 +21,7 @@ import type { Embedder } from '../search/embedders/types.ts';
 import type { Hit } from '../search/lexical.ts';
 import { applyIdf, decodeIdf, encodeIdf, fitIdf, hashedFeatures, paperText, type Idf } from '../recs/features.ts';
 import type { KvStore } from '../storage/kv.ts';
-import { DEFAULT_PARAMS, Scorer, decodeModel, encodeModel, trainReaderModel, type Example, type PaperFeatures, type ReaderModel } from '../recs/model.ts';
+import { DEFAULT_PARAMS, Scorer, decodeModel, recencyWeight, encodeModel, trainReaderModel, type Example, type PaperFeatures, type ReaderModel } from '../recs/model.ts';
 import { sha256 } from './accounts.ts';
 
 export const RECS_TRAIN_JOB = 'recs.train';
@@ -235,7 +235,8 @@ export class Recommender {
       weights.set(id, w);
       sources.push({ id, kind });
     };
-    for (const u of await this.store.upvotes(userId, 200)) add(u.paper_id, 'upvote', 1);
+    const ups = await this.store.upvotes(userId, 200); // newest first
+    ups.forEach((u, k) => add(u.paper_id, 'upvote', recencyWeight(ups.length - 1 - k, ups.length, DEFAULT_PARAMS.recency)));
     for (const id of await this.store.saved(userId, 200)) add(id, 'saved', 1);
     const prof = await this.store.profile(userId);
     for (const id of prof.seeds) add(id, 'seed', 1);
@@ -421,6 +422,26 @@ export class Recommender {
       if (paper) items.push({ paper, upvotes: paper.upvotes + row.sourceUpvotes, score: Math.round(t.s * 1e4) / 1e4, reason: this.reason(m, row, pool.authorKeys[t.i], pool.feats[t.i]) });
     }
     return { items, personal: true, pending, window, range };
+  }
+
+  /** The reader's model over given papers (the digest's "For you" section): [id, reason], best first; [] without a model. */
+  async rankFor(userId: number, candidates: number[], limit: number): Promise<[number, string][]> {
+    const m = await this.loaded(userId);
+    if (!m || !candidates.length) return [];
+    const excluded = await this.store.excluded(userId);
+    const ids = candidates.filter((id) => !excluded.has(id)).slice(0, MAX_POOL);
+    const embedder = (await this.search.embedder().catch(() => null))?.id ?? '';
+    const feats = await this.featuresOf(ids, embedder);
+    const top = ids
+      .filter((id) => feats.has(id))
+      .map((id) => ({ id, s: m.scorer.score(feats.get(id)!) }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, limit);
+    const rows = await this.store.texts(top.map((t) => t.id));
+    return top.flatMap((t) => {
+      const row = rows.get(t.id);
+      return row ? [[t.id, this.reason(m, row, row.authors.map(authorKey), feats.get(t.id)!)] as [number, string]] : [];
+    });
   }
 
   /**

@@ -50,7 +50,7 @@ export class RecStore {
   }
 
   async saveModel(row: ModelRow): Promise<void> {
-    const { user_id, ...rest } = row;
+    const { user_id: _id, ...rest } = row;
     await this.db
       .insertInto('rec_models')
       .values(row)
