@@ -12,6 +12,8 @@ import { addDays } from '../src/domain/dates.ts';
 import type { Paper } from '../src/domain/paper.ts';
 
 type Json = Record<string, any>;
+/** Papers about diffusion models (generative), by title. */
+const DIFFUSION_TITLE = /diffusion (model|transformer|policy|prior|sampl)|video diffusion|latent diffusion|denoising diffusion/i;
 const aboutDiffusion = (p: Json) => /diffusion/i.test(`${p.title} ${p.summary ?? p.abstract ?? ''}`);
 
 for (const dbk of databases) {
@@ -59,10 +61,10 @@ for (const dbk of databases) {
     };
 
     test('five diffusion upvotes: 10 recommendations, at least 6 about diffusion, none of the five', async () => {
-      const inWeek = week.filter((p) => /diffusion/i.test(p.title)).slice(0, 2);
+      const inWeek = week.filter((p) => DIFFUSION_TITLE.test(p.title)).slice(0, 2);
       const older = (await pb.search.search({ q: 'diffusion models', limit: 100, mode: 'lexical' })).hits
         .map((h) => h.paper)
-        .filter((p) => /diffusion/i.test(p.title) && !week.some((w) => w.id === p.id))
+        .filter((p) => DIFFUSION_TITLE.test(p.title) && !week.some((w) => w.id === p.id))
         .slice(0, 3);
       const five = [...inWeek, ...older];
       assert.equal(five.length, 5);

@@ -37,6 +37,7 @@ export async function registerOpenApi(app: FastifyInstance, ctx: HttpContext): P
         { name: 'search', description: 'Search and similar papers' },
         { name: 'feeds', description: 'RSS 2.0 and Atom 1.0 feeds' },
         { name: 'agents', description: 'For agents and HF clients: papers as Markdown, thumbnails, the MCP server (Streamable HTTP)' },
+        { name: 'for you', description: "The reader's own ranking (a personal token), \"not interested\", more like this, the private feed" },
         { name: 'meta', description: 'Health of the instance' },
       ],
       components: {
