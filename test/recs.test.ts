@@ -22,6 +22,7 @@ for (const dbk of databases) {
     let srv: TestServer;
     let worker: Worker;
     let week: Paper[];
+    let month: Paper[];
     const tokens: Record<string, string> = {};
     const ids: Record<string, number> = {};
     before(async () => {
@@ -38,6 +39,7 @@ for (const dbk of databases) {
       registerRecsTasks(worker, pb);
       const latest = (await pb.stores.daily.latestDay())!;
       week = (await pb.stores.daily.list({ from: addDays(latest, -6), to: latest }, { limit: 5000, offset: 0 })).map((l) => l.paper);
+      month = (await pb.stores.daily.list({ from: addDays(latest, -29), to: latest }, { limit: 20000, offset: 0 })).map((l) => l.paper);
     });
     after(async () => {
       await worker?.stop();
@@ -88,8 +90,12 @@ for (const dbk of databases) {
       assert.ok(r.items.every((it) => typeof it.paper.upvotes === 'number' && Array.isArray(it.paper.authors) && it.paper.authors[0]?.name));
       assert.ok(r.items.every((it) => /^Because you upvoted “/.test(it.reason)), r.items.map((it) => it.reason).join(' | '));
       assert.ok(r.items.some((it) => five.some((p) => it.reason.includes(p.title.slice(0, 30)))));
-      // Every recommended paper is from the latest week of the daily list.
-      assert.ok(r.items.every((it) => week.some((w) => w.arxivId === it.paper.id)));
+      // Every recommended paper is from the latest month of the daily list (the API's default window).
+      assert.ok(r.items.every((it) => month.some((w) => w.arxivId === it.paper.id)));
+      // This week only (the page's default): still best first and none of the five.
+      const wk = await recs(tokens.dora, 'limit=10&window=week');
+      assert.equal(wk.items.length, 10);
+      assert.ok(wk.items.every((it) => week.some((w) => w.arxivId === it.paper.id) && !five.some((p) => p.arxivId === it.paper.id)));
       // The stored model is small: one weight vector.
       const row = await pb.db.kysely.selectFrom('rec_models').select(['model', 'positives', 'negatives']).where('user_id', '=', ids.dora).executeTakeFirstOrThrow();
       assert.equal(row.positives, 5);
@@ -120,10 +126,10 @@ for (const dbk of databases) {
         assert.equal(robots.length, 4);
         for (const p of robots.slice(0, 2)) assert.equal((await call('POST', `/api/papers/${p.arxivId}/upvote`, tokens.walt)).status, 200);
         const start = Date.now();
-        let r = await recs(tokens.walt);
+        let r = await recs(tokens.walt, 'limit=10&window=week');
         while ((!r.personal || r.pending) && Date.now() - start < 5000) {
           await new Promise((res) => setTimeout(res, 100));
-          r = await recs(tokens.walt);
+          r = await recs(tokens.walt, 'limit=10&window=week');
         }
         assert.equal(r.personal, true, 'trained within 5 s');
         const before = r.items.map((it) => it.paper.id).join();
@@ -133,7 +139,7 @@ for (const dbk of databases) {
         const t0 = Date.now();
         let changed = false;
         while (!changed && Date.now() - t0 < 5000) {
-          r = await recs(tokens.walt);
+          r = await recs(tokens.walt, 'limit=10&window=week');
           changed = !r.pending && r.items.map((it) => it.paper.id).join() !== before && r.items.filter(aboutDiffusion).length >= 3;
           if (!changed) await new Promise((res) => setTimeout(res, 100));
         }
@@ -155,13 +161,21 @@ for (const dbk of databases) {
     });
 
     test('more like this: a one-positive model ranks neighbours', async () => {
-      const base = week.find((p) => /diffusion/i.test(p.title))!;
+      const base = week.find((p) => DIFFUSION_TITLE.test(p.title))!;
       const r = await call('GET', `/api/papers/${base.arxivId}/more-like-this?limit=10`);
       assert.equal(r.status, 200);
       const items = (await r.json()) as Json[];
       assert.equal(items.length, 10);
       assert.ok(!items.some((it) => it.paper.id === base.arxivId));
-      assert.ok(items.filter(aboutDiffusion).length >= 5, items.map((it) => it.title).join(' | '));
+      // Each shares distinctive words (6+ letters) with the paper's title and abstract, as a random paper mostly does not.
+      const words = (t: string) => new Set(t.toLowerCase().match(/[a-z]{6,}/g) ?? []);
+      const baseWords = words(`${base.title} ${base.abstract}`);
+      const shared = (t: string) => [...words(t)].filter((w) => baseWords.has(w)).length;
+      const near = items.filter((it) => shared(`${it.title} ${it.summary}`) >= 5).length;
+      const randomNear = week.slice(0, 100).filter((p) => shared(`${p.title} ${p.abstract}`) >= 5).length;
+      assert.ok(near >= 8, `${near} of 10 share words: ${items.map((it) => it.title).join(' | ')}`);
+      assert.ok(randomNear < 50, `${randomNear} of 100 random papers do too`);
+      assert.ok(items.every((it) => it.reason.startsWith('Like “')));
       assert.equal((await call('GET', '/api/papers/9999.99999/more-like-this')).status, 404);
     });
 
@@ -175,7 +189,7 @@ for (const dbk of databases) {
       assert.equal(feed.status, 200);
       assert.match(feed.headers.get('content-type') ?? '', /application\/atom\+xml/);
       const xml = await feed.text();
-      const first = (await recs(tokens.dora)).items[0];
+      const first = (await recs(tokens.dora, 'limit=10&window=week')).items[0];
       assert.ok(xml.includes(`arxiv.org/abs/${first.paper.id}`), 'the feed lists the reader\'s list');
       assert.equal((await fetch(`${srv.url}/feeds/for-you/${token}.rss`)).status, 200);
       // Another reader's token is another list; a new token ends the old one; revoking ends all.
@@ -203,7 +217,7 @@ for (const dbk of databases) {
       const upvoted = new Set((await pb.db.kysely.selectFrom('upvotes').select('paper_id').where('user_id', '=', ids.dora).execute()).map((r) => r.paper_id));
       assert.ok(chosen.forYou.every(([id]) => !upvoted.has(id)));
       const mail = await pb.digest.previewDelivery(d.id);
-      assert.match(mail.text, /For you/);
+      assert.match(mail.text, /for you/i);
       const first = (await pb.stores.papers.byIds([chosen.forYou[0][0]])).get(chosen.forYou[0][0])!;
       assert.ok(mail.html.includes(first.arxivId));
     });

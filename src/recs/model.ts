@@ -32,6 +32,12 @@ export interface ModelParams {
   negatives: number;
   /** Newer upvotes count more: costs ramp from 1 − r (oldest) to 1 + r (newest). */
   recency: number;
+  /**
+   * Weight of the lexical Rocchio direction (positives' mean less negatives' mean, unit length) added
+   * to the SVM's lexical weights: an n-gram every positive shares counts for all of them, where the
+   * SVM spreads its margin over each positive's own words.
+   */
+  lexCentroid: number;
 }
 
 /** The cost of the i-th of n upvotes, oldest first. */
@@ -43,7 +49,7 @@ export function recencyWeight(i: number, n: number, r: number): number {
  * Chosen by `eval --recs` on the bundled sample's inner split (each simulated reader's older upvotes
  * predicting their newer upvotes; the held-out papers are never seen), see docs/recommendations.md.
  */
-export const DEFAULT_PARAMS: ModelParams = { embScale: 0, centroid: 0, C: 0.03, keep: 1024, negatives: 400, recency: 0 };
+export const DEFAULT_PARAMS: ModelParams = { embScale: 0, centroid: 0, C: 0.03, keep: 1024, negatives: 400, recency: 0, lexCentroid: 0 };
 
 export interface ReaderModel {
   /** The embedder whose vectors the dense weights apply to ('' when trained without vectors). */
@@ -104,6 +110,17 @@ export function trainReaderModel(pos: Example[], neg: Example[], embedder: strin
   let bias = 0;
   if (pos.length && neg.length) {
     const m = trainSvm(rows, y, HASH_SIZE + (svmVec ? dims : 0), { C: p.C, costs, tol: 1e-3, maxIter: 200 });
+    if (p.lexCentroid) {
+      const r = new Map<number, number>();
+      let wp = 0;
+      for (const e of pos) wp += e.weight ?? 1;
+      for (const e of pos) for (let k = 0; k < e.f.lex.idx.length; k++) r.set(e.f.lex.idx[k], (r.get(e.f.lex.idx[k]) ?? 0) + (e.f.lex.val[k] * (e.weight ?? 1)) / wp);
+      for (const e of neg) for (let k = 0; k < e.f.lex.idx.length; k++) r.set(e.f.lex.idx[k], (r.get(e.f.lex.idx[k]) ?? 0) - e.f.lex.val[k] / neg.length);
+      let norm = 0;
+      for (const v of r.values()) norm += v * v;
+      norm = Math.sqrt(norm) || 1;
+      for (const [c, v] of r) m.w[c] += (p.lexCentroid * v) / norm;
+    }
     if (svmVec) for (let d = 0; d < dense.length; d++) dense[d] = m.w[HASH_SIZE + d] * p.embScale;
     bias = m.w[m.cols] * m.bias;
     const nz: number[] = [];

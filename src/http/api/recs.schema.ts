@@ -5,8 +5,8 @@ export const RecsQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'How many papers (1–100)' })),
     window: Type.Optional(
       Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')], {
-        default: 'week',
-        description: "Which of the daily list's papers to rank: the latest day, its week (7 days) or month (30 days)",
+        default: 'month',
+        description: "Which of the daily list's papers to rank: the latest day, its week (7 days) or month (30 days, the default: the widest choice)",
       }),
     ),
   },

@@ -42,7 +42,7 @@ export function recsApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     },
     async (req, reply) => {
       const v = requireViewer(req);
-      const list = await pb.recs.recommend(v.id, { window: req.query.window ?? 'week', limit: req.query.limit ?? 20 });
+      const list = await pb.recs.recommend(v.id, { window: req.query.window ?? 'month', limit: req.query.limit ?? 20 });
       reply.header('Cache-Control', 'private, no-store');
       reply.header('X-Paperboy-Personal', String(list.personal));
       reply.header('X-Paperboy-Pending', String(list.pending));
