@@ -183,10 +183,8 @@ export async function runRecsEval(
   // Inner split for tuning: readers with ≥ 2 upvotes; their older upvotes predict the newer ones.
   const grid: ModelParams[] = (opts.grid ?? [
     { embScale: 0, centroid: 0 },
+    { embScale: 0, centroid: 0, lexCentroid: 1 },
     { embScale: 0, centroid: 0.5 },
-    { embScale: 0, centroid: 1 },
-    { embScale: 0, centroid: 2 },
-    { embScale: 1, centroid: 1 },
   ]).map((g) => ({ ...DEFAULT_PARAMS, ...g }));
   const inner = readers
     .filter((r) => r.train.length >= 2)
