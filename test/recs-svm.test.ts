@@ -90,4 +90,11 @@ test('a reader model learns the topic, keeps a few KB, and decodes to the same s
   const d = new Scorer(decodeModel(bytes));
   assert.ok(Math.abs(d.score(f('diffusion models')) - s.score(f('diffusion models'))) < 1e-5);
   assert.throws(() => decodeModel(Buffer.from('nope')), /not a reader model/);
+  // Scoring through an inverted index gives the same scores as paper by paper.
+  const papers = ['diffusion models again', 'robot grasping policy 3', 'nothing in common', 'latent diffusion and robots'].map(f);
+  const postings = new Map<number, { doc: number[]; val: number[] }>();
+  papers.forEach((p, i) => p.lex.idx.forEach((c, k) => (postings.get(c) ?? postings.set(c, { doc: [], val: [] }).get(c)!).doc.push(i) && postings.get(c)!.val.push(p.lex.val[k])));
+  const typed = new Map([...postings].map(([c, l]) => [c, { doc: Int32Array.from(l.doc), val: Float32Array.from(l.val) }]));
+  const all = s.scoreAll(papers, typed);
+  papers.forEach((p, i) => assert.ok(Math.abs(all[i] - s.score(p)) < 1e-5));
 });

@@ -145,14 +145,41 @@ export function trainReaderModel(pos: Example[], neg: Example[], embedder: strin
 /** A scorer with the lexical weights spread into a lookup table (build once per model, score many papers). */
 export class Scorer {
   private readonly lex = new Map<number, number>();
+  /** Whether the dense weights are all zero (then papers' embeddings are not read). */
+  private readonly noDense: boolean;
   constructor(readonly model: ReaderModel) {
     for (let i = 0; i < model.lexIdx.length; i++) this.lex.set(model.lexIdx[i], model.lexVal[i]);
+    this.noDense = model.dense.every((v) => v === 0);
+  }
+
+  /**
+   * Scores many papers at once through their inverted index (column → papers, values): the work is
+   * the postings of the model's own columns, not every paper's every n-gram.
+   */
+  scoreAll(feats: PaperFeatures[], postings: Map<number, { doc: Int32Array; val: Float32Array }>): Float32Array {
+    const out = new Float32Array(feats.length).fill(this.model.bias);
+    const { lexIdx, lexVal, dense } = this.model;
+    for (let k = 0; k < lexIdx.length; k++) {
+      const p = postings.get(lexIdx[k]);
+      if (!p) continue;
+      const w = lexVal[k];
+      for (let j = 0; j < p.doc.length; j++) out[p.doc[j]] += w * p.val[j];
+    }
+    if (!this.noDense)
+      for (let i = 0; i < feats.length; i++) {
+        const v = feats[i].vec;
+        if (!v || v.length !== dense.length) continue;
+        let s = 0;
+        for (let d = 0; d < dense.length; d++) s += dense[d] * v[d];
+        out[i] += s;
+      }
+    return out;
   }
 
   score(f: PaperFeatures): number {
     let s = this.model.bias;
     const d = this.model.dense;
-    if (f.vec && d.length === f.vec.length) for (let i = 0; i < d.length; i++) s += d[i] * f.vec[i];
+    if (!this.noDense && f.vec && d.length === f.vec.length) for (let i = 0; i < d.length; i++) s += d[i] * f.vec[i];
     if (this.lex.size) {
       const { idx, val } = f.lex;
       for (let p = 0; p < idx.length; p++) {

@@ -71,7 +71,27 @@ interface Pool {
   rows: CandidateRow[];
   feats: PaperFeatures[];
   authorKeys: string[][];
+  /** Inverted index of the pool's lexical columns: a model scores by walking the postings of its own columns. */
+  postings: Map<number, { doc: Int32Array; val: Float32Array }>;
   building?: Promise<Pool>;
+}
+
+/** Builds the pool's inverted index, yielding between chunks. */
+async function invert(feats: PaperFeatures[]): Promise<Pool['postings']> {
+  const lists = new Map<number, { doc: number[]; val: number[] }>();
+  for (let i = 0; i < feats.length; i++) {
+    const { idx, val } = feats[i].lex;
+    for (let k = 0; k < idx.length; k++) {
+      let l = lists.get(idx[k]);
+      if (!l) lists.set(idx[k], (l = { doc: [], val: [] }));
+      l.doc.push(i);
+      l.val.push(val[k]);
+    }
+    if (i % 1000 === 999) await yieldLoop();
+  }
+  const out: Pool['postings'] = new Map();
+  for (const [c, l] of lists) out.set(c, { doc: Int32Array.from(l.doc), val: Float32Array.from(l.val) });
+  return out;
 }
 
 interface LoadedModel {
@@ -303,7 +323,8 @@ export class Recommender {
         embedder,
       );
       const kept = rows.filter((x) => feats.has(x.id));
-      return { key, builtAt: Date.now(), embedder, rows: kept, feats: kept.map((x) => feats.get(x.id)!), authorKeys: kept.map((x) => x.authors.map(authorKey)) };
+      const pf = kept.map((x) => feats.get(x.id)!);
+      return { key, builtAt: Date.now(), embedder, rows: kept, feats: pf, authorKeys: kept.map((x) => x.authors.map(authorKey)), postings: await invert(pf) };
     };
     if (cur && cur.key === key) {
       if (Date.now() - cur.builtAt > POOL_TTL_MS && !cur.building) {
@@ -400,11 +421,13 @@ export class Recommender {
         .map((l) => ({ paper: l.paper, upvotes: l.upvotes, score: 0, reason: 'Popular on this list' }));
       return { items, personal: false, pending, window, range };
     }
-    // Top `limit` by score (a partial selection: the pool can be thousands of papers).
+    // Every pool paper's score at once (the model's lexical columns walk the pool's postings), then
+    // the top `limit` by a partial selection: the pool can be thousands of papers.
+    const scores = m.scorer.scoreAll(pool.feats, pool.postings);
     const top: { i: number; s: number }[] = [];
     for (let i = 0; i < pool.rows.length; i++) {
       if (excluded.has(pool.rows[i].id)) continue;
-      const s = m.scorer.score(pool.feats[i]);
+      const s = scores[i];
       if (top.length < limit || s > top[top.length - 1].s) {
         let j = top.length < limit ? top.length : limit - 1;
         while (j > 0 && top[j - 1].s < s) {
