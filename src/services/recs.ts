@@ -485,13 +485,18 @@ export class Recommender {
       e?.dims ?? 0,
     );
     const scorer = new Scorer(model);
-    const cand = new Set<number>();
-    if (base.vec) for (const h of await this.search.neighbours(base.vec, 200).catch(() => [])) cand.add(h.id);
+    // This month's list through its inverted index, plus the paper's nearest neighbours by vector.
+    const scoredById = new Map<number, number>();
     const month = await this.pool('month');
-    for (const r of month.rows) cand.add(r.id);
-    cand.delete(paperId);
-    const feats = await this.featuresOf([...cand], embedder);
-    const scored = [...feats.entries()].map(([id, f]) => ({ id, s: scorer.score(f) })).sort((a, b) => b.s - a.s).slice(0, limit);
+    const all = scorer.scoreAll(month.feats, month.postings);
+    month.rows.forEach((r, i) => scoredById.set(r.id, all[i]));
+    const extra = base.vec ? (await this.search.neighbours(base.vec, 200).catch(() => [])).map((h) => h.id).filter((id) => !scoredById.has(id)) : [];
+    for (const [id, f] of await this.featuresOf(extra, embedder)) scoredById.set(id, scorer.score(f));
+    scoredById.delete(paperId);
+    const scored = [...scoredById.entries()]
+      .map(([id, sc]) => ({ id, s: sc }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, limit);
     const byId = await this.papers.byIds(scored.map((x) => x.id));
     const title = (await this.store.texts([paperId])).get(paperId)?.title ?? '';
     return scored
