@@ -40,7 +40,7 @@ const WINDOW = String(values.window) as 'day' | 'week' | 'month';
 const LAST_DAY = '2026-11-27';
 
 let seed = 7;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'paperboy-bench-recs-'));
 const pgUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined;
@@ -51,7 +51,14 @@ if (pgUrl) {
   await c.query(`create schema ${schema}`);
   await c.end();
 }
-const cfg = loadConfig({ ...process.env, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PAPERBOY_LOAD_SAMPLE: 'false', PAPERBOY_PAGE_CACHE_SECONDS: '0', LIMIT_VOTES_PER_HOUR: '100000' });
+const cfg = loadConfig({
+  ...process.env,
+  PAPERBOY_DATA_DIR: dataDir,
+  LOG_LEVEL: 'silent',
+  PAPERBOY_LOAD_SAMPLE: 'false',
+  PAPERBOY_PAGE_CACHE_SECONDS: '0',
+  LIMIT_VOTES_PER_HOUR: '100000',
+});
 const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('silent'), schema });
 const out = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
 
@@ -88,7 +95,12 @@ try {
   const now = new Date().toISOString();
   const ids: number[] = [];
   for (let i = 0; i < N_READERS; i += 1000) {
-    const rows = Array.from({ length: Math.min(1000, N_READERS - i) }, (_, k) => ({ email: `r${i + k}@bench.example`, username: `r${i + k}`, role: 'user', created_at: now }));
+    const rows = Array.from({ length: Math.min(1000, N_READERS - i) }, (_, k) => ({
+      email: `r${i + k}@bench.example`,
+      username: `r${i + k}`,
+      role: 'user',
+      created_at: now,
+    }));
     const got = await db.insertInto('users').values(rows).returning('id').execute();
     ids.push(...got.map((r) => r.id));
   }
@@ -97,7 +109,10 @@ try {
   for (let i = 0; i < 50; i++) {
     const n = 5 + Math.floor(rnd() * 16);
     const papers = [...new Set(Array.from({ length: n }, () => 1 + Math.floor(rnd() * maxPaper)))];
-    await db.insertInto('upvotes').values(papers.map((paper_id) => ({ user_id: ids[i], paper_id, created_at: now }))).execute();
+    await db
+      .insertInto('upvotes')
+      .values(papers.map((paper_id) => ({ user_id: ids[i], paper_id, created_at: now })))
+      .execute();
     await pb.recs.train(ids[i]);
     trained.push((await new RecStore(db).model(ids[i]))!);
   }
@@ -118,9 +133,16 @@ try {
     creds.set(id, { token: (await pb.community.accounts.createToken(id, 'bench')).token, session: await pb.community.accounts.createSession(id) });
   }
   const first = performance.now();
-  const r0 = await fetch(`${url}/api/me/recommendations?window=${WINDOW}&limit=20`, { headers: { authorization: `Bearer ${creds.get(sampleReaders[0])!.token}` } });
+  const r0 = await fetch(`${url}/api/me/recommendations?window=${WINDOW}&limit=20`, {
+    headers: { authorization: `Bearer ${creds.get(sampleReaders[0])!.token}` },
+  });
   if (r0.status !== 200) throw new Error(`first request: ${r0.status} ${await r0.text()}`);
-  out({ step: 'first request (builds the candidate pool)', window: WINDOW, ms: +(performance.now() - first).toFixed(1), items: ((await r0.json()) as unknown[]).length });
+  out({
+    step: 'first request (builds the candidate pool)',
+    window: WINDOW,
+    ms: +(performance.now() - first).toFixed(1),
+    items: ((await r0.json()) as unknown[]).length,
+  });
   for (const kind of ['api', 'page'] as const) {
     const lat: number[] = [];
     for (let i = 0; i < N_REQ; i++) {
@@ -136,7 +158,14 @@ try {
       if (r.status !== 200) throw new Error(`${kind}: ${r.status}`);
     }
     lat.sort((a, b) => a - b);
-    out({ step: kind === 'api' ? 'GET /api/me/recommendations' : 'GET /for-you', window: WINDOW, requests: N_REQ, p50_ms: +percentile(lat, 50).toFixed(1), p99_ms: +percentile(lat, 99).toFixed(1), max_ms: +lat[lat.length - 1].toFixed(1) });
+    out({
+      step: kind === 'api' ? 'GET /api/me/recommendations' : 'GET /for-you',
+      window: WINDOW,
+      requests: N_REQ,
+      p50_ms: +percentile(lat, 50).toFixed(1),
+      p99_ms: +percentile(lat, 99).toFixed(1),
+      max_ms: +lat[lat.length - 1].toFixed(1),
+    });
   }
   await app.close();
 } finally {

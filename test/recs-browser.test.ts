@@ -13,7 +13,12 @@ import type { PaperInput } from '../src/domain/paper.ts';
 const TOPICS = {
   diffusion: ['denoising diffusion model', 'score-based diffusion sampler', 'latent diffusion image generation', 'diffusion noise schedule'],
   robots: ['robot grasping policy', 'legged robot locomotion', 'robot manipulation from demonstrations', 'mobile robot navigation'],
-  language: ['language model instruction tuning', 'machine translation with transformers', 'question answering over documents', 'tokenizer for language models'],
+  language: [
+    'language model instruction tuning',
+    'machine translation with transformers',
+    'question answering over documents',
+    'tokenizer for language models',
+  ],
 };
 
 function corpus(): { papers: PaperInput[]; listed: string[] } {
@@ -85,9 +90,15 @@ describe('For you in Chromium', { skip: noBrowser }, () => {
     const cards = page.locator('ol.cards li.card');
     assert.equal(await cards.count(), listed.length);
     const titles = await cards.locator('h2 a').allTextContents();
-    assert.ok(titles.slice(0, 8).every((t) => /diffusion/i.test(t)), titles.join(' | '));
+    assert.ok(
+      titles.slice(0, 8).every((t) => /diffusion/i.test(t)),
+      titles.join(' | '),
+    );
     const reasons = await cards.locator('.reason .why').allTextContents();
-    assert.ok(reasons.slice(0, 8).every((r) => /^Because you upvoted “.*diffusion/i.test(r)), reasons.join(' | '));
+    assert.ok(
+      reasons.slice(0, 8).every((r) => /^Because you upvoted “.*diffusion/i.test(r)),
+      reasons.join(' | '),
+    );
     const serious = seriousOf(await axeScan(page));
     assert.deepEqual(serious, [], serious.join('\n'));
     await screenshot(page, 'for-you');
@@ -115,7 +126,10 @@ describe('For you in Chromium', { skip: noBrowser }, () => {
     assert.match((await page.locator('h1').textContent()) ?? '', /^More like/);
     const titles = await page.locator('ol.cards li.card h2 a').allTextContents();
     assert.ok(titles.length >= 5);
-    assert.ok(titles.slice(0, 5).every((t) => /robot/i.test(t)), titles.join(' | '));
+    assert.ok(
+      titles.slice(0, 5).every((t) => /robot/i.test(t)),
+      titles.join(' | '),
+    );
     assert.match((await page.locator('ol.cards li.card .reason').first().textContent()) ?? '', /^Like “/);
     await page.close();
   });
@@ -124,7 +138,9 @@ describe('For you in Chromium', { skip: noBrowser }, () => {
     const other = await pb.community.accounts.ensureUsername(await pb.community.accounts.findOrCreate('newcomer@example.org'));
     const ctx = await browser.context.browser()?.newContext();
     const page = ctx ? await ctx.newPage() : await browser.newPage(srv.url);
-    await page.context().addCookies([{ name: SESSION_COOKIE, value: await pb.community.accounts.createSession(other.id), url: srv.url, httpOnly: true, sameSite: 'Lax' }]);
+    await page
+      .context()
+      .addCookies([{ name: SESSION_COOKIE, value: await pb.community.accounts.createSession(other.id), url: srv.url, httpOnly: true, sameSite: 'Lax' }]);
     await page.goto(`${srv.url}/for-you`);
     assert.equal(await page.locator('#fv-h').textContent(), 'Tell Paperboy what you read');
     const seeds = page.locator('fieldset:has(legend:has-text("Papers you like")) label', { hasText: /language|translation|tokenizer|question/i });
@@ -136,7 +152,10 @@ describe('For you in Chromium', { skip: noBrowser }, () => {
     await page.goto(`${srv.url}/for-you?window=day`);
     assert.equal(await page.locator('#fv-h').count(), 0, 'no first-visit screen once there are choices');
     const titles = await page.locator('ol.cards li.card h2 a').allTextContents();
-    assert.ok(titles.slice(0, 4).every((t) => /language|translation|tokenizer|question/i.test(t)), titles.join(' | '));
+    assert.ok(
+      titles.slice(0, 4).every((t) => /language|translation|tokenizer|question/i.test(t)),
+      titles.join(' | '),
+    );
     assert.match((await page.locator('.reason .why').first().textContent()) ?? '', /^Because you picked “/);
     await page.close();
     await ctx?.close();

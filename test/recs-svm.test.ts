@@ -9,7 +9,7 @@ import { decodeModel, encodeModel, trainReaderModel, Scorer } from '../src/recs/
 
 function rng(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 /** Random sparse rows, positives shifted on the first columns. */
@@ -93,7 +93,9 @@ test('a reader model learns the topic, keeps a few KB, and decodes to the same s
   // Scoring through an inverted index gives the same scores as paper by paper.
   const papers = ['diffusion models again', 'robot grasping policy 3', 'nothing in common', 'latent diffusion and robots'].map(f);
   const postings = new Map<number, { doc: number[]; val: number[] }>();
-  papers.forEach((p, i) => p.lex.idx.forEach((c, k) => (postings.get(c) ?? postings.set(c, { doc: [], val: [] }).get(c)!).doc.push(i) && postings.get(c)!.val.push(p.lex.val[k])));
+  papers.forEach((p, i) =>
+    p.lex.idx.forEach((c, k) => (postings.get(c) ?? postings.set(c, { doc: [], val: [] }).get(c)!).doc.push(i) && postings.get(c)!.val.push(p.lex.val[k])),
+  );
   const typed = new Map([...postings].map(([c, l]) => [c, { doc: Int32Array.from(l.doc), val: Float32Array.from(l.val) }]));
   const all = s.scoreAll(papers, typed);
   papers.forEach((p, i) => assert.ok(Math.abs(all[i] - s.score(p)) < 1e-5));

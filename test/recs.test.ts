@@ -55,7 +55,11 @@ for (const dbk of databases) {
     const recs = async (token: string, q = 'limit=10') => {
       const r = await call('GET', `/api/me/recommendations?${q}`, token);
       assert.equal(r.status, 200, await r.clone().text());
-      return { items: (await r.json()) as Json[], personal: r.headers.get('x-paperboy-personal') === 'true', pending: r.headers.get('x-paperboy-pending') === 'true' };
+      return {
+        items: (await r.json()) as Json[],
+        personal: r.headers.get('x-paperboy-personal') === 'true',
+        pending: r.headers.get('x-paperboy-pending') === 'true',
+      };
     };
     /** Runs queued training jobs as the worker would. */
     const drain = async () => {
@@ -75,7 +79,10 @@ for (const dbk of databases) {
       for (const p of five) assert.equal((await call('POST', `/api/papers/${p.arxivId}/upvote`, tokens.dora)).status, 200);
       const first = await recs(tokens.dora);
       assert.equal(first.pending, true, 'the new votes wait for the worker');
-      assert.ok(first.items.every((it) => !five.some((p) => p.arxivId === it.paper.id)), 'upvoted papers leave the list at once');
+      assert.ok(
+        first.items.every((it) => !five.some((p) => p.arxivId === it.paper.id)),
+        'upvoted papers leave the list at once',
+      );
       await drain();
       const r = await recs(tokens.dora);
       assert.equal(r.personal, true);
@@ -86,9 +93,15 @@ for (const dbk of databases) {
       for (const p of five) assert.ok(!r.items.some((it) => it.paper.id === p.arxivId), `${p.arxivId} was upvoted`);
       // Best first, the HF shape, and a reason naming one of the upvoted papers.
       const scores = r.items.map((it) => it.score);
-      assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+      assert.deepEqual(
+        scores,
+        [...scores].sort((a, b) => b - a),
+      );
       assert.ok(r.items.every((it) => typeof it.paper.upvotes === 'number' && Array.isArray(it.paper.authors) && it.paper.authors[0]?.name));
-      assert.ok(r.items.every((it) => /^Because you upvoted “/.test(it.reason)), r.items.map((it) => it.reason).join(' | '));
+      assert.ok(
+        r.items.every((it) => /^Because you upvoted “/.test(it.reason)),
+        r.items.map((it) => it.reason).join(' | '),
+      );
       assert.ok(r.items.some((it) => five.some((p) => it.reason.includes(p.title.slice(0, 30)))));
       // Every recommended paper is from the latest month of the daily list (the API's default window).
       assert.ok(r.items.every((it) => month.some((w) => w.arxivId === it.paper.id)));
@@ -97,7 +110,11 @@ for (const dbk of databases) {
       assert.equal(wk.items.length, 10);
       assert.ok(wk.items.every((it) => week.some((w) => w.arxivId === it.paper.id) && !five.some((p) => p.arxivId === it.paper.id)));
       // The stored model is small: one weight vector.
-      const row = await pb.db.kysely.selectFrom('rec_models').select(['model', 'positives', 'negatives']).where('user_id', '=', ids.dora).executeTakeFirstOrThrow();
+      const row = await pb.db.kysely
+        .selectFrom('rec_models')
+        .select(['model', 'positives', 'negatives'])
+        .where('user_id', '=', ids.dora)
+        .executeTakeFirstOrThrow();
       assert.equal(row.positives, 5);
       assert.ok((row.model as Uint8Array).byteLength < 10_000, `${(row.model as Uint8Array).byteLength} bytes`);
     });
@@ -156,7 +173,7 @@ for (const dbk of databases) {
       const r = await recs(tokens.cora, 'limit=30&window=week');
       assert.equal(r.personal, true);
       const hit = r.items.find((it) => it.paper.id === paper.arxivId);
-      assert.ok(hit, 'the followed author\'s paper of the week is recommended');
+      assert.ok(hit, "the followed author's paper of the week is recommended");
       assert.equal(hit.reason, `By an author you follow (${paper.authors[0]})`);
     });
 
@@ -190,7 +207,7 @@ for (const dbk of databases) {
       assert.match(feed.headers.get('content-type') ?? '', /application\/atom\+xml/);
       const xml = await feed.text();
       const first = (await recs(tokens.dora, 'limit=10&window=week')).items[0];
-      assert.ok(xml.includes(`arxiv.org/abs/${first.paper.id}`), 'the feed lists the reader\'s list');
+      assert.ok(xml.includes(`arxiv.org/abs/${first.paper.id}`), "the feed lists the reader's list");
       assert.equal((await fetch(`${srv.url}/feeds/for-you/${token}.rss`)).status, 200);
       // Another reader's token is another list; a new token ends the old one; revoking ends all.
       const again = ((await (await call('POST', '/api/me/feed-token', tokens.dora)).json()) as Json).token;
@@ -205,7 +222,19 @@ for (const dbk of databases) {
       const now = new Date().toISOString();
       await pb.db.kysely
         .insertInto('digest_subscribers')
-        .values({ email: 'dora@example.org', status: 'confirmed', frequency: 'weekly', categories_json: '[]', keywords_json: '[]', authors_json: '[]', time_zone: 'UTC', user_id: ids.dora, created_at: now, updated_at: now, confirmed_at: now })
+        .values({
+          email: 'dora@example.org',
+          status: 'confirmed',
+          frequency: 'weekly',
+          categories_json: '[]',
+          keywords_json: '[]',
+          authors_json: '[]',
+          time_zone: 'UTC',
+          user_id: ids.dora,
+          created_at: now,
+          updated_at: now,
+          confirmed_at: now,
+        })
         .execute();
       const latest = (await pb.stores.daily.latestDay())!;
       const built = await pb.digest.build('weekly', latest);

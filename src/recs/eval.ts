@@ -85,7 +85,9 @@ function candidatesAfter(docs: Doc[], last: string): number[] {
 
 function rankBy(cands: number[], score: (i: number) => number, docs: Doc[]): number[] {
   const s = new Map(cands.map((i) => [i, score(i)]));
-  return cands.slice().sort((a, b) => s.get(b)! - s.get(a)! || (docs[b].published < docs[a].published ? -1 : docs[b].published > docs[a].published ? 1 : b - a));
+  return cands
+    .slice()
+    .sort((a, b) => s.get(b)! - s.get(a)! || (docs[b].published < docs[a].published ? -1 : docs[b].published > docs[a].published ? 1 : b - a));
 }
 
 function metricsOf(ranked: number[], held: Set<number>): Metrics {
@@ -181,11 +183,13 @@ export async function runRecsEval(
   };
 
   // Inner split for tuning: readers with ≥ 2 upvotes; their older upvotes predict the newer ones.
-  const grid: ModelParams[] = (opts.grid ?? [
-    { embScale: 0, centroid: 0 },
-    { embScale: 0, centroid: 0, lexCentroid: 1 },
-    { embScale: 0, centroid: 0.5 },
-  ]).map((g) => ({ ...DEFAULT_PARAMS, ...g }));
+  const grid: ModelParams[] = (
+    opts.grid ?? [
+      { embScale: 0, centroid: 0 },
+      { embScale: 0, centroid: 0, lexCentroid: 1 },
+      { embScale: 0, centroid: 0.5 },
+    ]
+  ).map((g) => ({ ...DEFAULT_PARAMS, ...g }));
   const inner = readers
     .filter((r) => r.train.length >= 2)
     .map((r) => {
@@ -217,7 +221,16 @@ export async function runRecsEval(
       }
     }
   }
-  if (opts.innerOnly) return { users: 0, ndcg_at_10: 0, recall_at_50: 0, baselines: { recent: zero, category: zero, tfidf_svm: zero }, corpus: docs.length, params: best, seconds: 0 };
+  if (opts.innerOnly)
+    return {
+      users: 0,
+      ndcg_at_10: 0,
+      recall_at_50: 0,
+      baselines: { recent: zero, category: zero, tfidf_svm: zero },
+      corpus: docs.length,
+      params: best,
+      seconds: 0,
+    };
 
   const sums = { pb: { n: 0, r: 0 }, recent: { n: 0, r: 0 }, category: { n: 0, r: 0 }, svm: { n: 0, r: 0 } };
   let users = 0;
@@ -232,16 +245,38 @@ export async function runRecsEval(
       sums[k].n += m.ndcg_at_10;
       sums[k].r += m.recall_at_50;
     };
-    add('recent', metricsOf(rankBy(cands, () => 0, docs), held));
+    add(
+      'recent',
+      metricsOf(
+        rankBy(cands, () => 0, docs),
+        held,
+      ),
+    );
     const catCount = new Map<string, number>();
     for (const i of r.train) for (const c of docs[i].categories) catCount.set(c, (catCount.get(c) ?? 0) + 1);
-    add('category', metricsOf(rankBy(cands, (i) => docs[i].categories.reduce((s, c) => s + (catCount.get(c) ?? 0), 0), docs), held));
+    add(
+      'category',
+      metricsOf(
+        rankBy(cands, (i) => docs[i].categories.reduce((s, c) => s + (catCount.get(c) ?? 0), 0), docs),
+        held,
+      ),
+    );
     // arxiv-sanity-lite: positives = the reader's papers, negatives = every other paper in the corpus.
     labels.fill(-1);
     for (const i of r.train) labels[i] = 1;
     const svm = trainSvm(tfidf, labels, vocab.size, { C: 0.01, classWeight: 'balanced', tol: 1e-6, maxIter: 10_000 });
     const pos = new Set(r.train);
-    add('svm', metricsOf(rankBy(cands.filter((i) => !pos.has(i)), (i) => decision(svm, tfidf[i]), docs), held));
+    add(
+      'svm',
+      metricsOf(
+        rankBy(
+          cands.filter((i) => !pos.has(i)),
+          (i) => decision(svm, tfidf[i]),
+          docs,
+        ),
+        held,
+      ),
+    );
     add('pb', metricsOf(paperboyRank(r, cands, best, ri + 1), held));
     if (users % 200 === 0) log(`${users} readers…`);
   }

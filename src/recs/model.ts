@@ -114,7 +114,8 @@ export function trainReaderModel(pos: Example[], neg: Example[], embedder: strin
       const r = new Map<number, number>();
       let wp = 0;
       for (const e of pos) wp += e.weight ?? 1;
-      for (const e of pos) for (let k = 0; k < e.f.lex.idx.length; k++) r.set(e.f.lex.idx[k], (r.get(e.f.lex.idx[k]) ?? 0) + (e.f.lex.val[k] * (e.weight ?? 1)) / wp);
+      for (const e of pos)
+        for (let k = 0; k < e.f.lex.idx.length; k++) r.set(e.f.lex.idx[k], (r.get(e.f.lex.idx[k]) ?? 0) + (e.f.lex.val[k] * (e.weight ?? 1)) / wp);
       for (const e of neg) for (let k = 0; k < e.f.lex.idx.length; k++) r.set(e.f.lex.idx[k], (r.get(e.f.lex.idx[k]) ?? 0) - e.f.lex.val[k] / neg.length);
       let norm = 0;
       for (const v of r.values()) norm += v * v;

@@ -21,7 +21,17 @@ import type { Embedder } from '../search/embedders/types.ts';
 import type { Hit } from '../search/lexical.ts';
 import { applyIdf, decodeIdf, encodeIdf, fitIdf, hashedFeatures, paperText, type Idf } from '../recs/features.ts';
 import type { KvStore } from '../storage/kv.ts';
-import { DEFAULT_PARAMS, Scorer, decodeModel, recencyWeight, encodeModel, trainReaderModel, type Example, type PaperFeatures, type ReaderModel } from '../recs/model.ts';
+import {
+  DEFAULT_PARAMS,
+  Scorer,
+  decodeModel,
+  recencyWeight,
+  encodeModel,
+  trainReaderModel,
+  type Example,
+  type PaperFeatures,
+  type ReaderModel,
+} from '../recs/model.ts';
 import { sha256 } from './accounts.ts';
 
 export const RECS_TRAIN_JOB = 'recs.train';
@@ -195,7 +205,11 @@ export class Recommender {
     const clean = (xs: string[], max: number) => [...new Set(xs.map((x) => x.trim().slice(0, 100)).filter(Boolean))].slice(0, max);
     await this.store.saveProfile(
       userId,
-      { categories: clean(p.categories, 20).filter((c) => /^[a-zA-Z-]+(\.[a-zA-Z-]+)?$/.test(c)), authors: clean(p.authors, 20), seeds: [...new Set(p.seeds)].slice(0, 20) },
+      {
+        categories: clean(p.categories, 20).filter((c) => /^[a-zA-Z-]+(\.[a-zA-Z-]+)?$/.test(c)),
+        authors: clean(p.authors, 20),
+        seeds: [...new Set(p.seeds)].slice(0, 20),
+      },
       this.now().toISOString(),
     );
     await this.requestTraining(userId);
@@ -410,7 +424,9 @@ export class Recommender {
     const window = opts.window ?? 'week';
     const limit = Math.max(1, Math.min(opts.limit ?? 20, 100));
     const signalsAt = await this.store.signalsAt(userId);
-    const pending = signalsAt ? await this.requestTraining(userId, signalsAt).then(async () => ((await this.store.modelStamp(userId))?.signals_at ?? '') < signalsAt) : false;
+    const pending = signalsAt
+      ? await this.requestTraining(userId, signalsAt).then(async () => ((await this.store.modelStamp(userId))?.signals_at ?? '') < signalsAt)
+      : false;
     const [pool, m, excluded, range] = await Promise.all([this.pool(window), this.loaded(userId), this.store.excluded(userId), this.range(window)]);
     if (!m) {
       // No model yet: the window's most upvoted papers stand in (the page asks for first choices).
@@ -442,7 +458,13 @@ export class Recommender {
     for (const t of top) {
       const row = pool.rows[t.i];
       const paper = byId.get(row.id);
-      if (paper) items.push({ paper, upvotes: paper.upvotes + row.sourceUpvotes, score: Math.round(t.s * 1e4) / 1e4, reason: this.reason(m, row, pool.authorKeys[t.i], pool.feats[t.i]) });
+      if (paper)
+        items.push({
+          paper,
+          upvotes: paper.upvotes + row.sourceUpvotes,
+          score: Math.round(t.s * 1e4) / 1e4,
+          reason: this.reason(m, row, pool.authorKeys[t.i], pool.feats[t.i]),
+        });
     }
     return { items, personal: true, pending, window, range };
   }
@@ -507,7 +529,8 @@ export class Recommender {
   private negatives?: { at: number; ids: number[] };
   /** One shared sample of random papers as the negatives of one-positive models (refreshed hourly). */
   private async negativeSample(): Promise<number[]> {
-    if (!this.negatives || Date.now() - this.negatives.at > 3_600_000) this.negatives = { at: Date.now(), ids: await this.store.randomPapers(200, new Set(), Date.now()) };
+    if (!this.negatives || Date.now() - this.negatives.at > 3_600_000)
+      this.negatives = { at: Date.now(), ids: await this.store.randomPapers(200, new Set(), Date.now()) };
     return this.negatives.ids;
   }
 

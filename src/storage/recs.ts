@@ -59,11 +59,18 @@ export class RecStore {
   }
 
   async saveModels(rows: ModelRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 200) await this.db.insertInto('rec_models').values(rows.slice(i, i + 200)).execute();
+    for (let i = 0; i < rows.length; i += 200)
+      await this.db
+        .insertInto('rec_models')
+        .values(rows.slice(i, i + 200))
+        .execute();
   }
 
   async countModels(): Promise<number> {
-    const r = await this.db.selectFrom('rec_models').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('rec_models')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -71,14 +78,22 @@ export class RecStore {
   async signalsAt(userId: number): Promise<string> {
     const r = await this.db
       .selectNoFrom((eb) => [
-        eb.selectFrom('upvotes').select((e) => e.fn.max('created_at').as('t')).where('user_id', '=', userId).as('up'),
+        eb
+          .selectFrom('upvotes')
+          .select((e) => e.fn.max('created_at').as('t'))
+          .where('user_id', '=', userId)
+          .as('up'),
         eb
           .selectFrom('collection_items as i')
           .innerJoin('collections as c', 'c.id', 'i.collection_id')
           .select((e) => e.fn.max('i.added_at').as('t'))
           .where('c.user_id', '=', userId)
           .as('saved'),
-        eb.selectFrom('rec_dismissals').select((e) => e.fn.max('created_at').as('t')).where('user_id', '=', userId).as('dis'),
+        eb
+          .selectFrom('rec_dismissals')
+          .select((e) => e.fn.max('created_at').as('t'))
+          .where('user_id', '=', userId)
+          .as('dis'),
         eb.selectFrom('rec_profiles').select('updated_at').where('user_id', '=', userId).as('prof'),
       ])
       .executeTakeFirst();
@@ -104,7 +119,13 @@ export class RecStore {
   }
 
   async dismissed(userId: number, limit = 1000): Promise<number[]> {
-    const rows = await this.db.selectFrom('rec_dismissals').select('paper_id').where('user_id', '=', userId).orderBy('created_at', 'desc').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('rec_dismissals')
+      .select('paper_id')
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.paper_id);
   }
 
@@ -145,7 +166,12 @@ export class RecStore {
   }
 
   async saveProfile(userId: number, p: Omit<Profile, 'updatedAt'>, at: string): Promise<void> {
-    const values = { categories_json: JSON.stringify(p.categories), authors_json: JSON.stringify(p.authors), seeds_json: JSON.stringify(p.seeds), updated_at: at };
+    const values = {
+      categories_json: JSON.stringify(p.categories),
+      authors_json: JSON.stringify(p.authors),
+      seeds_json: JSON.stringify(p.seeds),
+      updated_at: at,
+    };
     await this.db
       .insertInto('rec_profiles')
       .values({ user_id: userId, ...values })
@@ -156,7 +182,12 @@ export class RecStore {
   /** Authors the reader follows: chosen on the "For you" screen, or in a confirmed digest subscription. */
   async followedAuthors(userId: number): Promise<string[]> {
     const prof = await this.profile(userId);
-    const subs = await this.db.selectFrom('digest_subscribers').select('authors_json').where('user_id', '=', userId).where('status', '=', 'confirmed').execute();
+    const subs = await this.db
+      .selectFrom('digest_subscribers')
+      .select('authors_json')
+      .where('user_id', '=', userId)
+      .where('status', '=', 'confirmed')
+      .execute();
     const names = [...prof.authors, ...subs.flatMap((s) => parseList<string>(s.authors_json))];
     return [...new Map(names.map((n) => [authorKey(n), n])).values()].slice(0, 100);
   }
@@ -195,7 +226,10 @@ export class RecStore {
 
   /** About `n` random paper ids (negatives the reader passed over), none of `exclude`. */
   async randomPapers(n: number, exclude: Set<number>, seed = Date.now()): Promise<number[]> {
-    const r = await this.db.selectFrom('papers').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('papers')
+      .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
+      .executeTakeFirst();
     const lo = Number(r?.lo ?? 0);
     const hi = Number(r?.hi ?? 0);
     if (!hi) return [];
@@ -210,7 +244,11 @@ export class RecStore {
     const out: number[] = [];
     const ids = [...want];
     for (let i = 0; i < ids.length && out.length < n; i += 500) {
-      const rows = await this.db.selectFrom('papers').select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await this.db
+        .selectFrom('papers')
+        .select('id')
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
       for (const row of rows) if (!exclude.has(row.id) && out.length < n) out.push(row.id);
     }
     return out;
@@ -251,7 +289,15 @@ export class RecStore {
       .orderBy('p.id', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ id: r.id, title: r.title, abstract: r.abstract, authors: parseList<string>(r.authors_json), categories: parseList<string>(r.categories_json), day: r.day, sourceUpvotes: Number(r.source_upvotes) }));
+    return rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      abstract: r.abstract,
+      authors: parseList<string>(r.authors_json),
+      categories: parseList<string>(r.categories_json),
+      day: r.day,
+      sourceUpvotes: Number(r.source_upvotes),
+    }));
   }
 
   /** Stored embeddings of papers from one embedder. */
@@ -287,7 +333,12 @@ export class RecStore {
   }
 
   async revokeFeedTokens(userId: number, at: string): Promise<number> {
-    const r = await this.db.updateTable('rec_feed_tokens').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('rec_feed_tokens')
+      .set({ revoked_at: at })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 

@@ -14,13 +14,13 @@ export const RecsQuery = Type.Object(
 );
 export type RecsQuery = Static<typeof RecsQuery>;
 
-export const MoreLikeThisQuery = Type.Object(
-  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) },
-  { additionalProperties: false },
-);
+export const MoreLikeThisQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }, { additionalProperties: false });
 export type MoreLikeThisQuery = Static<typeof MoreLikeThisQuery>;
 
-const HfPaperRef = Type.Object({ id: Type.String(), title: Type.String() }, { additionalProperties: true, description: 'The paper in the Hugging Face shape (as in /api/daily_papers)' });
+const HfPaperRef = Type.Object(
+  { id: Type.String(), title: Type.String() },
+  { additionalProperties: true, description: 'The paper in the Hugging Face shape (as in /api/daily_papers)' },
+);
 
 export const RecItem = Type.Object({
   paper: HfPaperRef,

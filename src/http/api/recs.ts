@@ -13,7 +13,14 @@ import { ApiErr, MoreLikeThisQuery, RecsQuery, RecsResponse } from './recs.schem
 const security = [{ bearerAuth: [] }];
 
 export function recJson(r: Recommendation) {
-  return { paper: toHfPaper(r.paper, r.upvotes), title: r.paper.title, summary: r.paper.abstract, publishedAt: r.paper.publishedAt, reason: r.reason, score: r.score };
+  return {
+    paper: toHfPaper(r.paper, r.upvotes),
+    title: r.paper.title,
+    summary: r.paper.abstract,
+    publishedAt: r.paper.publishedAt,
+    reason: r.reason,
+    score: r.score,
+  };
 }
 
 export function recsApiRoutes(app: FastifyInstance, ctx: HttpContext) {
@@ -34,7 +41,7 @@ export function recsApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         description:
           "Papers of the daily list's latest day, week or month ranked by the reader's model (trained from their upvotes, saved papers, " +
           'followed authors and "not interested" marks), each with a one-line reason. Never a paper the reader upvoted or dismissed. ' +
-          'Before the reader has any signal the window\'s most upvoted papers stand in (header X-Paperboy-Personal: false). ' +
+          "Before the reader has any signal the window's most upvoted papers stand in (header X-Paperboy-Personal: false). " +
           'A new signal is learnt by the worker within seconds (X-Paperboy-Pending: true until then). Needs a personal token (read access).',
         security,
         response: { 200: RecsResponse, 400: ApiErr, 401: ApiErr },
@@ -111,7 +118,14 @@ export function recsApiRoutes(app: FastifyInstance, ctx: HttpContext) {
 
   app.delete(
     '/api/me/feed-token',
-    { schema: { tags: ['for you'], summary: 'Revoke your For you feed tokens', security, response: { 200: Type.Object({ revoked: Type.Integer() }), ...writeErrors } } },
+    {
+      schema: {
+        tags: ['for you'],
+        summary: 'Revoke your For you feed tokens',
+        security,
+        response: { 200: Type.Object({ revoked: Type.Integer() }), ...writeErrors },
+      },
+    },
     async (req) => {
       const v = writer(req);
       return { revoked: await pb.recs.revokeFeedTokens(v.id) };

@@ -21,7 +21,10 @@ export function forYouFeedRoutes(app: FastifyInstance, ctx: HttpContext) {
         summary: 'Your For you list (private feed token)',
         description: "The week's papers ranked for the token's owner. Make a token on /for-you or with POST /api/me/feed-token.",
         response: {
-          200: { description: 'RSS 2.0 (.rss) or Atom 1.0 (.atom)', content: { 'application/rss+xml': { schema: { type: 'string' } }, 'application/atom+xml': { schema: { type: 'string' } } } },
+          200: {
+            description: 'RSS 2.0 (.rss) or Atom 1.0 (.atom)',
+            content: { 'application/rss+xml': { schema: { type: 'string' } }, 'application/atom+xml': { schema: { type: 'string' } } },
+          },
           404: Type.Ref('ApiError', { description: 'Unknown or revoked token' }),
         },
       },

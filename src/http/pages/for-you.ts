@@ -30,11 +30,20 @@ function many(v: unknown, max = 50): string[] {
 }
 
 function recCard(r: Recommendation, v: RequestViewer, window: RecWindow, dismiss = true): SafeHtml {
-  const note = html`<div class="reason"><span class="why">${r.reason}</span>${
-    dismiss && v.csrf
-      ? html`<form method="post" action="/for-you/dismiss" class="inline">${csrfInput(v)}<input type="hidden" name="paper" value="${r.paper.arxivId}"><input type="hidden" name="window" value="${window}"><button type="submit" aria-label="Not interested in ${r.paper.title}">Not interested</button></form>`
-      : ''
-  }</div>`;
+  const note = html`<div class="reason">
+    <span class="why">${r.reason}</span>${
+      dismiss && v.csrf
+        ? html`<form method="post" action="/for-you/dismiss" class="inline">
+            ${csrfInput(v)}<input type="hidden" name="paper" value="${r.paper.arxivId}" /><input type="hidden" name="window" value="${window}" /><button
+              type="submit"
+              aria-label="Not interested in ${r.paper.title}"
+            >
+              Not interested
+            </button>
+          </form>`
+        : ''
+    }
+  </div>`;
   return paperCard({ paper: r.paper, upvotes: r.upvotes, numComments: r.paper.numComments, note }, v);
 }
 
@@ -49,18 +58,39 @@ export function forYouPages(app: FastifyInstance, ctx: HttpContext) {
     const prof = await pb.recs.profile(v.id);
     void reply;
     return html`<section class="first-visit" aria-labelledby="fv-h">
-<h2 id="fv-h">Tell Paperboy what you read</h2>
-<p class="muted">Pick a few topics, authors or papers. Every upvote, saved paper and "Not interested" teaches your list more.</p>
-<form method="post" action="/for-you/profile">${csrfInput(v)}<input type="hidden" name="window" value="${window}">
-<fieldset><legend>Categories</legend><ul class="picks">${[...cats.keys()].slice(0, 16).map(
-      (c) => html`<li><label><input type="checkbox" name="categories" value="${c}"${prof.categories.includes(c) ? html` checked` : ''}> ${c}</label></li>`,
-    )}</ul></fieldset>
-<p><label for="fv-authors">Authors you follow <span class="muted">(one per line)</span></label><br><textarea id="fv-authors" name="authors" rows="3" cols="40" maxlength="2000">${prof.authors.join('\n')}</textarea></p>
-<fieldset><legend>Papers you like</legend><ul class="picks">${range.items.map(
-      (r) => html`<li><label><input type="checkbox" name="seeds" value="${r.paper.arxivId}"> ${r.paper.title}</label></li>`,
-    )}</ul></fieldset>
-<p><button class="btn" type="submit">Show my papers</button></p>
-</form></section>`;
+      <h2 id="fv-h">Tell Paperboy what you read</h2>
+      <p class="muted">Pick a few topics, authors or papers. Every upvote, saved paper and "Not interested" teaches your list more.</p>
+      <form method="post" action="/for-you/profile">
+        ${csrfInput(v)}<input type="hidden" name="window" value="${window}" />
+        <fieldset>
+          <legend>Categories</legend>
+          <ul class="picks">
+            ${[...cats.keys()].slice(0, 16).map(
+              (c) =>
+                html`<li>
+                  <label><input type="checkbox" name="categories" value="${c}" ${prof.categories.includes(c) ? html` checked` : ''} /> ${c}</label>
+                </li>`,
+            )}
+          </ul>
+        </fieldset>
+        <p>
+          <label for="fv-authors">Authors you follow <span class="muted">(one per line)</span></label
+          ><br /><textarea id="fv-authors" name="authors" rows="3" cols="40" maxlength="2000">${prof.authors.join('\n')}</textarea>
+        </p>
+        <fieldset>
+          <legend>Papers you like</legend>
+          <ul class="picks">
+            ${range.items.map(
+              (r) =>
+                html`<li>
+                  <label><input type="checkbox" name="seeds" value="${r.paper.arxivId}" /> ${r.paper.title}</label>
+                </li>`,
+            )}
+          </ul>
+        </fieldset>
+        <p><button class="btn" type="submit">Show my papers</button></p>
+      </form>
+    </section>`;
   };
 
   app.get('/for-you', async (req, reply) => {
@@ -70,24 +100,34 @@ export function forYouPages(app: FastifyInstance, ctx: HttpContext) {
     const list = await pb.recs.recommend(v.id, { window, limit: 30 });
     const q = req.query as { dismissed?: string; saved?: string; feed?: string };
     const hasFeed = await pb.recs.hasFeedToken(v.id);
-    const body = html`
-<div class="list-head"><h1>For you <span class="muted">· ${WINDOWS.find((x) => x.w === window)!.label}</span></h1></div>
-<div class="controls">
-<ul class="tabs" aria-label="Period">${WINDOWS.map((x) => html`<li><a href="/for-you?window=${x.w}"${x.w === window ? html` aria-current="page"` : ''}>${x.label}</a></li>`)}<li><a href="/">Daily list</a></li></ul>
-</div>
-${q.dismissed ? notice('Got it: that paper will not be recommended again.', 'ok') : ''}${q.saved ? notice('Saved. Your list is being tuned to your choices.', 'ok') : ''}
-${list.pending ? html`<p class="muted" role="status">Learning from your latest activity… reload in a few seconds.</p>` : ''}
-${list.personal ? '' : await firstVisit(req, reply, v, window)}
-${
-  list.items.length
-    ? html`${list.personal ? '' : html`<h2>Popular meanwhile</h2>`}<ol class="cards">${list.items.map((r) => recCard(r, v, window, list.personal))}</ol>`
-    : html`<div class="empty"><p>No papers to recommend in this period yet.</p></div>`
-}
-<section class="feed-token" aria-labelledby="ft-h"><h2 id="ft-h">Private feed</h2>
-${q.feed ? html`<p>Your feed (keep it private; it stops working when you make a new one or revoke it):<br><code>${pb.config.publicUrl}/feeds/for-you/${q.feed}.atom</code></p>` : ''}
-<form method="post" action="/for-you/feed-token" class="inline">${csrfInput(v)}<button class="btn secondary" type="submit">${hasFeed ? 'Make a new feed link' : 'Make a feed link'}</button></form>
-${hasFeed ? html` <form method="post" action="/for-you/feed-token/revoke" class="inline">${csrfInput(v)}<button class="btn secondary" type="submit">Revoke feed links</button></form>` : ''}
-</section>`;
+    const body = html` <div class="list-head">
+        <h1>For you <span class="muted">· ${WINDOWS.find((x) => x.w === window)!.label}</span></h1>
+      </div>
+      <div class="controls">
+        <ul class="tabs" aria-label="Period">
+          ${WINDOWS.map((x) => html`<li><a href="/for-you?window=${x.w}" ${x.w === window ? html` aria-current="page"` : ''}>${x.label}</a></li>`)}
+          <li><a href="/">Daily list</a></li>
+        </ul>
+      </div>
+      ${q.dismissed ? notice('Got it: that paper will not be recommended again.', 'ok') : ''}${q.saved ? notice('Saved. Your list is being tuned to your choices.', 'ok') : ''}
+      ${list.pending ? html`<p class="muted" role="status">Learning from your latest activity… reload in a few seconds.</p>` : ''}
+      ${list.personal ? '' : await firstVisit(req, reply, v, window)}
+      ${
+        list.items.length
+          ? html`${list.personal ? '' : html`<h2>Popular meanwhile</h2>`}
+              <ol class="cards">
+                ${list.items.map((r) => recCard(r, v, window, list.personal))}
+              </ol>`
+          : html`<div class="empty"><p>No papers to recommend in this period yet.</p></div>`
+      }
+      <section class="feed-token" aria-labelledby="ft-h">
+        <h2 id="ft-h">Private feed</h2>
+        ${q.feed ? html`<p>Your feed (keep it private; it stops working when you make a new one or revoke it):<br /><code>${pb.config.publicUrl}/feeds/for-you/${q.feed}.atom</code></p>` : ''}
+        <form method="post" action="/for-you/feed-token" class="inline">
+          ${csrfInput(v)}<button class="btn secondary" type="submit">${hasFeed ? 'Make a new feed link' : 'Make a feed link'}</button>
+        </form>
+        ${hasFeed ? html` <form method="post" action="/for-you/feed-token/revoke" class="inline">${csrfInput(v)}<button class="btn secondary" type="submit">Revoke feed links</button></form>` : ''}
+      </section>`;
     reply.header('Cache-Control', 'private, no-store');
     return ctx.page(req, reply, { title: 'For you', description: 'Papers ranked for you on Paperboy.', math: true, path: '/for-you' }, body);
   });
@@ -144,16 +184,27 @@ ${hasFeed ? html` <form method="post" action="/for-you/feed-token/revoke" class=
     const view = await pb.papers.get(id);
     const items = await pb.recs.moreLikeThis(view.paper.id, 20);
     const v = req.viewer;
-    const body = html`
-<div class="list-head"><h1>More like <a href="/papers/${view.paper.arxivId}">${view.paper.title}</a></h1></div>
-<p class="muted">Ranked by a model with this paper as its only positive.</p>
-${
-  items.length
-    ? html`<ol class="cards">${items.map((r) =>
-        paperCard({ paper: r.paper, upvotes: r.upvotes, numComments: r.paper.numComments, note: html`<div class="reason"><span class="why">${r.reason}</span></div>` }, v ?? undefined),
-      )}</ol>`
-    : html`<div class="empty"><p>Nothing similar yet.</p></div>`
-}`;
+    const body = html` <div class="list-head">
+        <h1>More like <a href="/papers/${view.paper.arxivId}">${view.paper.title}</a></h1>
+      </div>
+      <p class="muted">Ranked by a model with this paper as its only positive.</p>
+      ${
+        items.length
+          ? html`<ol class="cards">
+              ${items.map((r) =>
+                paperCard(
+                  {
+                    paper: r.paper,
+                    upvotes: r.upvotes,
+                    numComments: r.paper.numComments,
+                    note: html`<div class="reason"><span class="why">${r.reason}</span></div>`,
+                  },
+                  v ?? undefined,
+                ),
+              )}
+            </ol>`
+          : html`<div class="empty"><p>Nothing similar yet.</p></div>`
+      }`;
     return ctx.page(req, reply, { title: `More like ${view.paper.title}`, math: true }, body);
   });
 }
