@@ -49,7 +49,7 @@ export function recencyWeight(i: number, n: number, r: number): number {
  * Chosen by `eval --recs` on the bundled sample's inner split (each simulated reader's older upvotes
  * predicting their newer upvotes; the held-out papers are never seen), see docs/recommendations.md.
  */
-export const DEFAULT_PARAMS: ModelParams = { embScale: 0, centroid: 0, C: 0.03, keep: 1024, negatives: 400, recency: 0, lexCentroid: 0 };
+export const DEFAULT_PARAMS: ModelParams = { embScale: 0, centroid: 0, C: 0.03, keep: 1024, negatives: 400, recency: 0, lexCentroid: 1 };
 
 export interface ReaderModel {
   /** The embedder whose vectors the dense weights apply to ('' when trained without vectors). */
