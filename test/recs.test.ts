@@ -259,6 +259,14 @@ for (const dbk of databases) {
       assert.equal(anon.status, 401);
       assert.equal(((await anon.json()) as Json).code, 'unauthorized');
       assert.equal((await call('POST', '/api/papers/2410.17243/dismiss')).status, 401);
+      // Token scopes: reading the list needs "read"; "not interested" needs "vote".
+      const readOnly = (await pb.community.accounts.createToken(ids.fay, 'read only', { scopes: ['read'] })).token;
+      assert.equal((await call('GET', '/api/me/recommendations', readOnly)).status, 200);
+      const refused = await call('POST', `/api/papers/${week[0].arxivId}/dismiss`, readOnly);
+      assert.equal(refused.status, 403);
+      assert.equal(((await refused.json()) as Json).code, 'insufficient_scope');
+      const voteOnly = (await pb.community.accounts.createToken(ids.fay, 'vote only', { scopes: ['vote'] })).token;
+      assert.equal((await call('GET', '/api/me/recommendations', voteOnly)).status, 403);
       // window=day ranks the latest day only.
       const latest = (await pb.stores.daily.latestDay())!;
       const day = await recs(tokens.dora, 'window=day&limit=100');

@@ -6,6 +6,8 @@ import type { HttpContext } from '../context.ts';
 import { assertCsrf } from '../csrf.ts';
 import { toHfPaper } from '../present/hf.ts';
 import { requireViewer } from '../pages/community-session.ts';
+import { requireScope } from '../../services/accounts.ts';
+import type { TokenScope } from '../../domain/token-scopes.ts';
 import type { Recommendation } from '../../services/recs.ts';
 import { PaperIdParams, writeErrors } from './community.schema.ts';
 import { ApiErr, MoreLikeThisQuery, RecsQuery, RecsResponse } from './recs.schema.ts';
@@ -25,9 +27,12 @@ export function recJson(r: Recommendation) {
 
 export function recsApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   const { pb } = ctx;
-  const writer = (req: FastifyRequest) => {
+  // Tokens need a scope: "vote" for "not interested" (a signal about a paper, like an upvote), "read"
+  // for the feed token (it reads the same list). GETs need "read", checked for every API GET.
+  const writer = (req: FastifyRequest, scope: TokenScope) => {
     const v = requireViewer(req);
     if (v.via === 'session') assertCsrf(req, pb.secret);
+    requireScope(v, scope);
     return v;
   };
 
@@ -69,7 +74,7 @@ export function recsApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         response: { 200: Type.Object({ id: Type.String(), dismissed: Type.Boolean(), changed: Type.Boolean() }), ...writeErrors },
       },
       handler: async (req) => {
-        const v = writer(req);
+        const v = writer(req, 'vote');
         await pb.community.limiter.consume(`dismiss:user:${v.id}`, pb.config.limitVotesPerHour, 3600, 'You are dismissing papers too fast.');
         const view = await pb.papers.get(req.params.id);
         const changed = method === 'POST' ? await pb.recs.dismiss(v.id, view.paper.id) : await pb.recs.undismiss(v.id, view.paper.id);
@@ -109,7 +114,7 @@ export function recsApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       },
     },
     async (req, reply) => {
-      const v = writer(req);
+      const v = writer(req, 'read');
       const token = await pb.recs.newFeedToken(v.id);
       const base = pb.config.publicUrl;
       return reply.code(201).send({ token, atom: `${base}/feeds/for-you/${token}.atom`, rss: `${base}/feeds/for-you/${token}.rss` });
@@ -127,7 +132,7 @@ export function recsApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       },
     },
     async (req) => {
-      const v = writer(req);
+      const v = writer(req, 'read');
       return { revoked: await pb.recs.revokeFeedTokens(v.id) };
     },
   );
