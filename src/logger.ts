@@ -1,12 +1,12 @@
 // Structured JSON logs (pino, which Fastify also uses), with secrets redacted: credential
 // headers and fields by path, and secrets inside logged URLs (sign-in, confirm, manage and
-// unsubscribe tokens, ?token=…) by redactUrl().
+// unsubscribe tokens, private feed tokens, ?token=…) by redactUrl().
 import { pino } from 'pino';
 
 /** Query parameters whose values are secrets. */
 const SECRET_PARAMS = /([?&](?:token|key|secret|sig|signature|code|password)=)[^&#]*/gi;
 /** Path segments after these prefixes are secrets (single-use links mailed to people). */
-const SECRET_PATHS = /^(\/(?:subscribe\/confirm|subscribe\/manage|unsubscribe|signin\/verify|auth\/[\w-]+)\/)[^/?#]+/i;
+const SECRET_PATHS = /^(\/(?:subscribe\/confirm|subscribe\/manage|unsubscribe|signin\/verify|auth\/[\w-]+|feeds\/for-you)\/)[^/?#]+/i;
 
 /** A URL with its secrets replaced by ****, safe to log. */
 export function redactUrl(url: string): string {

@@ -350,6 +350,7 @@ for (const dbk of databases) {
         ['/subscribe/manage/abc?x=1', '/subscribe/manage/****?x=1'],
         ['/unsubscribe/abc', '/unsubscribe/****'],
         ['/admin/digests?page=2&token=s3cret', '/admin/digests?page=2&token=****'],
+        ['/feeds/for-you/pbf_s3cret.atom', '/feeds/for-you/****'],
       ])
         assert.equal(redactUrl(url), want);
       const out = new PassThrough();
