@@ -8,7 +8,8 @@ import type { Config } from '../config/index.ts';
 import type { Db } from '../storage/db.ts';
 import type { PaperStore } from '../storage/papers.ts';
 import { loadStaticModel, readStaticModelFiles, saveStaticModel, staticModelVersion } from './embedders/static.ts';
-import { trainStaticModel, type TrainOptions, type TrainStats } from './embedders/train.ts';
+import type { TrainOptions, TrainStats } from './embedders/train.ts';
+import { trainInThread } from './embedders/train-thread.ts';
 import type { ContrastiveCheckpoint } from './embedders/contrastive.ts';
 import { CACHE_DIR, type EmbedderModels } from './models.ts';
 
@@ -73,7 +74,8 @@ export async function trainDefaultModel(deps: TrainDeps, opts: TrainOptions & { 
   const ckpt = join(cacheDir, '.checkpoint');
   const resume = loadCheckpoint(ckpt, key);
   if (resume) opts.log?.(`resuming the contrastive training after epoch ${resume.epoch}`);
-  const { model, stats } = trainStaticModel(docs, { ...opts, resume, onCheckpoint: (c) => saveCheckpoint(ckpt, key, c) });
+  // In a worker thread (src/search/embedders/train-thread.ts): minutes of CPU never block an event loop.
+  const { model, stats } = await trainInThread(docs, { ...opts, resume, onCheckpoint: (c) => saveCheckpoint(ckpt, key, c) });
   const tmp = join(cacheDir, `.trained-${process.pid}`);
   saveStaticModel(tmp, model);
   const files = readStaticModelFiles(tmp);
