@@ -8,9 +8,10 @@ import { mail } from './mail.ts';
 import { ops } from './ops.ts';
 import { api } from './api.ts';
 import { agents } from './agents.ts';
+import { jobs } from './jobs.ts';
 import type { Setting } from './table.ts';
 
-export const settingsTable = { ...core, ...ingest, ...search, ...community, ...mail, ...ops, ...api, ...agents };
+export const settingsTable = { ...core, ...ingest, ...search, ...community, ...mail, ...ops, ...api, ...agents, ...jobs };
 
 type Table = typeof settingsTable;
 export type Config = { [K in keyof Table]: Table[K] extends Setting<infer T> ? T : never } & {

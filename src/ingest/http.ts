@@ -1,7 +1,11 @@
 // A polite HTTP client for every network source. Requests of one host group (all of arXiv:
-// the API, OAI-PMH and RSS) go one at a time with a minimum gap between them; 429, 5xx,
-// network errors, timeouts and truncated bodies are retried with exponential backoff and
-// jitter; Retry-After is honoured; ETag / Last-Modified make repeat fetches conditional.
+// the API, OAI-PMH and RSS) go one at a time with a minimum gap between them; ETag /
+// Last-Modified make repeat fetches conditional. Failing fast: what retrying cannot fix soon
+// (DNS, connection refused, TLS, 4xx other than 429, a timeout) ends the attempt at once; 429, 5xx,
+// dropped connections and truncated bodies are retried here with exponential backoff and jitter
+// while the wait (Retry-After or backoff) is short (`inlineWaitMs`); a longer one ends the attempt
+// too, and the error's `retryAfterMs` tells the job queue when to run the job again (run_at), so
+// no job sleeps for minutes holding a worker lane.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
@@ -30,6 +34,8 @@ export interface HttpClientOptions {
   backoffMs?: number;
   /** Longest single wait (Retry-After or backoff) accepted before giving up. */
   maxWaitMs?: number;
+  /** Longest wait spent sleeping inside a request; a longer one is handed to the job queue (default: maxWaitMs). */
+  inlineWaitMs?: number;
   validators?: ValidatorStore;
   log?: Logger;
 }
@@ -74,6 +80,10 @@ export class HttpError extends Error {
     readonly status?: number,
     /** The refusal's headers (e.g. GitHub's X-RateLimit-Reset on a 403). */
     readonly headers?: Headers,
+    /** When to try again (the job queue's run_at): the server's Retry-After, or the backoff not slept here. */
+    readonly retryAfterMs?: number,
+    /** What failed: `fatal` (DNS, refused, TLS, 4xx, timeout), `transient` (429, 5xx, dropped), or `http`. */
+    readonly kind: 'fatal' | 'transient' | 'http' = 'http',
   ) {
     super(message);
     this.name = 'HttpError';
@@ -88,6 +98,21 @@ class Retryable extends Error {
   ) {
     super(message);
   }
+}
+
+/** A failure retrying cannot fix soon: the attempt ends at once. */
+class Fatal extends Error {}
+
+/** Error codes (of the fetch error's cause) that retrying within seconds cannot fix. */
+const FATAL_CODES = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EPROTO|ERR_TLS_.*|ERR_SSL_.*|CERT_.*|.*_CERT_.*|UNABLE_TO_.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|UND_ERR_CONNECT_TIMEOUT)$/;
+
+function causeCode(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === 'string' && e.code.length < 64) return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -161,6 +186,7 @@ export class HttpClient {
       async (pace) => {
         const store = ro.validators ?? this.opts.validators;
         const cached = ro.conditional && store ? await store.get(url) : undefined;
+        const inline = Math.min(this.opts.inlineWaitMs ?? maxWait, maxWait);
         for (let attempt = 1; ; attempt++) {
           await pace();
           try {
@@ -168,10 +194,12 @@ export class HttpClient {
           } catch (err) {
             const lane = this.lanes.get(ro.group)!;
             lane.lastEnd = Date.now();
+            if (err instanceof Fatal) throw new HttpError(`${url}: ${err.message}`, url, undefined, undefined, undefined, 'fatal');
             if (!(err instanceof Retryable)) throw err;
-            if (attempt > retries) throw new HttpError(`${url}: giving up after ${attempt} attempts: ${err.message}`, url, err.status);
             const wait = err.retryAfterMs ?? this.backoff(attempt);
-            if (wait > maxWait) throw new HttpError(`${url}: server asks to wait ${Math.round(wait / 1000)} s, more than allowed`, url, err.status);
+            if (wait > maxWait) throw new HttpError(`${url}: server asks to wait ${Math.round(wait / 1000)} s, more than allowed`, url, err.status, undefined, wait, 'transient');
+            if (attempt > retries || wait > inline)
+              throw new HttpError(`${url}: gave up after ${attempt} attempt(s): ${err.message}`, url, err.status, undefined, err.retryAfterMs ?? wait, 'transient');
             this.opts.log?.warn({ url, group: ro.group, attempt, waitMs: wait, reason: err.message }, 'source request failed; retrying');
             await sleep(wait, ro.signal);
             // The wait counts from now, so the gap after the failed attempt is honoured too.
@@ -193,6 +221,10 @@ export class HttpClient {
       res = await fetch(url, { headers, signal, redirect: 'follow' });
     } catch (err) {
       if (ro.signal?.aborted) throw err;
+      // A server that did not answer within the timeout will not answer in a few seconds either.
+      if (timeout.aborted) throw new Fatal(`no answer within ${Math.round((this.opts.timeoutMs ?? 60_000) / 1000)} s`);
+      const code = causeCode(err);
+      if (code && FATAL_CODES.test(code)) throw new Fatal(`network error: ${describe(err)}`);
       throw new Retryable(`network error: ${describe(err)}`);
     }
     const base = { url, status: res.status, headers: res.headers, attempts: attempt };
@@ -206,7 +238,7 @@ export class HttpClient {
     }
     if (res.status >= 400) {
       await res.body?.cancel().catch(() => {});
-      throw new HttpError(`${url}: HTTP ${res.status}`, url, res.status, res.headers);
+      throw new HttpError(`${url}: HTTP ${res.status}`, url, res.status, res.headers, undefined, 'fatal');
     }
     if (ro.binary) {
       const declared = Number(res.headers.get('content-length') ?? 0);
@@ -230,6 +262,7 @@ export class HttpClient {
       body = await res.text();
     } catch (err) {
       if (ro.signal?.aborted) throw err;
+      if (timeout.aborted) throw new Fatal(`body not received within ${Math.round((this.opts.timeoutMs ?? 60_000) / 1000)} s`);
       throw new Retryable(`body cut short: ${describe(err)}`);
     }
     const length = res.headers.get('content-length');
@@ -270,7 +303,8 @@ export function sourceClient(
   cfg: Pick<
     Config,
     'publicUrl' | 'contactEmail' | 'arxivGapMs' | 'hfGapMs' | 'httpTimeoutMs' | 'httpRetries' | 'httpBackoffMs' | 'httpMaxWaitMs'
-  >,
+  > &
+    Partial<Pick<Config, 'httpInlineWaitMs'>>,
   extra: { validators?: ValidatorStore; log?: Logger } = {},
 ): HttpClient {
   return new HttpClient({
@@ -280,6 +314,7 @@ export function sourceClient(
     retries: cfg.httpRetries,
     backoffMs: cfg.httpBackoffMs,
     maxWaitMs: cfg.httpMaxWaitMs,
+    inlineWaitMs: cfg.httpInlineWaitMs,
     ...extra,
   });
 }

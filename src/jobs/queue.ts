@@ -13,6 +13,12 @@ export interface EnqueueOptions {
   maxAttempts?: number;
   /** A job with this key is enqueued once, ever: the key of a scheduled run, e.g. "hf-daily:2026-11-27". */
   uniqueKey?: string;
+  /**
+   * No pile-ups: not enqueued while a job of the same name whose unique key starts with `prefix` is
+   * queued (or running too, with `running`). One statement on SQLite; on PostgreSQL two enqueuers
+   * racing may both insert, which the next tick's check then stops.
+   */
+  unlessActive?: { prefix: string; running: boolean };
 }
 
 export interface Job<P = unknown> {
@@ -37,6 +43,7 @@ export class JobQueue {
 
   /** Enqueues a job; returns its id, or undefined when a job with the same unique key exists. */
   async enqueue(name: string, payload: unknown = {}, opts: EnqueueOptions = {}): Promise<number | undefined> {
+    if (opts.unlessActive && (await this.active(name, opts.unlessActive.prefix, opts.unlessActive.running))) return undefined;
     const now = nowIso();
     const row = await this.db
       .insertInto('jobs')
@@ -60,6 +67,24 @@ export class JobQueue {
       .returning('id')
       .executeTakeFirst();
     return row?.id;
+  }
+
+  /** Whether a job of this name (unique key starting with `prefix`) is queued, or running when `running`. */
+  async active(name: string, prefix: string, running = true): Promise<boolean> {
+    const now = nowIso();
+    const row = await this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('name', '=', name)
+      .where(sql<boolean>`substr(unique_key, 1, ${prefix.length}) = ${prefix}`)
+      .where((eb) =>
+        running
+          ? eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_until', '>=', now)])])
+          : eb('status', '=', 'queued'),
+      )
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /**
@@ -131,14 +156,16 @@ export class JobQueue {
   }
 
   /** Records a failure: retried later with backoff, or kept as dead with its error after the last attempt. */
-  async fail(job: Job, workerId: string, error: string): Promise<'retry' | 'dead'> {
+  async fail(job: Job, workerId: string, error: string, retryAfterMs?: number): Promise<'retry' | 'dead'> {
     const now = nowIso();
     const dead = job.attempts >= job.maxAttempts;
+    // The source's Retry-After, when it asks for longer than the backoff.
+    const wait = Math.max(backoffMs(job.attempts), retryAfterMs ?? 0);
     await this.db
       .updateTable('jobs')
       .set({
         status: dead ? 'dead' : 'queued',
-        run_at: dead ? now : new Date(Date.now() + backoffMs(job.attempts)).toISOString(),
+        run_at: dead ? now : new Date(Date.now() + wait).toISOString(),
         lease_until: null,
         locked_by: null,
         last_error: error.slice(0, 4000),

@@ -1,5 +1,7 @@
 // Schedules: each tick, every schedule names its current slot (e.g. "2026-11-27" for a daily
-// run); the slot becomes a job's unique key, so each slot fires once across all workers.
+// run); the slot becomes a job's unique key, so each slot fires once across all workers. No
+// pile-ups: a schedule's job is not enqueued while its previous one is still queued or running
+// (a slot that passes meanwhile is skipped; a slot that is still current is taken at the next tick).
 import type { JobQueue } from './queue.ts';
 import type { Logger } from '../logger.ts';
 
@@ -32,7 +34,10 @@ export class Scheduler {
     for (const s of this.schedules) {
       const slot = s.slot(now);
       if (!slot) continue;
-      const id = await this.queue.enqueue(s.job, s.payload ? s.payload(slot) : { slot }, { uniqueKey: `${s.name}:${slot}` });
+      const id = await this.queue.enqueue(s.job, s.payload ? s.payload(slot) : { slot }, {
+        uniqueKey: `${s.name}:${slot}`,
+        unlessActive: { prefix: `${s.name}:`, running: true },
+      });
       if (id !== undefined) {
         created.push(id);
         this.log.info({ schedule: s.name, slot, job: id }, 'scheduled job enqueued');

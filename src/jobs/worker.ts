@@ -1,10 +1,14 @@
-// The worker loop: claims jobs, runs their task, heartbeats the lease, records the outcome.
+// The worker loops: one per lane slot (src/jobs/lanes.ts), each claiming only its lane's jobs, so a
+// sync waiting on a dead network never holds back trending or search upkeep. A loop claims a job,
+// runs its task, heartbeats the lease, records the outcome. A task that throws an error carrying
+// `retryAfterMs` (a source's Retry-After) is run again no sooner than that.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Job, JobQueue } from './queue.ts';
 import type { Logger } from '../logger.ts';
 import { jobsRun } from '../ops/metrics.ts';
 import { isDatabaseOutage } from '../storage/outage.ts';
+import { LANES, laneOf, type Lane } from './lanes.ts';
 
 export type TaskHandler = (job: Job, signal: AbortSignal) => Promise<void>;
 
@@ -13,6 +17,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Only these job names (default: every registered task). */
   names?: string[];
+  /** Loops per lane (default one each). */
+  lanes?: Partial<Record<Lane, number>>;
 }
 
 export class Worker {
@@ -21,7 +27,7 @@ export class Worker {
   private running = false;
   private current?: Promise<void>;
   private readonly abort = new AbortController();
-  private wake?: () => void;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly queue: JobQueue,
@@ -34,10 +40,12 @@ export class Worker {
     return this;
   }
 
-  /** Runs one job if one is ready; returns whether it did. */
-  async runOnce(): Promise<boolean> {
+  /** Runs one job (of `lane`, or of any lane) if one is ready; returns whether it did. */
+  async runOnce(lane?: Lane): Promise<boolean> {
     const leaseMs = this.opts.leaseMs ?? 60_000;
-    const names = this.opts.names ?? [...this.tasks.keys()];
+    let names = this.opts.names ?? [...this.tasks.keys()];
+    if (lane) names = names.filter((n) => laneOf(n) === lane);
+    if (!names.length) return false;
     const job = await this.queue.claim(this.id, leaseMs, names);
     if (!job) return false;
     const handler = this.tasks.get(job.name);
@@ -51,7 +59,8 @@ export class Worker {
       jobsRun.inc({ name: job.name, outcome: 'done' });
       this.log.info({ job: job.id, name: job.name }, 'job done');
     } catch (err) {
-      const outcome = await this.queue.fail(job, this.id, (err as Error).stack ?? String(err));
+      const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
+      const outcome = await this.queue.fail(job, this.id, (err as Error).stack ?? String(err), typeof retryAfterMs === 'number' ? retryAfterMs : undefined);
       jobsRun.inc({ name: job.name, outcome });
       this.log.warn({ job: job.id, name: job.name, err: (err as Error).message, outcome }, 'job failed');
     } finally {
@@ -60,36 +69,40 @@ export class Worker {
     return true;
   }
 
-  /** Polls until stop() is called. */
+  /** Polls until stop() is called: one loop per lane slot. */
   start(): void {
     if (this.running) return;
     this.running = true;
-    const loop = async () => {
+    const loop = async (lane: Lane) => {
       while (this.running) {
         let did = false;
         try {
-          did = await this.runOnce();
+          did = await this.runOnce(lane);
         } catch (err) {
-          if (isDatabaseOutage(err)) this.log.warn({ err: (err as Error).message }, 'worker: database unavailable, polling again');
-          else this.log.error({ err: (err as Error).message }, 'worker poll failed');
+          if (isDatabaseOutage(err)) this.log.warn({ err: (err as Error).message, lane }, 'worker: database unavailable, polling again');
+          else this.log.error({ err: (err as Error).message, lane }, 'worker poll failed');
         }
         if (!did && this.running)
           await new Promise<void>((r) => {
-            const t = setTimeout(r, this.opts.pollMs ?? 1000);
-            this.wake = () => {
+            const wake = () => {
               clearTimeout(t);
+              this.wakers.delete(wake);
               r();
             };
+            const t = setTimeout(wake, this.opts.pollMs ?? 1000);
+            this.wakers.add(wake);
           });
       }
     };
-    this.current = loop();
+    const loops: Promise<void>[] = [];
+    for (const lane of LANES) for (let i = 0; i < Math.max(1, this.opts.lanes?.[lane] ?? 1); i++) loops.push(loop(lane));
+    this.current = Promise.all(loops).then(() => {});
   }
 
   /** Graceful stop: finishes the job in hand, then gives back any lease still held. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
     await this.current;
     await this.queue.release(this.id).catch(() => 0);
   }

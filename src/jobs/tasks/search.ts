@@ -18,7 +18,8 @@ export const EMBED_BATCH = 500;
 /** Asks for a search upkeep run now (e.g. after an import job), rather than at the next slot. */
 export async function requestSearchUpkeep(pb: Paperboy, after: string): Promise<void> {
   if (pb.config.searchEmbedder === 'none') return;
-  await pb.jobs.enqueue(SEARCH_JOB, { after }, { uniqueKey: `${SEARCH_JOB}:after:${after}` });
+  // One queued run is enough: it embeds everything pending when it starts (a running one may have passed the new papers).
+  await pb.jobs.enqueue(SEARCH_JOB, { after }, { uniqueKey: `${SEARCH_JOB}:after:${after}`, unlessActive: { prefix: `${SEARCH_JOB}:`, running: false } });
 }
 
 export function registerSearchTasks(worker: Worker, pb: Paperboy): void {
