@@ -6,7 +6,7 @@ import { databases, type TestInstance } from './support/db.ts';
 import { ReplayServer } from './support/replay.ts';
 import { Worker } from '../src/jobs/worker.ts';
 import { Scheduler } from '../src/jobs/scheduler.ts';
-import { HF_JOB, OAI_JOB, RSS_JOB, hfSlot, oaiSlot, registerIngestSchedules, registerIngestTasks, rssSlot } from '../src/jobs/tasks/ingest.ts';
+import { HF_JOB, OAI_JOB, RSS_JOB, hfFinalSlot, hfSlot, oaiSlot, registerIngestSchedules, registerIngestTasks, rssSlot } from '../src/jobs/tasks/ingest.ts';
 import { eastern } from '../src/ingest/eastern.ts';
 import { oaiSetFor } from '../src/ingest/sources.ts';
 
@@ -16,14 +16,24 @@ test('Eastern time follows daylight saving', () => {
   assert.equal(eastern(new Date('2026-09-24T03:00:00Z')).day, '2026-09-23');
 });
 
-test('the RSS sync is due on listing days once its Eastern time has passed', () => {
-  assert.equal(rssSlot(new Date('2026-09-24T10:00:00Z'), '06:00'), '2026-09-24'); // 06:00 EDT, Thursday
-  assert.equal(rssSlot(new Date('2026-09-24T09:59:00Z'), '06:00'), null);
-  assert.equal(rssSlot(new Date('2026-12-03T10:30:00Z'), '06:00'), null); // 05:30 EST
-  assert.equal(rssSlot(new Date('2026-12-03T11:00:00Z'), '06:00'), '2026-12-03');
+test('the RSS listing is polled every 15 minutes from the announcement to the morning; HF hourly all day', () => {
+  // Wednesday 20:00 EDT (00:00Z Thursday): arXiv has just announced.
+  assert.equal(rssSlot(new Date('2026-09-24T00:00:00Z'), '06:00'), '2026-09-23T20:00');
+  assert.equal(rssSlot(new Date('2026-09-24T00:14:59Z'), '06:00'), '2026-09-23T20:00');
+  assert.equal(rssSlot(new Date('2026-09-24T00:15:00Z'), '06:00'), '2026-09-23T20:15');
+  assert.equal(rssSlot(new Date('2026-09-23T23:59:00Z'), '06:00'), null); // 19:59 EDT: before the announcement
+  assert.equal(rssSlot(new Date('2026-09-24T09:59:00Z'), '06:00'), '2026-09-24T05:45'); // Thursday morning
+  assert.equal(rssSlot(new Date('2026-09-24T10:00:00Z'), '06:00'), null); // 06:00 EDT: the polls stop
+  assert.equal(rssSlot(new Date('2026-12-03T10:30:00Z'), '06:00'), '2026-12-03T05:30'); // 05:30 EST
+  assert.equal(rssSlot(new Date('2026-09-26T02:00:00Z'), '06:00'), null); // Friday evening: no announcement
   assert.equal(rssSlot(new Date('2026-09-26T15:00:00Z'), '06:00'), null); // Saturday: no listing
-  assert.equal(hfSlot(new Date('2026-09-24T16:00:00Z'), '12:00'), '2026-09-24');
-  assert.equal(hfSlot(new Date('2026-09-24T05:00:00Z'), '12:00'), '2026-09-23:final');
+  assert.equal(rssSlot(new Date('2026-09-28T01:00:00Z'), '06:00'), '2026-09-27T21:00'); // Sunday evening announcement
+  assert.equal(rssSlot(new Date('2026-09-24T01:07:00Z'), '06:00', 5), '2026-09-23T21:05');
+  assert.equal(hfSlot(new Date('2026-09-24T16:00:00Z')), '2026-09-24T12:00');
+  assert.equal(hfSlot(new Date('2026-09-24T16:59:00Z')), '2026-09-24T12:00');
+  assert.equal(hfSlot(new Date('2026-09-24T17:00:00Z')), '2026-09-24T13:00');
+  assert.equal(hfFinalSlot(new Date('2026-09-24T05:00:00Z'), '01:00'), '2026-09-23:final');
+  assert.equal(hfFinalSlot(new Date('2026-09-24T04:59:00Z'), '01:00'), null);
   assert.equal(oaiSlot(new Date('2026-09-24T06:59:00Z')), null);
   assert.equal(oaiSlot(new Date('2026-09-24T07:00:00Z')), '2026-09-24');
   assert.equal(oaiSetFor('cs.CL'), 'cs:cs:CL');
@@ -55,12 +65,14 @@ for (const dbk of databases) {
     test('a scheduler tick enqueues each due sync once', async () => {
       const scheduler = new Scheduler(pb.jobs, pb.log);
       registerIngestSchedules(scheduler, pb);
-      const now = new Date('2026-09-24T16:00:00Z'); // Thursday 12:00 EDT
+      const now = new Date('2026-09-24T09:00:00Z'); // Thursday 05:00 EDT: RSS polls, HF's day and final, OAI
       const first = await scheduler.tick(now);
-      assert.equal(first.length, 3);
+      assert.equal(first.length, 4);
       assert.equal((await scheduler.tick(now)).length, 0);
       const names = (await pb.jobs.list({ status: 'queued' })).map((j) => j.name).sort();
-      assert.deepEqual(names, [HF_JOB, OAI_JOB, RSS_JOB].sort());
+      assert.deepEqual(names, [HF_JOB, HF_JOB, OAI_JOB, RSS_JOB].sort());
+      // No pile-ups: 15 minutes on, the next RSS slot is not enqueued while the last poll still waits.
+      assert.deepEqual(await scheduler.tick(new Date('2026-09-24T09:15:00Z')), []);
       for (const id of first) await pb.jobs.cancel(id);
     });
 

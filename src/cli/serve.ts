@@ -2,9 +2,9 @@
 import { loadConfig } from '../config/index.ts';
 import { openPaperboy, type Paperboy } from '../wiring.ts';
 import { buildApp } from '../http/app.ts';
-import { Worker } from '../jobs/worker.ts';
-import { Scheduler } from '../jobs/scheduler.ts';
-import { registerSchedules, registerTasks } from '../jobs/tasks/index.ts';
+import type { Worker } from '../jobs/worker.ts';
+import { startWorkerRole } from '../jobs/run.ts';
+import { startWorkerThread } from '../jobs/worker-thread.ts';
 import type { Command } from './command.ts';
 import { instrumentMail, startMetricsServer } from '../ops/collect.ts';
 import { markServing } from '../ops/backup.ts';
@@ -16,29 +16,41 @@ export interface Running {
   pb: Paperboy;
   url?: string;
   worker?: Worker;
+  /** Role `all` with the worker in a thread: that worker's id. */
+  workerId?: string;
+  /** Tells the jobs in hand to abort (the shutdown deadline passed). */
+  abortNow(): void;
   /** Graceful: stops taking work, finishes in-flight requests and the job in hand, gives back leases. */
   stop(): Promise<void>;
 }
 
+export interface RoleOptions {
+  /** Role `all`: run the worker in a worker thread (PAPERBOY_WORKER_THREAD), not on the web's event loop. */
+  workerThread?: boolean;
+  /** PostgreSQL schema of the instance (tests), for the worker thread's own connection. */
+  schema?: string;
+}
+
 /** Starts the roles on an open instance; used by the CLI and by tests that need a real server. */
-async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
+export async function startRoles(pb: Paperboy, role: Role, opts: RoleOptions = {}): Promise<Running> {
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
   let worker: Worker | undefined;
+  let workerId: string | undefined;
+  let abortNow = () => {};
   instrumentMail(pb);
-  if (role === 'worker' || role === 'all') {
-    worker = new Worker(pb.jobs, pb.log.child({ role: 'worker' }), { leaseMs: pb.config.jobLeaseSeconds * 1000 });
-    registerTasks(worker, pb);
-    const scheduler = new Scheduler(pb.jobs, pb.log.child({ role: 'scheduler' }));
-    registerSchedules(scheduler, pb);
-    worker.start();
-    scheduler.start(pb.config.schedulerTickSeconds * 1000);
-    pb.log.info({ worker: worker.id }, 'worker started');
-    const w = worker;
-    stops.push(async () => {
-      scheduler.stop();
-      await w.stop();
-    });
+  if (role === 'all' && opts.workerThread) {
+    const t = await startWorkerThread(pb.config, pb.log, opts.schema);
+    workerId = t.workerId();
+    abortNow = () => t.abortNow();
+    pb.log.info({ worker: workerId }, 'worker thread started');
+    stops.push(() => t.stop());
+  } else if (role === 'worker' || role === 'all') {
+    const w = startWorkerRole(pb);
+    worker = w.worker;
+    workerId = worker.id;
+    abortNow = () => w.worker.abortNow();
+    stops.push(() => w.stop());
     if (role === 'worker' && pb.config.metricsPort !== undefined) {
       const server = await startMetricsServer(pb, pb.config.metricsPort);
       stops.push(() => new Promise<void>((r) => server.close(() => r())));
@@ -57,6 +69,8 @@ async function startRoles(pb: Paperboy, role: Role): Promise<Running> {
     pb,
     url,
     worker,
+    workerId,
+    abortNow: () => abortNow(),
     async stop() {
       for (const s of stops) await s();
     },
@@ -76,7 +90,7 @@ export const serveCommand: Command = {
     }
     const cfg = loadConfig();
     const pb = await openPaperboy(cfg, { migrate: true, sample: cfg.loadSample });
-    const running = await startRoles(pb, role);
+    const running = await startRoles(pb, role, { workerThread: cfg.workerThread });
     // Lets `restore` see that this SQLite database is in use.
     const unmark = pb.db.dialect === 'sqlite' ? markServing(sqlitePath({ url: cfg.databaseUrl, dataDir: cfg.dataDir })) : () => {};
     if (running.url) pb.log.info(`Paperboy is serving ${pb.db.describe} at ${running.url}`);
@@ -90,9 +104,9 @@ export const serveCommand: Command = {
         // Past the deadline: tell the job in hand to abort, give back its lease, and leave.
         const force = setTimeout(() => {
           pb.log.error({ timeoutMs: pb.config.shutdownTimeoutMs }, 'shutdown deadline passed: aborting');
-          running.worker?.abortNow();
+          running.abortNow();
           void pb.jobs
-            .release(running.worker?.id ?? '')
+            .release(running.workerId ?? '')
             .catch(() => 0)
             .finally(() => process.exit(1));
         }, pb.config.shutdownTimeoutMs);

@@ -90,13 +90,13 @@ export const ingest = {
     env: 'PAPERBOY_RSS_SYNC_TIME',
     default: '06:00',
     parse: hhmm,
-    doc: 'US Eastern time of the arXiv RSS sync on listing days (Monday–Friday; the feed is rebuilt after midnight Eastern).',
+    doc: "US Eastern time the RSS polls after an announcement stop (they start at 20:00 Eastern, Sunday–Thursday, every PAPERBOY_RSS_POLL_MINUTES).",
   }),
   hfSyncTime: setting({
     env: 'PAPERBOY_HF_SYNC_TIME',
-    default: '12:00',
+    default: '01:00',
     parse: hhmm,
-    doc: "US Eastern time of the daily Hugging Face papers sync (yesterday's list is synced again after midnight for final counts).",
+    doc: "US Eastern time yesterday's Hugging Face list is synced once more for its final counts (today's is polled every PAPERBOY_HF_POLL_MINUTES).",
   }),
   oaiCatchupDays: setting({
     env: 'PAPERBOY_OAI_CATCHUP_DAYS',

@@ -27,6 +27,18 @@ export const jobs = {
     parse: parsers.bool,
     doc: 'Role "all": run the job worker in a worker thread, so no job runs on the thread that answers HTTP.',
   }),
+  rssPollMinutes: setting({
+    env: 'PAPERBOY_RSS_POLL_MINUTES',
+    default: '15',
+    parse: parsers.int(1, 600),
+    doc: "Minutes between conditional polls of the arXiv RSS listing, from arXiv's announcement (20:00 Eastern, Sunday–Thursday) to PAPERBOY_RSS_SYNC_TIME.",
+  }),
+  hfPollMinutes: setting({
+    env: 'PAPERBOY_HF_POLL_MINUTES',
+    default: '60',
+    parse: parsers.int(1, 1440),
+    doc: "Minutes between polls of the day's Hugging Face papers list.",
+  }),
   httpInlineWaitMs: setting({
     env: 'PAPERBOY_HTTP_INLINE_WAIT_MS',
     default: '30000',

@@ -224,7 +224,9 @@ export class HttpClient {
       // A server that did not answer within the timeout will not answer in a few seconds either.
       if (timeout.aborted) throw new Fatal(`no answer within ${Math.round((this.opts.timeoutMs ?? 60_000) / 1000)} s`);
       const code = causeCode(err);
-      if (code && FATAL_CODES.test(code)) throw new Fatal(`network error: ${describe(err)}`);
+      // A URL fetch refuses to open (a blocked port, a bad scheme) comes as a cause without a code.
+      const refused = !code && /^(bad port|invalid url|unknown scheme)/i.test(String((err as { cause?: { message?: unknown } }).cause?.message ?? '').slice(0, 40));
+      if ((code && FATAL_CODES.test(code)) || refused) throw new Fatal(`network error: ${describe(err)}`);
       throw new Retryable(`network error: ${describe(err)}`);
     }
     const base = { url, status: res.status, headers: res.headers, attempts: attempt };

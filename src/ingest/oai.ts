@@ -188,7 +188,8 @@ export interface HarvestSummary extends IngestCounts {
   position: number;
   /** Whether this run continued a harvest an earlier run had started. */
   resumed: boolean;
-  status: 'done';
+  /** `partial`: stopped after `maxPages` with more to come; the next call continues from the saved token. */
+  status: 'done' | 'partial';
 }
 
 export type HarvestOptions = ImportOptions & {
@@ -196,6 +197,8 @@ export type HarvestOptions = ImportOptions & {
   restart?: boolean;
   signal?: AbortSignal;
   onPage?: (s: { pages: number; position: number; counts: IngestCounts }) => void;
+  /** Stop after this many pages in this call (a slice of a long harvest); the harvest stays resumable. */
+  maxPages?: number;
 };
 
 export function harvestKey(p: OaiParams): string {
@@ -244,11 +247,14 @@ export async function harvestOai(
   let position = state!.position;
   let counts = state!.counts;
   let restarted = false;
+  let fetched = 0;
   try {
     for (;;) {
+      if (opts.maxPages !== undefined && fetched >= opts.maxPages && token) return { key, ...counts, pages, position, resumed, status: 'partial' };
       opts.signal?.throwIfAborted();
       const url = listRecordsUrl(deps.baseUrl, params, token);
       const res = await deps.http.get(url, { group: 'arxiv', accept: 'text/xml', validate: assertWellFormed, signal: opts.signal });
+      fetched++;
       const page = parseOaiPage(res.body, opts);
       if (page.error) {
         if (page.error.code === 'noRecordsMatch') {

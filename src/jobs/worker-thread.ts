@@ -1,0 +1,99 @@
+// Role `all` on one machine: the job worker runs in a worker thread of the web process, with its own
+// event loop and database connection, so no job (an import's synchronous SQLite writes, embedding
+// batches, a digest build, the training's hand-off) runs on the thread that answers HTTP. Measured
+// on the bundled sample: before, one search.maintain stalled the web loop for 40–50 s; with the
+// worker in a thread the web loop's p99 delay stays in the low milliseconds (bench/http.ts
+// --during-training). A thread rather than a child process: one process to start, stop and watch,
+// shutdown and signals stay in the parent, and the thread shares the process's memory limits.
+import { isMainThread, parentPort, workerData, type Worker as Thread } from 'node:worker_threads';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../logger.ts';
+import { startThread } from '../threads.ts';
+
+interface ThreadData {
+  config: Config;
+  schema?: string;
+}
+type ToThread = { type: 'stop' } | { type: 'abort' };
+type FromThread = { type: 'started'; workerId: string } | { type: 'stopped' } | { type: 'failed'; error: string };
+
+export interface WorkerThread {
+  /** The worker's id (its leases' locked_by), once started. */
+  workerId(): string | undefined;
+  /** Finishes the jobs in hand and gives back the leases; resolves when the thread has closed its database. */
+  stop(): Promise<void>;
+  /** Tells the jobs in hand to abort (shutdown deadline passed). */
+  abortNow(): void;
+}
+
+export async function startWorkerThread(config: Config, log: Logger, schema?: string): Promise<WorkerThread> {
+  let id: string | undefined;
+  let stopping = false;
+  let thread: Thread;
+  let stopped: Promise<void>;
+  const spawn = () =>
+    new Promise<void>((resolve, reject) => {
+      thread = startThread(new URL(import.meta.url), { config, schema } satisfies ThreadData);
+      let exitResolve!: () => void;
+      stopped = new Promise<void>((r) => (exitResolve = r));
+      thread.on('message', (m: FromThread) => {
+        if (m.type === 'started') {
+          id = m.workerId;
+          resolve();
+        } else if (m.type === 'stopped') void thread.terminate();
+        else if (m.type === 'failed') reject(new Error(m.error));
+      });
+      thread.on('error', (err) => {
+        log.error({ err: err.message }, 'the worker thread failed');
+        reject(err);
+      });
+      thread.on('exit', (code) => {
+        exitResolve();
+        if (stopping) return;
+        // A thread that dies on its own is started again; its leases expire and are taken over.
+        log.error({ code }, 'the worker thread exited; starting it again in 5 s');
+        setTimeout(() => {
+          if (!stopping) spawn().catch((err) => log.error({ err: (err as Error).message }, 'the worker thread did not start'));
+        }, 5000).unref();
+      });
+    });
+  await spawn();
+  return {
+    workerId: () => id,
+    async stop() {
+      stopping = true;
+      thread.postMessage({ type: 'stop' } satisfies ToThread);
+      await stopped;
+    },
+    abortNow() {
+      thread.postMessage({ type: 'abort' } satisfies ToThread);
+    },
+  };
+}
+
+if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry === import.meta.url) {
+  const port = parentPort;
+  const { config, schema } = (workerData as { data: ThreadData }).data;
+  const { openPaperboy } = await import('../wiring.ts');
+  const { createLogger } = await import('../logger.ts');
+  const { startWorkerRole } = await import('./run.ts');
+  try {
+    const log = createLogger(config.logLevel).child({ thread: 'worker' });
+    const pb = await openPaperboy(config, { log, schema });
+    const running = startWorkerRole(pb);
+    port.on('message', (m: ToThread) => {
+      if (m.type === 'abort') running.worker.abortNow();
+      if (m.type === 'stop')
+        void (async () => {
+          await running.stop();
+          await pb.close();
+          port.postMessage({ type: 'stopped' } satisfies FromThread);
+          port.close();
+        })();
+    });
+    port.postMessage({ type: 'started', workerId: running.worker.id } satisfies FromThread);
+  } catch (err) {
+    port.postMessage({ type: 'failed', error: (err as Error).stack ?? String(err) } satisfies FromThread);
+    port.close();
+  }
+}
