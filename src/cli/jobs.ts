@@ -5,13 +5,16 @@ import { createLogger } from '../logger.ts';
 import type { Command } from './command.ts';
 import { PROBE_JOB } from '../jobs/tasks/ops.ts';
 import { InstanceStatsStore } from '../storage/instance-stats.ts';
+import { syncHealth } from '../jobs/sync-health.ts';
+import { LANES, laneOf } from '../jobs/lanes.ts';
 
 const STATUSES = ['queued', 'running', 'done', 'dead', 'cancelled'];
 
 export const jobsCommand: Command = {
   name: 'jobs',
-  summary: 'List the job queue, retry a dead job, cancel a queued one, probe the workers',
-  usage: 'jobs list [--status queued|running|done|dead|cancelled] [--limit N] [--json] | jobs retry <id> | jobs cancel <id> | jobs probe [--wait seconds]',
+  summary: 'List the job queue, show sync health per source, retry a dead job, cancel a queued one, probe the workers',
+  usage:
+    'jobs list [--status queued|running|done|dead|cancelled] [--limit N] [--json] | jobs status [--json] | jobs retry <id> | jobs cancel <id> | jobs probe [--wait seconds]',
   options: {
     status: { type: 'string', arg: 'STATUS', help: 'list: only jobs in this status' },
     limit: { type: 'string', default: '50', arg: 'N', help: 'list: at most N jobs' },
@@ -20,7 +23,7 @@ export const jobsCommand: Command = {
   },
   async run({ values, positionals }) {
     const [action = 'list', idText] = positionals;
-    if (!['list', 'retry', 'cancel', 'probe'].includes(action)) {
+    if (!['list', 'status', 'retry', 'cancel', 'probe'].includes(action)) {
       console.error(`Unknown action "${action}". usage: ${jobsCommand.usage}`);
       return 2;
     }
@@ -61,6 +64,27 @@ export const jobsCommand: Command = {
           }
           await new Promise((res) => setTimeout(res, 200));
         }
+      }
+      if (action === 'status') {
+        // Per paper source: last success, last error, next attempt; then the queue per lane.
+        const [sources, byName] = await Promise.all([syncHealth(pb), pb.jobs.countsByName()]);
+        const lanes = Object.fromEntries(LANES.map((l) => [l, {} as Record<string, number>]));
+        for (const [name, counts] of Object.entries(byName))
+          for (const [st, n] of Object.entries(counts)) if (st === 'queued' || st === 'running' || st === 'dead') lanes[laneOf(name)][st] = (lanes[laneOf(name)][st] ?? 0) + n;
+        if (values.json) {
+          console.log(JSON.stringify({ syncs: cfg.syncEnabled, sources, lanes }, null, 2));
+          return 0;
+        }
+        console.log(`Syncs are ${cfg.syncEnabled ? 'on' : 'off (PAPERBOY_SYNC=false)'}.`);
+        const w = Math.max(...sources.map((x) => x.source.length));
+        console.log(`${'source'.padEnd(w)}  ${'last success'.padEnd(20)}  ${'next attempt'.padEnd(20)}  last error`);
+        const t = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never').padEnd(20);
+        for (const x of sources) {
+          const err = x.lastError ? `${t(x.lastErrorAt).trim()}: ${x.lastError.slice(0, 100)}${x.failures ? ` (${x.failures} failure${x.failures === 1 ? '' : 's'} since ${t(x.failingSince).trim()})` : ''}` : '-';
+          console.log(`${x.source.padEnd(w)}  ${t(x.lastSuccessAt)}  ${t(x.nextAttemptAt)}  ${err}${x.down ? '  DOWN for a day or more' : ''}`);
+        }
+        console.log(`lanes: ${LANES.map((l) => `${l} ${Object.entries(lanes[l]).map(([k, n]) => `${k} ${n}`).join(', ') || 'idle'}`).join(' · ')}`);
+        return 0;
       }
       if (action === 'list') {
         const rows = await pb.jobs.list({ status, limit });

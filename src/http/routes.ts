@@ -17,6 +17,7 @@ import { mcpRoutes } from './mcp.ts';
 import { recsApiRoutes } from './api/recs.ts';
 import { forYouPages } from './pages/for-you.ts';
 import { forYouFeedRoutes } from './feeds/for-you.ts';
+import { syncHealthPages } from './pages/sync-health.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => Promise<void> | void;
 
@@ -32,3 +33,7 @@ routeModules.push(searchApiRoutes, searchPages);
 routeModules.push(agentRoutes, mcpRoutes);
 // "For you" (issue 21): recommendations API, pages and the private feed; after the community module (req.viewer).
 routeModules.push(recsApiRoutes, forYouPages, forYouFeedRoutes);
+
+
+// Sync health for admins (issue 17).
+routeModules.push(syncHealthPages);

@@ -228,6 +228,18 @@ export class JobQueue {
     return Number(r.numDeletedRows);
   }
 
+  /** Jobs per name and status, e.g. { "search.maintain": { queued: 1, done: 40 } }. */
+  async countsByName(): Promise<Record<string, Record<string, number>>> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['name', 'status', sql<number>`count(*)`.as('n')])
+      .groupBy(['name', 'status'])
+      .execute();
+    const out: Record<string, Record<string, number>> = {};
+    for (const r of rows) (out[r.name] ??= {})[r.status] = Number(r.n);
+    return out;
+  }
+
   async counts(): Promise<Record<string, number>> {
     const rows = await this.db
       .selectFrom('jobs')

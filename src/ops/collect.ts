@@ -7,6 +7,8 @@ import { InstanceStatsStore } from '../storage/instance-stats.ts';
 import type { Paperboy } from '../wiring.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, mailFailed, mailSent, metrics, searchIndexLag } from './metrics.ts';
+import { sourceDown, sourceFailures, sourceLastError, sourceLastSuccess, sourceNextAttempt } from './metrics.ts';
+import { syncHealth } from '../jobs/sync-health.ts';
 
 // The lag counts papers without a current vector: a scan of papers and paper_vectors. Scrapes come
 // every few seconds; a minute-old figure is as useful and costs one scan a minute.
@@ -32,6 +34,17 @@ function instanceCollector(pb: Paperboy) {
       ingestRecords.reset();
       for (const r of ingest) for (const outcome of ['read', 'inserted', 'updated', 'skipped', 'errors'] as const) ingestRecords.set({ source: r.source, outcome }, r[outcome]);
       searchIndexLag.set(undefined, await indexLag(pb));
+      // Sync health per paper source (src/jobs/sync-health.ts).
+      for (const g of [sourceLastSuccess, sourceLastError, sourceNextAttempt, sourceFailures, sourceDown]) g.reset();
+      const secs = (iso: string) => Date.parse(iso) / 1000;
+      for (const h of await syncHealth(pb)) {
+        const l = { source: h.source };
+        if (h.lastSuccessAt) sourceLastSuccess.set(l, secs(h.lastSuccessAt));
+        if (h.lastErrorAt) sourceLastError.set(l, secs(h.lastErrorAt));
+        if (h.nextAttemptAt) sourceNextAttempt.set(l, secs(h.nextAttemptAt));
+        sourceFailures.set(l, h.failures);
+        sourceDown.set(l, h.down ? 1 : 0);
+      }
       dbUp.set(undefined, 1);
     } catch {
       // The scrape still answers (latency, mail counters) while the database is down.

@@ -7,6 +7,7 @@ import { errors } from '../../domain/errors.ts';
 import { addDays, addMonths, addWeeks, isoWeek, parseDay, type Day } from '../../domain/dates.ts';
 import { parsePeriod, type Period } from '../../services/papers.ts';
 import { formatDate } from '../present/dates.ts';
+import { syncHealthNote } from './sync-health.ts';
 
 const PAGE_SIZE = 50;
 
@@ -64,6 +65,8 @@ async function renderList(ctx: HttpContext, req: FastifyRequest, reply: FastifyR
   const latest = await ctx.pb.papers.latestDay();
   // No "next" into the future: the last list is the latest day with papers.
   if (period.kind !== 'day' && next && list.range.to >= latest) next = undefined;
+  // Admins only: a paper source failing for a day (src/http/pages/sync-health.ts).
+  const syncNote = await syncHealthNote(ctx, req);
   const heading = period.kind === 'day' ? 'Daily Papers' : period.kind === 'week' ? 'Papers of the week' : 'Papers of the month';
   const body = html`
 <div class="list-head">
@@ -81,6 +84,7 @@ ${prev ? html`<a href="${prev}" rel="prev">← Previous ${period.kind}</a>` : ht
 ${next ? html`<a href="${next}" rel="next">Next ${period.kind} →</a>` : html`<span aria-disabled="true">Next ${period.kind} →</span>`}
 </nav>
 </div>
+${syncNote}
 ${dailyExtras.map((f) => f(req, period))}
 ${
   list.items.length
