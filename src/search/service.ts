@@ -197,7 +197,7 @@ export class SearchService {
       try {
         vi = await this.vectorIndex();
         const e = await this.embedder();
-        if (!vi || !e) fallback = 'no embedding model is ready yet';
+        if (!vi || !e) fallback = 'search by meaning is not ready yet (a new site first learns from its papers, which takes a few minutes); it switches on by itself';
         else [qvec] = await e.embed([q], 'query');
       } catch (err) {
         fallback = `the embedding model failed (${(err as Error).message})`;

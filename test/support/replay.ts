@@ -54,6 +54,10 @@ export class ReplayServer {
   holdToken?: string;
   onHeld?: () => void;
   badTokens = new Set<string>();
+  /** Answered to every request, forever (a source that is down): e.g. 503 with Retry-After. */
+  always?: { fault: Fault; retryAfter?: number };
+  /** Every answer is held this long first (a slow source). */
+  slowMs = 0;
   private server?: Server;
   url = '';
 
@@ -91,6 +95,16 @@ export class ReplayServer {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.on('close', () => this.inFlight--);
+    if (this.slowMs > 0) {
+      const t = setTimeout(() => this.answer(u, req, res), this.slowMs);
+      res.on('close', () => clearTimeout(t));
+      return;
+    }
+    this.answer(u, req, res);
+  }
+
+  private answer(u: URL, req: IncomingMessage, res: ServerResponse): void {
+    if (this.always) return this.fault(this.always, req, res);
     const fi = this.faults.findIndex((f) => u.pathname.startsWith(f.path));
     if (fi >= 0) {
       const [f] = this.faults.splice(fi, 1);
