@@ -1,4 +1,6 @@
 // npm run bench -- http [--papers 100000] [--duration 10] [--connections 16] [--pg postgres://…] [--only pg|sqlite] [--targets search,paper]
+// npm run bench -- http --during-training [--papers 100000] [--duration 10] [--rate 50]: page latency and
+// the web thread's event-loop delay while the worker trains and embeds (bench/_during-training.ts).
 // Builds a corpus resampled from the bundled sample (new ids, shifted dates), copies it to a fresh
 // PostgreSQL schema with migrate-data, starts 2 web processes on PostgreSQL and 1 on SQLite, and
 // loads each on loopback: autocannon for throughput, then an open loop at a set rate for latency
@@ -35,6 +37,8 @@ const { values } = parseArgs({
     /** Run only the targets whose name contains one of these words (comma-separated). */
     targets: { type: 'string' },
     fresh: { type: 'boolean' },
+    'during-training': { type: 'boolean' },
+    rate: { type: 'string', default: '50' },
   },
 });
 const N = Number(values.papers);
@@ -72,12 +76,19 @@ async function* resampled(skip: number): AsyncGenerator<IngestItem> {
     const s = await pb.importer.run('bench', 'resampled sample', resampled(have), { batchSize: 2000 });
     out({ step: 'corpus', inserted: s.inserted, errors: s.errors, seconds: Math.round(performance.now() - t0) / 1000 });
   } else out({ step: 'corpus', reused: sqliteFile, papers: have });
-  // Hybrid search needs the embedder and the vectors: trained and embedded here, as a worker would.
-  const t1 = performance.now();
-  if (!(await pb.search.embedder())) await pb.search.train({ maxDocs: 20_000 });
-  const embedded = await pb.search.embedAll(5000);
-  out({ step: 'embedder', embedder: (await pb.search.embedder())?.id, embedded, seconds: Math.round(performance.now() - t1) / 1000 });
+  if (!values['during-training']) {
+    // Hybrid search needs the embedder and the vectors: trained and embedded here, as a worker would.
+    const t1 = performance.now();
+    if (!(await pb.search.embedder())) await pb.search.train({ maxDocs: 20_000 });
+    const embedded = await pb.search.embedAll(5000);
+    out({ step: 'embedder', embedder: (await pb.search.embedder())?.id, embedded, seconds: Math.round(performance.now() - t1) / 1000 });
+  }
   await pb.close();
+}
+if (values['during-training']) {
+  const { duringTraining } = await import('./_during-training.ts');
+  await duringTraining({ root: ROOT, dir, sqliteFile, papers: N, windowS: DURATION, rate: Number(values.rate), out });
+  process.exit(0);
 }
 
 // 2. PostgreSQL: a fresh schema filled by migrate-data (its speed is a figure too).
