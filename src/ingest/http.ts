@@ -321,13 +321,25 @@ export function sourceClient(
   });
 }
 
-let shared: HttpClient | undefined;
+const shared = new Map<string, HttpClient>();
 
 /**
  * The process-wide client: every source in one process shares it, so arXiv's one-request-at-a-time
- * rule holds across the API, OAI-PMH and RSS. The first caller's settings win.
+ * rule holds across the API, OAI-PMH and RSS. One per distinct client settings (instances of one
+ * process with other settings, as in tests, get their own); the first caller's log and validators win.
  */
 export function sharedSourceClient(cfg: Parameters<typeof sourceClient>[0], extra: { validators?: ValidatorStore; log?: Logger } = {}): HttpClient {
-  shared ??= sourceClient(cfg, extra);
-  return shared;
+  const key = JSON.stringify([
+    userAgent(cfg),
+    cfg.arxivGapMs,
+    cfg.hfGapMs,
+    cfg.httpTimeoutMs,
+    cfg.httpRetries,
+    cfg.httpBackoffMs,
+    cfg.httpMaxWaitMs,
+    cfg.httpInlineWaitMs,
+  ]);
+  let c = shared.get(key);
+  if (!c) shared.set(key, (c = sourceClient(cfg, extra)));
+  return c;
 }
