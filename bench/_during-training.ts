@@ -1,9 +1,12 @@
 // `npm run bench -- http --during-training`: a fresh copy of the bench corpus without model or
 // vectors, served by one process in role all (the default: web + worker, the worker in a thread),
 // syncs on against a source that refuses connections. While its worker trains the embedder and
-// embeds every paper, an open loop loads the daily page (rendered), paper pages and the search API;
-// each window prints page latency and the web thread's event-loop delay (p99, max) from inside the
-// server (bench/_web-eld.ts), with the phase the worker was in.
+// embeds every paper, an open loop loads a shuffled mix of paper pages, the search API, the
+// rendered daily page and /healthz; each window prints page latency and the web thread's
+// event-loop delay (p99, max) from inside the server (bench/_web-eld.ts), with the phase the
+// worker was in. First, as a control, the same load on a web process with no worker at all (the
+// delay the machine and the requests themselves cause). --worker-in-loop runs the worker on the
+// web thread instead (PAPERBOY_WORKER_THREAD=false: how it was before).
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -22,7 +25,19 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-export async function duringTraining(opts: { root: string; dir: string; sqliteFile: string; papers: number; windowS: number; rate: number; out: Out }): Promise<void> {
+export async function duringTraining(opts: {
+  root: string;
+  dir: string;
+  sqliteFile: string;
+  papers: number;
+  windowS: number;
+  rate: number;
+  out: Out;
+  workerInLoop?: boolean;
+  /** The worker in a separate process (role web + role worker) instead of a thread. */
+  workerProcess?: boolean;
+  controlWindows?: number;
+}): Promise<void> {
   const { out } = opts;
   // The copy: every paper, no model, no vectors (what a new instance has after its first import).
   const dataDir = join(opts.dir, 'during-training');
@@ -38,7 +53,9 @@ export async function duringTraining(opts: { root: string; dir: string; sqliteFi
   const queries = titles.map((t) => t.split(/\s+/).slice(0, 3).join(' '));
   const port = await closedPort();
   const src = `http://127.0.0.1:${port}`;
-  const child = fork(join(opts.root, 'bench', '_web-eld.ts'), [], {
+  const sources = { PAPERBOY_ARXIV_OAI_URL: `${src}/oai`, PAPERBOY_ARXIV_API_URL: `${src}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${src}/rss`, PAPERBOY_HF_URL: src };
+  let workerProc: ReturnType<typeof fork> | undefined;
+  const spawnServer = (env: Record<string, string>) => fork(join(opts.root, 'bench', '_web-eld.ts'), [], {
     cwd: opts.root,
     execArgv: ['--import', 'tsx'],
     env: {
@@ -53,20 +70,33 @@ export async function duringTraining(opts: { root: string; dir: string; sqliteFi
       PAPERBOY_ARXIV_API_URL: `${src}/api/query`,
       PAPERBOY_ARXIV_RSS_URL: `${src}/rss`,
       PAPERBOY_HF_URL: src,
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const messages: ((m: any) => void)[] = [];
-  child.on('message', (m) => messages.shift()?.(m));
+  let child = spawnServer({ BENCH_ROLE: 'web' });
+  let messages: ((m: any) => void)[] = [];
+  const listen = () => {
+    messages = [];
+    child.on('message', (m) => messages.shift()?.(m));
+  };
+  listen();
   const next = () => new Promise<any>((r) => messages.push(r));
-  const { url } = await next();
-  const started = Date.now();
+  let { url } = await next();
+  let started = Date.now();
   const paths = [
     ...ids.map((id) => ({ path: `/papers/${id}`, headers: {} as Record<string, string> })),
     ...queries.map((q) => ({ path: `/api/papers/search?q=${encodeURIComponent(q)}`, headers: {} })),
     { path: '/', headers: { cookie: 'pb_csrf=benchbenchbenchbenchbench' } },
     { path: '/healthz', headers: {} },
   ];
+  // Shuffled (fixed seed), so every window has the same mix.
+  let seed = 42;
+  for (let i = paths.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [paths[i], paths[j]] = [paths[j], paths[i]];
+  }
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   let k = 0;
   const get = (p: { path: string; headers: Record<string, string> }, due: number) =>
@@ -78,7 +108,9 @@ export async function duringTraining(opts: { root: string; dir: string; sqliteFi
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', () => resolve({ ms: performance.now() - due, ok: false }));
     });
+  let control = opts.controlWindows ?? 6;
   const phase = () => {
+    if (control > 0) return 'control (no worker)';
     if (!probe('select count(*) from embedder_models')) return 'training';
     return Number(probe('select count(*) from paper_vectors')) < opts.papers ? 'embedding' : 'done';
   };
@@ -105,6 +137,7 @@ export async function duringTraining(opts: { root: string; dir: string; sqliteFi
     totals.maxPageMs = Math.max(totals.maxPageMs, lat[lat.length - 1]);
     out({
       bench: 'http --during-training',
+      worker: control > 0 ? 'none' : opts.workerInLoop ? 'on the web thread' : opts.workerProcess ? 'in another process' : 'in a thread',
       window: w,
       atS: Math.round((Date.now() - started) / 1000),
       phase: ph === phase() ? ph : `${ph}→${phase()}`,
@@ -118,11 +151,35 @@ export async function duringTraining(opts: { root: string; dir: string; sqliteFi
       eldMaxms: Math.round(eld.maxms * 10) / 10,
       load1: Math.round(loadavg()[0] * 100) / 100,
     });
+    if (control > 0 && --control === 0) {
+      // The control is over: the same copy, now served in role all (the worker trains and embeds).
+      child.send({ type: 'stop' });
+      await new Promise((r) => child.on('exit', r));
+      child = spawnServer(opts.workerInLoop ? { PAPERBOY_WORKER_THREAD: 'false' } : opts.workerProcess ? { BENCH_ROLE: 'web' } : {});
+      listen();
+      ({ url } = await next());
+      if (opts.workerProcess) {
+        workerProc = fork(join(opts.root, 'src', 'main.ts'), ['serve', '--role', 'worker'], {
+          cwd: opts.root,
+          execArgv: ['--import', 'tsx'],
+          env: { ...process.env, LOG_LEVEL: 'warn', PAPERBOY_DATA_DIR: dataDir, PAPERBOY_LOAD_SAMPLE: 'false', ...sources },
+          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        });
+      }
+      started = Date.now();
+      totals.maxEldMs = 0;
+      totals.maxPageMs = 0;
+      continue;
+    }
     if (phase() === 'done' && ++afterDone >= 2) break;
   }
-  out({ bench: 'http --during-training', papers: opts.papers, seconds: Math.round((Date.now() - started) / 1000), ...totals });
+  out({ bench: 'http --during-training', papers: opts.papers, workerInLoop: !!opts.workerInLoop, workerProcess: !!opts.workerProcess, seconds: Math.round((Date.now() - started) / 1000), ...totals });
   agent.destroy();
   child.send({ type: 'stop' });
   await new Promise((r) => child.on('exit', r));
+  if (workerProc) {
+    workerProc.kill('SIGTERM');
+    await new Promise((r) => workerProc!.on('exit', r));
+  }
   await db.close();
 }

@@ -9,7 +9,9 @@ import { startRoles } from '../src/cli/serve.ts';
 
 const cfg = loadConfig();
 const pb = await openPaperboy(cfg, { migrate: true });
-const running = await startRoles(pb, 'all', { workerThread: cfg.workerThread });
+// BENCH_ROLE=web: the control, a web process with no worker at all.
+const role = process.env.BENCH_ROLE === 'web' ? 'web' : 'all';
+const running = await startRoles(pb, role, { workerThread: cfg.workerThread });
 const eld = monitorEventLoopDelay({ resolution: 10 });
 eld.enable();
 process.on('message', (m: { type: string }) => {

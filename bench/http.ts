@@ -1,6 +1,6 @@
 // npm run bench -- http [--papers 100000] [--duration 10] [--connections 16] [--pg postgres://…] [--only pg|sqlite] [--targets search,paper]
-// npm run bench -- http --during-training [--papers 100000] [--duration 10] [--rate 50]: page latency and
-// the web thread's event-loop delay while the worker trains and embeds (bench/_during-training.ts).
+// npm run bench -- http --during-training [--papers 100000] [--duration 10] [--rate 10] [--worker-in-loop]: page
+// latency and the web thread's event-loop delay while the worker trains and embeds (bench/_during-training.ts).
 // Builds a corpus resampled from the bundled sample (new ids, shifted dates), copies it to a fresh
 // PostgreSQL schema with migrate-data, starts 2 web processes on PostgreSQL and 1 on SQLite, and
 // loads each on loopback: autocannon for throughput, then an open loop at a set rate for latency
@@ -38,7 +38,9 @@ const { values } = parseArgs({
     targets: { type: 'string' },
     fresh: { type: 'boolean' },
     'during-training': { type: 'boolean' },
-    rate: { type: 'string', default: '50' },
+    rate: { type: 'string', default: '10' },
+    'worker-in-loop': { type: 'boolean' },
+    'worker-process': { type: 'boolean' },
   },
 });
 const N = Number(values.papers);
@@ -87,7 +89,7 @@ async function* resampled(skip: number): AsyncGenerator<IngestItem> {
 }
 if (values['during-training']) {
   const { duringTraining } = await import('./_during-training.ts');
-  await duringTraining({ root: ROOT, dir, sqliteFile, papers: N, windowS: DURATION, rate: Number(values.rate), out });
+  await duringTraining({ root: ROOT, dir, sqliteFile, papers: N, windowS: DURATION, rate: Number(values.rate), out, workerInLoop: values['worker-in-loop'], workerProcess: values['worker-process'] });
   process.exit(0);
 }
 

@@ -27,6 +27,8 @@ interface Meta {
 /** Rows written by a transaction that commits late can carry an earlier time: re-read this far back. */
 const OVERLAP_MS = 10_000;
 const PAGE = 2000;
+/** Vectors added to the index between two yields to the event loop. */
+const APPLY_CHUNK = 200;
 
 function back(iso: string, ms: number): string {
   if (!iso) return '';
@@ -157,7 +159,12 @@ export class VectorIndex {
         .limit(PAGE)
         .execute();
       if (!rows.length) break;
-      applied += this.apply(rows);
+      // Added to the graph a few hundred at a time, yielding between: an HNSW insert of 2,000 vectors
+      // holds the web thread for seconds on a busy machine (2.4 s measured at 10k papers, load 24).
+      for (let i = 0; i < rows.length; i += APPLY_CHUNK) {
+        applied += this.apply(rows.slice(i, i + APPLY_CHUNK));
+        await new Promise<void>((r) => setImmediate(r));
+      }
       const last = rows[rows.length - 1];
       [at, id] = [last.updated_at, last.paper_id];
       if (rows.length < PAGE) break;
