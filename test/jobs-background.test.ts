@@ -182,10 +182,19 @@ for (const dbk of databases) {
       const pb = await dbk.open({ ...refusingEnv(await closedPort()), PAPERBOY_SCHEDULER_TICK_SECONDS: '1', SEARCH_SYNC_MS: '1000' });
       await loadSomeSample(pb, 1500);
       const schema = pb.db.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(pb.db.kysely)).rows[0].s : undefined;
+      const running = await startRoles(pb, 'all', { workerThread: true, schema });
+      // Measured once the server listens (start-up itself is not the worker's doing).
       const eld = monitorEventLoopDelay({ resolution: 10 });
       eld.enable();
-      const running = await startRoles(pb, 'all', { workerThread: true, schema });
       const started = Date.now();
+      // When the longest stalls happened, for the diagnostic.
+      const stalls: string[] = [];
+      let tick = performance.now();
+      const stallTimer = setInterval(() => {
+        const now = performance.now();
+        if (now - tick > 120) stalls.push(`${Math.round(now - tick)} ms at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        tick = now;
+      }, 20);
       let healthMax = 0;
       let stop = false;
       const prober = (async () => {
@@ -219,6 +228,8 @@ for (const dbk of databases) {
         stop = true;
         await prober;
         eld.disable();
+        clearInterval(stallTimer);
+        if (stalls.length) t.diagnostic(`stalls over 120 ms: ${stalls.join(', ')}`);
         const p99 = eld.percentile(99) / 1e6;
         const max = eld.max / 1e6;
         t.diagnostic(`hybrid after ${(hybridAfter / 1000).toFixed(1)} s; /healthz max ${healthMax.toFixed(1)} ms; web event loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
@@ -231,6 +242,7 @@ for (const dbk of databases) {
         assert.ok(health.some((h) => h.failures > 0 && /ECONNREFUSED/.test(h.lastError ?? '')), 'the refused syncs are recorded');
       } finally {
         stop = true;
+        clearInterval(stallTimer);
         await prober;
         await running.stop();
         await pb.dispose();

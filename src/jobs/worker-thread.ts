@@ -1,10 +1,13 @@
 // Role `all` on one machine: the job worker runs in a worker thread of the web process, with its own
 // event loop and database connection, so no job (an import's synchronous SQLite writes, embedding
-// batches, a digest build, the training's hand-off) runs on the thread that answers HTTP. Measured
-// on the bundled sample: before, one search.maintain stalled the web loop for 40–50 s; with the
-// worker in a thread the web loop's p99 delay stays in the low milliseconds (bench/http.ts
-// --during-training). A thread rather than a child process: one process to start, stop and watch,
-// shutdown and signals stay in the parent, and the thread shares the process's memory limits.
+// batches, a digest build, the hand-off of a trained model) runs on the thread that answers HTTP;
+// training runs in a further thread at low priority (src/search/embedders/train-thread.ts). Before,
+// one search.maintain held the web loop for 40–50 s. A thread rather than a child process: measured
+// with `npm run bench -- http --during-training` (10k papers, 2 shared cores at load 20–25), the web
+// thread's event-loop delay p99 per 10-s window while the worker trained was 62–1029 ms with the
+// worker in a thread and 80–768 ms with it in another process (no worker at all: 46–71 ms) — the same
+// within the noise, both set by the cores the training takes; a thread is one process to start, stop
+// and watch, with signals and shutdown staying in the parent.
 import { isMainThread, parentPort, workerData, type Worker as Thread } from 'node:worker_threads';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
