@@ -53,27 +53,33 @@ export async function duringTraining(opts: {
   const queries = titles.map((t) => t.split(/\s+/).slice(0, 3).join(' '));
   const port = await closedPort();
   const src = `http://127.0.0.1:${port}`;
-  const sources = { PAPERBOY_ARXIV_OAI_URL: `${src}/oai`, PAPERBOY_ARXIV_API_URL: `${src}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${src}/rss`, PAPERBOY_HF_URL: src };
+  const sources = {
+    PAPERBOY_ARXIV_OAI_URL: `${src}/oai`,
+    PAPERBOY_ARXIV_API_URL: `${src}/api/query`,
+    PAPERBOY_ARXIV_RSS_URL: `${src}/rss`,
+    PAPERBOY_HF_URL: src,
+  };
   let workerProc: ReturnType<typeof fork> | undefined;
-  const spawnServer = (env: Record<string, string>) => fork(join(opts.root, 'bench', '_web-eld.ts'), [], {
-    cwd: opts.root,
-    execArgv: ['--import', 'tsx'],
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      PAPERBOY_DATA_DIR: dataDir,
-      PAPERBOY_LOAD_SAMPLE: 'false',
-      PAPERBOY_API_RATE_LIMIT_IP: '1000000',
-      PAPERBOY_ARXIV_OAI_URL: `${src}/oai`,
-      PAPERBOY_ARXIV_API_URL: `${src}/api/query`,
-      PAPERBOY_ARXIV_RSS_URL: `${src}/rss`,
-      PAPERBOY_HF_URL: src,
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const spawnServer = (env: Record<string, string>) =>
+    fork(join(opts.root, 'bench', '_web-eld.ts'), [], {
+      cwd: opts.root,
+      execArgv: ['--import', 'tsx'],
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        PAPERBOY_DATA_DIR: dataDir,
+        PAPERBOY_LOAD_SAMPLE: 'false',
+        PAPERBOY_API_RATE_LIMIT_IP: '1000000',
+        PAPERBOY_ARXIV_OAI_URL: `${src}/oai`,
+        PAPERBOY_ARXIV_API_URL: `${src}/api/query`,
+        PAPERBOY_ARXIV_RSS_URL: `${src}/rss`,
+        PAPERBOY_HF_URL: src,
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
   let child = spawnServer({ BENCH_ROLE: 'web' });
   let messages: ((m: any) => void)[] = [];
   const listen = () => {
@@ -173,7 +179,14 @@ export async function duringTraining(opts: {
     }
     if (phase() === 'done' && ++afterDone >= 2) break;
   }
-  out({ bench: 'http --during-training', papers: opts.papers, workerInLoop: !!opts.workerInLoop, workerProcess: !!opts.workerProcess, seconds: Math.round((Date.now() - started) / 1000), ...totals });
+  out({
+    bench: 'http --during-training',
+    papers: opts.papers,
+    workerInLoop: !!opts.workerInLoop,
+    workerProcess: !!opts.workerProcess,
+    seconds: Math.round((Date.now() - started) / 1000),
+    ...totals,
+  });
   agent.destroy();
   child.send({ type: 'stop' });
   await new Promise((r) => child.on('exit', r));

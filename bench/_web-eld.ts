@@ -19,6 +19,10 @@ process.on('message', (m: { type: string }) => {
     process.send!({ type: 'eld', p50ms: eld.percentile(50) / 1e6, p99ms: eld.percentile(99) / 1e6, maxms: eld.max / 1e6 });
     eld.reset();
   }
-  if (m.type === 'stop') void running.stop().then(() => pb.close()).then(() => process.exit(0));
+  if (m.type === 'stop')
+    void running
+      .stop()
+      .then(() => pb.close())
+      .then(() => process.exit(0));
 });
 process.send!({ type: 'ready', url: running.url });

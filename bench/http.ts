@@ -47,7 +47,15 @@ const N = Number(values.papers);
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const out = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
-out({ bench: 'http', papers: N, cores: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), durationS: DURATION, connections: CONNECTIONS });
+out({
+  bench: 'http',
+  papers: N,
+  cores: cpus().length,
+  cpu: cpus()[0]?.model,
+  memGiB: Math.round(totalmem() / 2 ** 30),
+  durationS: DURATION,
+  connections: CONNECTIONS,
+});
 
 // 1. The corpus: the sample's papers again and again, each copy with new ids and dates two weeks earlier.
 const dir = join(ROOT, 'data', 'bench', `http-${N}`);
@@ -89,7 +97,17 @@ async function* resampled(skip: number): AsyncGenerator<IngestItem> {
 }
 if (values['during-training']) {
   const { duringTraining } = await import('./_during-training.ts');
-  await duringTraining({ root: ROOT, dir, sqliteFile, papers: N, windowS: DURATION, rate: Number(values.rate), out, workerInLoop: values['worker-in-loop'], workerProcess: values['worker-process'] });
+  await duringTraining({
+    root: ROOT,
+    dir,
+    sqliteFile,
+    papers: N,
+    windowS: DURATION,
+    rate: Number(values.rate),
+    out,
+    workerInLoop: values['worker-in-loop'],
+    workerProcess: values['worker-process'],
+  });
   process.exit(0);
 }
 
@@ -174,7 +192,14 @@ async function ready(url: string): Promise<void> {
 }
 
 const require = createRequire(import.meta.url);
-type Result = { requests: { average: number }; latency: { p50: number; p99: number; max: number }; errors: number; timeouts: number; non2xx: number; '2xx': number };
+type Result = {
+  requests: { average: number };
+  latency: { p50: number; p99: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+};
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<Result>;
 
 // Sample request paths from the corpus itself.
@@ -185,16 +210,16 @@ const day = (probe.sqlite!.prepare('select max(day) as d from daily_entries').ge
 // answer is served twice within the micro-cache's few seconds; plus a few typed by hand, typos included.
 const titles = (probe.sqlite!.prepare('select title from papers order by random() limit 1000').all() as { title: string }[]).map((r) => r.title);
 await probe.close();
-const queries = [
-  ...titleQueries(titles),
-  'diffusion models for image generation',
-  'graph neural networks',
-  'tranformer atention',
-];
+const queries = [...titleQueries(titles), 'diffusion models for image generation', 'graph neural networks', 'tranformer atention'];
 
 function rotating(paths: string[], headers: Record<string, string> = {}) {
   let i = 0;
-  return [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, headers: { ...(req.headers as object), ...headers }, path: paths[i++ % paths.length] }) }];
+  return [
+    {
+      method: 'GET',
+      setupRequest: (req: Record<string, unknown>) => ({ ...req, headers: { ...(req.headers as object), ...headers }, path: paths[i++ % paths.length] }),
+    },
+  ];
 }
 
 interface Target {
@@ -371,7 +396,11 @@ async function runSetup(label: string, webs: Web[]) {
     { name: 'daily API', requests: rotating([`/api/daily_papers?date=${day}`, '/api/daily_papers']), rate: DEFAULT_RATE },
   ];
   if (search)
-    targets.push({ name: `search API (${search.mode ?? 'mode not said'})`, requests: rotating(queries.map((q) => `${search.path}${encodeURIComponent(q)}`)), rate: 150 });
+    targets.push({
+      name: `search API (${search.mode ?? 'mode not said'})`,
+      requests: rotating(queries.map((q) => `${search.path}${encodeURIComponent(q)}`)),
+      rate: 150,
+    });
   else out({ setup: label, target: 'search API', status: 'pending: no search API answers on this tree' });
   const wanted = values.targets?.split(',').filter(Boolean);
   for (const t of targets) {

@@ -88,7 +88,11 @@ for (const dbk of databases) {
       assert.equal(row.attempts, 1);
       assert.match(row.last_error ?? '', /503/);
       // Later the source is back: the retry succeeds and the day is listed.
-      await pb.db.kysely.updateTable('jobs').set({ run_at: new Date(0).toISOString() }).where('id', '=', id).execute();
+      await pb.db.kysely
+        .updateTable('jobs')
+        .set({ run_at: new Date(0).toISOString() })
+        .where('id', '=', id)
+        .execute();
       assert.equal(await worker.runOnce(), true);
       row = (await pb.jobs.list({})).find((j) => j.id === id)!;
       assert.equal(row.status, 'done');

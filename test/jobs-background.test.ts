@@ -75,10 +75,14 @@ for (const dbk of databases) {
         const trending = (await pb.jobs.enqueue(TRENDING_JOB, {}))!;
         worker.start();
         await until('trending computed', async () => (await jobRow(pb, trending)).status === 'done', 20_000);
-        const row = await until('the sync attempt recorded', async () => {
-          const r = await jobRow(pb, rss);
-          return r.attempts === 1 && r.status === 'queued' && r;
-        }, 20_000);
+        const row = await until(
+          'the sync attempt recorded',
+          async () => {
+            const r = await jobRow(pb, rss);
+            return r.attempts === 1 && r.status === 'queued' && r;
+          },
+          20_000,
+        );
         assert.match(row.last_error ?? '', /ECONNREFUSED/);
         // Rescheduled through run_at with the queue's backoff (10 s ±25 % on the first failure), not slept in the job.
         assert.ok(Date.parse(row.run_at) - Date.parse(row.updated_at) >= 7_000, `run_at ${row.run_at} updated ${row.updated_at}`);
@@ -112,7 +116,11 @@ for (const dbk of databases) {
         // Short Retry-After: retried inside the attempt, politely, and the sync succeeds.
         srv.always = undefined;
         srv.faults.push({ path: '/rss', fault: '503', retryAfter: 1 });
-        await pb.db.kysely.updateTable('jobs').set({ run_at: new Date(0).toISOString() }).where('id', '=', id).execute();
+        await pb.db.kysely
+          .updateTable('jobs')
+          .set({ run_at: new Date(0).toISOString() })
+          .where('id', '=', id)
+          .execute();
         assert.equal(await worker.runOnce(), true);
         assert.equal((await jobRow(pb, id)).status, 'done');
         const health = (await syncHealth(pb)).find((h) => h.source === 'arxiv-rss')!;
@@ -136,12 +144,20 @@ for (const dbk of databases) {
         await until('the HF sync waiting on the slow server', async () => srv.inFlight > 0, 10_000, 20);
         const trending = (await pb.jobs.enqueue(TRENDING_JOB, {}))!;
         const search = (await pb.jobs.enqueue(SEARCH_JOB, {}))!;
-        await until('trending and search upkeep done', async () => (await jobRow(pb, trending)).status === 'done' && (await jobRow(pb, search)).status === 'done', 10_000);
+        await until(
+          'trending and search upkeep done',
+          async () => (await jobRow(pb, trending)).status === 'done' && (await jobRow(pb, search)).status === 'done',
+          10_000,
+        );
         assert.equal((await jobRow(pb, hf)).status, 'running', 'the sync still waits on the slow server');
-        const row = await until('the slow sync timed out', async () => {
-          const r = await jobRow(pb, hf);
-          return r.status === 'queued' && r;
-        }, 20_000).catch(async (err) => {
+        const row = await until(
+          'the slow sync timed out',
+          async () => {
+            const r = await jobRow(pb, hf);
+            return r.status === 'queued' && r;
+          },
+          20_000,
+        ).catch(async (err) => {
           throw new Error(`${(err as Error).message}: ${JSON.stringify(await jobRow(pb, hf))}`);
         });
         assert.match(row.last_error ?? '', /no answer within 3 s/);
@@ -160,7 +176,16 @@ for (const dbk of databases) {
         const t0 = new Date('2026-12-01T12:00:00Z');
         await scheduler.tick(t0);
         const searchJobs = async (status: string) =>
-          Number((await pb.db.kysely.selectFrom('jobs').select(sql<number>`count(*)`.as('n')).where('name', '=', SEARCH_JOB).where('status', '=', status).executeTakeFirstOrThrow()).n);
+          Number(
+            (
+              await pb.db.kysely
+                .selectFrom('jobs')
+                .select(sql<number>`count(*)`.as('n'))
+                .where('name', '=', SEARCH_JOB)
+                .where('status', '=', status)
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
         assert.equal(await searchJobs('queued'), 1);
         // 20 slots of 10 s later, the first run still waits: nothing more is queued.
         for (let i = 1; i <= 20; i++) await scheduler.tick(new Date(t0.getTime() + i * 10_000));
@@ -219,10 +244,26 @@ for (const dbk of databases) {
         );
         const hybridAfter = Date.now() - started;
         const done = async (name: string) =>
-          Number((await pb.db.kysely.selectFrom('jobs').select(sql<number>`count(*)`.as('n')).where('name', '=', name).where('status', '=', 'done').executeTakeFirstOrThrow()).n);
+          Number(
+            (
+              await pb.db.kysely
+                .selectFrom('jobs')
+                .select(sql<number>`count(*)`.as('n'))
+                .where('name', '=', name)
+                .where('status', '=', 'done')
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
         await until('trending computed', async () => (await done(TRENDING_JOB)) > 0, 30_000);
         const queued = Number(
-          (await pb.db.kysely.selectFrom('jobs').select(sql<number>`count(*)`.as('n')).where('name', '=', SEARCH_JOB).where('status', '=', 'queued').executeTakeFirstOrThrow()).n,
+          (
+            await pb.db.kysely
+              .selectFrom('jobs')
+              .select(sql<number>`count(*)`.as('n'))
+              .where('name', '=', SEARCH_JOB)
+              .where('status', '=', 'queued')
+              .executeTakeFirstOrThrow()
+          ).n,
         );
         const health = await syncHealth(pb);
         stop = true;
@@ -232,14 +273,19 @@ for (const dbk of databases) {
         if (stalls.length) t.diagnostic(`stalls over 120 ms: ${stalls.join(', ')}`);
         const p99 = eld.percentile(99) / 1e6;
         const max = eld.max / 1e6;
-        t.diagnostic(`hybrid after ${(hybridAfter / 1000).toFixed(1)} s; /healthz max ${healthMax.toFixed(1)} ms; web event loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+        t.diagnostic(
+          `hybrid after ${(hybridAfter / 1000).toFixed(1)} s; /healthz max ${healthMax.toFixed(1)} ms; web event loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`,
+        );
         assert.ok(queued <= 2, `${queued} search.maintain queued`);
         assert.ok(healthMax < 1000, `/healthz took ${healthMax} ms`);
         // p99, not max: on a shared 2-core test machine the OS alone deschedules a busy thread for
         // 100–200 ms now and then (the same figures with the worker in a child process); the bench
         // (npm run bench -- http --during-training) reports the max on a quiet machine.
         assert.ok(p99 < 100, `the web thread's event loop delay p99 was ${p99} ms`);
-        assert.ok(health.some((h) => h.failures > 0 && /ECONNREFUSED/.test(h.lastError ?? '')), 'the refused syncs are recorded');
+        assert.ok(
+          health.some((h) => h.failures > 0 && /ECONNREFUSED/.test(h.lastError ?? '')),
+          'the refused syncs are recorded',
+        );
       } finally {
         stop = true;
         clearInterval(stallTimer);
@@ -259,7 +305,11 @@ it('the worker thread opens its own connection to the same database and stops cl
   try {
     assert.match(running.workerId ?? '', /:\d+:[0-9a-f]{6}$/);
     const id = (await pb.jobs.enqueue('ops.probe', { ms: 0 }))!;
-    await until('the probe done by the thread', async () => (await pb.db.kysely.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'done', 30_000);
+    await until(
+      'the probe done by the thread',
+      async () => (await pb.db.kysely.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'done',
+      30_000,
+    );
   } finally {
     await running.stop();
     await pb.close();

@@ -96,7 +96,10 @@ if (!pgDb) {
       };
       web1Dir = dir('web1');
       const worker = await startServe('worker', { ...env, PAPERBOY_DATA_DIR: dir('worker') });
-      [web1, web2] = await Promise.all([startServe('web', { ...env, PAPERBOY_DATA_DIR: web1Dir }), startServe('web', { ...env, PAPERBOY_DATA_DIR: dir('web2') })]);
+      [web1, web2] = await Promise.all([
+        startServe('web', { ...env, PAPERBOY_DATA_DIR: web1Dir }),
+        startServe('web', { ...env, PAPERBOY_DATA_DIR: dir('web2') }),
+      ]);
       children.push(worker, web1, web2);
     });
     after(async () => {
@@ -112,14 +115,30 @@ if (!pgDb) {
     it(`a paper imported through the CLI is found by meaning through the other web process within ${BUDGET_MS / 1000} s`, { timeout: 600_000 }, async (t) => {
       const model = await until('the trained model', () => pb.search.models.latest(), 480_000, 500);
       const papers = await pb.stores.papers.count();
-      await until('every paper embedded', async () => {
-        const r = await pb.db.kysely.selectFrom('paper_vectors').select((eb) => eb.fn.countAll<string>().as('n')).where('embedder', '=', model.embedder).executeTakeFirstOrThrow();
-        return Number(r.n) >= papers;
-      }, 120_000, 500);
-      await until('hybrid search in web 2', async () => (await fetch(`${web2.url}/api/papers/search?q=${encodeURIComponent(QUERY)}`)).headers.get('x-search-mode') === 'hybrid', 60_000);
+      await until(
+        'every paper embedded',
+        async () => {
+          const r = await pb.db.kysely
+            .selectFrom('paper_vectors')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('embedder', '=', model.embedder)
+            .executeTakeFirstOrThrow();
+          return Number(r.n) >= papers;
+        },
+        120_000,
+        500,
+      );
+      await until(
+        'hybrid search in web 2',
+        async () => (await fetch(`${web2.url}/api/papers/search?q=${encodeURIComponent(QUERY)}`)).headers.get('x-search-mode') === 'hybrid',
+        60_000,
+      );
       // The syncs failed meanwhile, recorded, without holding back search upkeep.
       const health = await pb.db.kysely.selectFrom('source_health').selectAll().execute();
-      assert.ok(health.some((h) => h.failures > 0 && /ECONNREFUSED/.test(h.last_error ?? '')), JSON.stringify(health));
+      assert.ok(
+        health.some((h) => h.failures > 0 && /ECONNREFUSED/.test(h.last_error ?? '')),
+        JSON.stringify(health),
+      );
 
       const imported = await runCli(['import', fixture('arxiv-rss', 'cs-lg-ai-cl-statml.xml'), '--format', 'rss'], env);
       assert.equal(imported.code, 0, imported.out);

@@ -62,7 +62,9 @@ for (const dbk of databases) {
     it('jobs status prints the same per source', async () => {
       const r = await runCli(['jobs', 'status', '--json'], await instanceEnv(pb));
       assert.equal(r.code, 0, r.out);
-      const out = JSON.parse(r.out.slice(r.out.indexOf('{'))) as { sources: { source: string; down: boolean; failures: number; nextAttemptAt: string | null }[] };
+      const out = JSON.parse(r.out.slice(r.out.indexOf('{'))) as {
+        sources: { source: string; down: boolean; failures: number; nextAttemptAt: string | null }[];
+      };
       const hf = out.sources.find((s) => s.source === 'hf')!;
       assert.equal(hf.down, true);
       assert.equal(hf.failures, 2);

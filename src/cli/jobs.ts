@@ -70,7 +70,8 @@ export const jobsCommand: Command = {
         const [sources, byName] = await Promise.all([syncHealth(pb), pb.jobs.countsByName()]);
         const lanes = Object.fromEntries(LANES.map((l) => [l, {} as Record<string, number>]));
         for (const [name, counts] of Object.entries(byName))
-          for (const [st, n] of Object.entries(counts)) if (st === 'queued' || st === 'running' || st === 'dead') lanes[laneOf(name)][st] = (lanes[laneOf(name)][st] ?? 0) + n;
+          for (const [st, n] of Object.entries(counts))
+            if (st === 'queued' || st === 'running' || st === 'dead') lanes[laneOf(name)][st] = (lanes[laneOf(name)][st] ?? 0) + n;
         if (values.json) {
           console.log(JSON.stringify({ syncs: cfg.syncEnabled, sources, lanes }, null, 2));
           return 0;
@@ -80,10 +81,21 @@ export const jobsCommand: Command = {
         console.log(`${'source'.padEnd(w)}  ${'last success'.padEnd(20)}  ${'next attempt'.padEnd(20)}  last error`);
         const t = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never').padEnd(20);
         for (const x of sources) {
-          const err = x.lastError ? `${t(x.lastErrorAt).trim()}: ${x.lastError.slice(0, 100)}${x.failures ? ` (${x.failures} failure${x.failures === 1 ? '' : 's'} since ${t(x.failingSince).trim()})` : ''}` : '-';
+          const err = x.lastError
+            ? `${t(x.lastErrorAt).trim()}: ${x.lastError.slice(0, 100)}${x.failures ? ` (${x.failures} failure${x.failures === 1 ? '' : 's'} since ${t(x.failingSince).trim()})` : ''}`
+            : '-';
           console.log(`${x.source.padEnd(w)}  ${t(x.lastSuccessAt)}  ${t(x.nextAttemptAt)}  ${err}${x.down ? '  DOWN for a day or more' : ''}`);
         }
-        console.log(`lanes: ${LANES.map((l) => `${l} ${Object.entries(lanes[l]).map(([k, n]) => `${k} ${n}`).join(', ') || 'idle'}`).join(' · ')}`);
+        console.log(
+          `lanes: ${LANES.map(
+            (l) =>
+              `${l} ${
+                Object.entries(lanes[l])
+                  .map(([k, n]) => `${k} ${n}`)
+                  .join(', ') || 'idle'
+              }`,
+          ).join(' · ')}`,
+        );
         return 0;
       }
       if (action === 'list') {
@@ -104,7 +116,9 @@ export const jobsCommand: Command = {
         for (const r of rows) {
           const when = r.finished_at ?? r.run_at;
           const err = r.last_error ? r.last_error.split('\n')[0].slice(0, 60) : '';
-          console.log(`${String(r.id).padStart(6)}  ${r.name.padEnd(w)}  ${r.status.padEnd(9)}  ${`${r.attempts}/${r.max_attempts}`.padEnd(5)}  ${when.padEnd(26)}  ${err}`);
+          console.log(
+            `${String(r.id).padStart(6)}  ${r.name.padEnd(w)}  ${r.status.padEnd(9)}  ${`${r.attempts}/${r.max_attempts}`.padEnd(5)}  ${when.padEnd(26)}  ${err}`,
+          );
         }
         return 0;
       }

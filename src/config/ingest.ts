@@ -90,7 +90,7 @@ export const ingest = {
     env: 'PAPERBOY_RSS_SYNC_TIME',
     default: '06:00',
     parse: hhmm,
-    doc: "US Eastern time the RSS polls after an announcement stop (they start at 20:00 Eastern, Sunday–Thursday, every PAPERBOY_RSS_POLL_MINUTES).",
+    doc: 'US Eastern time the RSS polls after an announcement stop (they start at 20:00 Eastern, Sunday–Thursday, every PAPERBOY_RSS_POLL_MINUTES).',
   }),
   hfSyncTime: setting({
     env: 'PAPERBOY_HF_SYNC_TIME',

@@ -6,7 +6,10 @@ type LaneName = 'network' | 'cpu' | 'quick';
 /** "network=2,cpu=1,quick=2" → concurrency per lane (every lane at least 1). */
 export function parseLanes(raw: string): Record<LaneName, number> {
   const out: Record<LaneName, number> = { network: 1, cpu: 1, quick: 1 };
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = part.match(/^(network|cpu|quick)\s*=\s*(\d{1,2})$/);
     if (!m || +m[2] < 1) throw new Error(`must be lane=count pairs (lanes network, cpu, quick; count 1–99), got "${part}"`);
     out[m[1] as LaneName] = +m[2];

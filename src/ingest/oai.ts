@@ -232,11 +232,7 @@ function addCounts(a: IngestCounts, b: IngestCounts): IngestCounts {
  * an earlier run left unfinished. A token the server no longer accepts restarts the list from the
  * beginning once (the records already stored come back as unchanged).
  */
-export async function harvestOai(
-  deps: HarvestDeps,
-  params: OaiParams,
-  opts: HarvestOptions = {},
-): Promise<HarvestSummary> {
+export async function harvestOai(deps: HarvestDeps, params: OaiParams, opts: HarvestOptions = {}): Promise<HarvestSummary> {
   const key = harvestKey(params);
   let state = await deps.harvests.get(key);
   // A failed run (retries exhausted, process killed) keeps its token: the next run continues from it.

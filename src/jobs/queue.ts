@@ -78,9 +78,7 @@ export class JobQueue {
       .where('name', '=', name)
       .where(sql<boolean>`substr(unique_key, 1, ${prefix.length}) = ${prefix}`)
       .where((eb) =>
-        running
-          ? eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_until', '>=', now)])])
-          : eb('status', '=', 'queued'),
+        running ? eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_until', '>=', now)])]) : eb('status', '=', 'queued'),
       )
       .limit(1)
       .executeTakeFirst();
@@ -97,10 +95,7 @@ export class JobQueue {
     const ready = (qb: any) => {
       let q = qb
         .where((eb: any) =>
-          eb.or([
-            eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
-            eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)]),
-          ]),
+          eb.or([eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)])]),
         )
         .orderBy('priority', 'desc')
         .orderBy('run_at')
@@ -190,7 +185,11 @@ export class JobQueue {
   }
 
   async list(opts: { status?: string; limit?: number } = {}): Promise<JobRow[]> {
-    let q = this.db.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(opts.limit ?? 50);
+    let q = this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(opts.limit ?? 50);
     if (opts.status) q = q.where('status', '=', opts.status);
     return q.execute();
   }

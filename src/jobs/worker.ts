@@ -49,9 +49,12 @@ export class Worker {
     const job = await this.queue.claim(this.id, leaseMs, names);
     if (!job) return false;
     const handler = this.tasks.get(job.name);
-    const beat = setInterval(() => {
-      this.queue.heartbeat(job.id, this.id, leaseMs).catch(() => {});
-    }, Math.max(1000, leaseMs / 3));
+    const beat = setInterval(
+      () => {
+        this.queue.heartbeat(job.id, this.id, leaseMs).catch(() => {});
+      },
+      Math.max(1000, leaseMs / 3),
+    );
     try {
       if (!handler) throw new Error(`no task named ${job.name}`);
       await handler(job, this.abort.signal);

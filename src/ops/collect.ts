@@ -32,7 +32,8 @@ function instanceCollector(pb: Paperboy) {
       for (const r of jobs) jobsByStatus.set({ name: r.name, status: r.status }, r.n);
       const ingest = await stats.ingestTotals();
       ingestRecords.reset();
-      for (const r of ingest) for (const outcome of ['read', 'inserted', 'updated', 'skipped', 'errors'] as const) ingestRecords.set({ source: r.source, outcome }, r[outcome]);
+      for (const r of ingest)
+        for (const outcome of ['read', 'inserted', 'updated', 'skipped', 'errors'] as const) ingestRecords.set({ source: r.source, outcome }, r[outcome]);
       searchIndexLag.set(undefined, await indexLag(pb));
       // Sync health per paper source (src/jobs/sync-health.ts).
       for (const g of [sourceLastSuccess, sourceLastError, sourceNextAttempt, sourceFailures, sourceDown]) g.reset();

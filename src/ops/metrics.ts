@@ -140,8 +140,22 @@ export const searchIndexLag = metrics.gauge(
 export const mailSent = metrics.counter('paperboy_mail_sent_total', 'Mails handed to the transport successfully by this process.');
 export const mailFailed = metrics.counter('paperboy_mail_failed_total', 'Mails the transport refused or failed to send in this process.');
 export const dbUp = metrics.gauge('paperboy_database_up', '1 when the database answered the last scrape, else 0.');
-export const sourceLastSuccess = metrics.gauge('paperboy_source_last_success_timestamp_seconds', 'Unix time of the last successful sync, by paper source (absent: never).');
-export const sourceLastError = metrics.gauge('paperboy_source_last_error_timestamp_seconds', 'Unix time of the last failed sync attempt, by paper source (absent: never).');
-export const sourceNextAttempt = metrics.gauge('paperboy_source_next_attempt_timestamp_seconds', 'Unix time of the next sync attempt (a queued retry or the next scheduled poll), by paper source.');
-export const sourceFailures = metrics.gauge('paperboy_source_consecutive_failures', 'Failed sync attempts since the last success, by paper source.');
-export const sourceDown = metrics.gauge('paperboy_source_down', '1 when a paper source has failed, with no success, for a day or more.');
+export const sourceLastSuccess = metrics.gauge(
+  'paperboy_source_last_success_timestamp_seconds',
+  'Unix time of the last successful sync, by paper source (absent: never).',
+  ['source'],
+);
+export const sourceLastError = metrics.gauge(
+  'paperboy_source_last_error_timestamp_seconds',
+  'Unix time of the last failed sync attempt, by paper source (absent: never).',
+  ['source'],
+);
+export const sourceNextAttempt = metrics.gauge(
+  'paperboy_source_next_attempt_timestamp_seconds',
+  'Unix time of the next sync attempt (a queued retry or the next scheduled poll), by paper source.',
+  ['source'],
+);
+export const sourceFailures = metrics.gauge('paperboy_source_consecutive_failures', 'Failed sync attempts since the last success, by paper source.', [
+  'source',
+]);
+export const sourceDown = metrics.gauge('paperboy_source_down', '1 when a paper source has failed, with no success, for a day or more.', ['source']);

@@ -143,7 +143,12 @@ export class VectorIndex {
         .execute();
       const missed = seen.filter((r) => this.recent.get(r.paper_id) !== r.updated_at).map((r) => r.paper_id);
       for (let i = 0; i < missed.length; i += 500) {
-        const rows = await this.db.selectFrom('paper_vectors').select(['paper_id', 'vector', 'updated_at']).where('paper_id', 'in', missed.slice(i, i + 500)).where('embedder', '=', this.embedder).execute();
+        const rows = await this.db
+          .selectFrom('paper_vectors')
+          .select(['paper_id', 'vector', 'updated_at'])
+          .where('paper_id', 'in', missed.slice(i, i + 500))
+          .where('embedder', '=', this.embedder)
+          .execute();
         applied += this.apply(rows);
       }
       if (closed) this.overlapClosed = at;

@@ -68,41 +68,47 @@ async function renderList(ctx: HttpContext, req: FastifyRequest, reply: FastifyR
   // Admins only: a paper source failing for a day (src/http/pages/sync-health.ts).
   const syncNote = await syncHealthNote(ctx, req);
   const heading = period.kind === 'day' ? 'Daily Papers' : period.kind === 'week' ? 'Papers of the week' : 'Papers of the month';
-  const body = html`
-<div class="list-head">
-<h1>${heading} <span class="muted">· ${periodTitle(period)}</span></h1>
-<form class="go-date" action="/papers/date" method="get">
-<label for="go-date">Go to date</label>
-<input id="go-date" type="date" name="date" value="${day}" max="${latest}" required>
-<button class="btn secondary" type="submit">Go</button>
-</form>
-</div>
-<div class="controls">
-<ul class="tabs" aria-label="Period">${tabs.map((t) => html`<li><a href="${t.href}"${t.kind === period.kind ? html` aria-current="page"` : ''}>${t.label}</a></li>`)}</ul>
-<nav class="pager" aria-label="${period.kind === 'day' ? 'Days' : period.kind === 'week' ? 'Weeks' : 'Months'}">
-${prev ? html`<a href="${prev}" rel="prev">← Previous ${period.kind}</a>` : html`<span aria-disabled="true">← Previous ${period.kind}</span>`}
-${next ? html`<a href="${next}" rel="next">Next ${period.kind} →</a>` : html`<span aria-disabled="true">Next ${period.kind} →</span>`}
-</nav>
-</div>
-${syncNote}
-${dailyExtras.map((f) => f(req, period))}
-${
-  list.items.length
-    ? html`<p class="count-line muted">${list.total} paper${list.total === 1 ? '' : 's'}${period.kind === 'day' ? '' : html` from ${list.range.from} to ${list.range.to}`}${pages > 1 ? html` · page ${page + 1} of ${pages}` : ''}</p>
-<ol class="cards"${page ? html` start="${page * PAGE_SIZE + 1}"` : ''}>${list.items.map((it) => paperCard(it, (req as { viewer?: unknown }).viewer))}</ol>`
-    : html`<div class="empty"><p>No papers were listed ${period.kind === 'day' ? 'on this day' : `in this ${period.kind}`}.</p>${
-        prev ? html`<p><a class="btn secondary" href="${prev}">← Previous ${period.kind}</a></p>` : ''
-      }</div>`
-}
-${
-  pages > 1
-    ? html`<nav class="pager pages" aria-label="Pages">
-${page > 0 ? html`<a href="${periodPath(period)}${page > 1 ? `?p=${page - 1}` : ''}">← Previous page</a>` : ''}
-<span>Page ${page + 1} of ${pages}</span>
-${page + 1 < pages ? html`<a href="${periodPath(period)}?p=${page + 1}">Next page →</a>` : ''}
-</nav>`
-    : ''
-}`;
+  const body = html` <div class="list-head">
+      <h1>${heading} <span class="muted">· ${periodTitle(period)}</span></h1>
+      <form class="go-date" action="/papers/date" method="get">
+        <label for="go-date">Go to date</label>
+        <input id="go-date" type="date" name="date" value="${day}" max="${latest}" required />
+        <button class="btn secondary" type="submit">Go</button>
+      </form>
+    </div>
+    <div class="controls">
+      <ul class="tabs" aria-label="Period">
+        ${tabs.map((t) => html`<li><a href="${t.href}" ${t.kind === period.kind ? html` aria-current="page"` : ''}>${t.label}</a></li>`)}
+      </ul>
+      <nav class="pager" aria-label="${period.kind === 'day' ? 'Days' : period.kind === 'week' ? 'Weeks' : 'Months'}">
+        ${prev ? html`<a href="${prev}" rel="prev">← Previous ${period.kind}</a>` : html`<span aria-disabled="true">← Previous ${period.kind}</span>`}
+        ${next ? html`<a href="${next}" rel="next">Next ${period.kind} →</a>` : html`<span aria-disabled="true">Next ${period.kind} →</span>`}
+      </nav>
+    </div>
+    ${syncNote} ${dailyExtras.map((f) => f(req, period))}
+    ${
+      list.items.length
+        ? html`<p class="count-line muted">
+              ${list.total}
+              paper${list.total === 1 ? '' : 's'}${period.kind === 'day' ? '' : html` from ${list.range.from} to ${list.range.to}`}${pages > 1 ? html` · page ${page + 1} of ${pages}` : ''}
+            </p>
+            <ol class="cards" ${page ? html` start="${page * PAGE_SIZE + 1}"` : ''}>
+              ${list.items.map((it) => paperCard(it, (req as { viewer?: unknown }).viewer))}
+            </ol>`
+        : html`<div class="empty">
+            <p>No papers were listed ${period.kind === 'day' ? 'on this day' : `in this ${period.kind}`}.</p>
+            ${prev ? html`<p><a class="btn secondary" href="${prev}">← Previous ${period.kind}</a></p>` : ''}
+          </div>`
+    }
+    ${
+      pages > 1
+        ? html`<nav class="pager pages" aria-label="Pages">
+            ${page > 0 ? html`<a href="${periodPath(period)}${page > 1 ? `?p=${page - 1}` : ''}">← Previous page</a>` : ''}
+            <span>Page ${page + 1} of ${pages}</span>
+            ${page + 1 < pages ? html`<a href="${periodPath(period)}?p=${page + 1}">Next page →</a>` : ''}
+          </nav>`
+        : ''
+    }`;
   return ctx.page(
     req,
     reply,

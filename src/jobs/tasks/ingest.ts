@@ -127,7 +127,12 @@ export function registerIngestSchedules(scheduler: Scheduler, pb: Paperboy): voi
   if (!pb.config.syncEnabled) return;
   const cats = pb.config.syncCategories;
   const cfg = pb.config;
-  scheduler.add({ name: 'arxiv-rss', job: RSS_JOB, slot: (now) => rssSlot(now, cfg.rssSyncTime, cfg.rssPollMinutes), payload: (slot) => ({ slot, categories: cats }) });
+  scheduler.add({
+    name: 'arxiv-rss',
+    job: RSS_JOB,
+    slot: (now) => rssSlot(now, cfg.rssSyncTime, cfg.rssPollMinutes),
+    payload: (slot) => ({ slot, categories: cats }),
+  });
   scheduler.add({ name: 'hf-daily', job: HF_JOB, slot: (now) => hfSlot(now, cfg.hfPollMinutes), payload: (slot) => ({ slot, date: slot.slice(0, 10) }) });
   scheduler.add({ name: 'hf-final', job: HF_JOB, slot: (now) => hfFinalSlot(now, cfg.hfSyncTime), payload: (slot) => ({ slot, date: slot.slice(0, 10) }) });
   scheduler.add({ name: 'arxiv-oai-catchup', job: OAI_JOB, slot: oaiSlot, payload: (slot) => ({ slot, categories: cats }) });
