@@ -68,7 +68,7 @@ export async function duringTraining(opts: {
         ...process.env,
         PORT: '0',
         HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
+        PAPERBOY_LOG_LEVEL: 'warn',
         PAPERBOY_DATA_DIR: dataDir,
         PAPERBOY_LOAD_SAMPLE: 'false',
         PAPERBOY_API_RATE_LIMIT_IP: '1000000',
@@ -168,7 +168,7 @@ export async function duringTraining(opts: {
         workerProc = fork(join(opts.root, 'src', 'main.ts'), ['serve', '--role', 'worker'], {
           cwd: opts.root,
           execArgv: ['--import', 'tsx'],
-          env: { ...process.env, LOG_LEVEL: 'warn', PAPERBOY_DATA_DIR: dataDir, PAPERBOY_LOAD_SAMPLE: 'false', ...sources },
+          env: { ...process.env, PAPERBOY_LOG_LEVEL: 'warn', PAPERBOY_DATA_DIR: dataDir, PAPERBOY_LOAD_SAMPLE: 'false', ...sources },
           stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
         });
       }

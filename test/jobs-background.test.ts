@@ -204,7 +204,7 @@ for (const dbk of databases) {
     });
 
     it('a fresh instance in role all becomes whole with syncs on and no network; HTTP never waits on the worker', { timeout: 600_000 }, async (t) => {
-      const pb = await dbk.open({ ...refusingEnv(await closedPort()), PAPERBOY_SCHEDULER_TICK_SECONDS: '1', SEARCH_SYNC_MS: '1000' });
+      const pb = await dbk.open({ ...refusingEnv(await closedPort()), PAPERBOY_SCHEDULER_TICK_SECONDS: '1', PAPERBOY_SEARCH_SYNC_MS: '1000' });
       await loadSomeSample(pb, 1500);
       const schema = pb.db.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(pb.db.kysely)).rows[0].s : undefined;
       const running = await startRoles(pb, 'all', { workerThread: true, schema });

@@ -87,7 +87,7 @@ if (!pgDb) {
         PAPERBOY_HF_URL: src,
         PAPERBOY_ARXIV_API_URL: atom.url,
         PAPERBOY_NOW: NOW,
-        TRENDING_REFRESH_MINUTES: '1',
+        PAPERBOY_TRENDING_REFRESH_MINUTES: '1',
       };
       const dir = (name: string) => {
         const d = mkdtempSync(join(tmpdir(), `paperboy-${name}-`));
