@@ -104,7 +104,8 @@ class Retryable extends Error {
 class Fatal extends Error {}
 
 /** Error codes (of the fetch error's cause) that retrying within seconds cannot fix. */
-const FATAL_CODES = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EPROTO|ERR_TLS_.*|ERR_SSL_.*|CERT_.*|.*_CERT_.*|UNABLE_TO_.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|UND_ERR_CONNECT_TIMEOUT)$/;
+const FATAL_CODES =
+  /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EPROTO|ERR_TLS_.*|ERR_SSL_.*|CERT_.*|.*_CERT_.*|UNABLE_TO_.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|UND_ERR_CONNECT_TIMEOUT)$/;
 
 function causeCode(err: unknown): string | undefined {
   let e = err as { code?: unknown; cause?: unknown } | undefined;
@@ -197,9 +198,17 @@ export class HttpClient {
             if (err instanceof Fatal) throw new HttpError(`${url}: ${err.message}`, url, undefined, undefined, undefined, 'fatal');
             if (!(err instanceof Retryable)) throw err;
             const wait = err.retryAfterMs ?? this.backoff(attempt);
-            if (wait > maxWait) throw new HttpError(`${url}: server asks to wait ${Math.round(wait / 1000)} s, more than allowed`, url, err.status, undefined, wait, 'transient');
+            if (wait > maxWait)
+              throw new HttpError(`${url}: server asks to wait ${Math.round(wait / 1000)} s, more than allowed`, url, err.status, undefined, wait, 'transient');
             if (attempt > retries || wait > inline)
-              throw new HttpError(`${url}: gave up after ${attempt} attempt(s): ${err.message}`, url, err.status, undefined, err.retryAfterMs ?? wait, 'transient');
+              throw new HttpError(
+                `${url}: gave up after ${attempt} attempt(s): ${err.message}`,
+                url,
+                err.status,
+                undefined,
+                err.retryAfterMs ?? wait,
+                'transient',
+              );
             this.opts.log?.warn({ url, group: ro.group, attempt, waitMs: wait, reason: err.message }, 'source request failed; retrying');
             await sleep(wait, ro.signal);
             // The wait counts from now, so the gap after the failed attempt is honoured too.
@@ -225,7 +234,8 @@ export class HttpClient {
       if (timeout.aborted) throw new Fatal(`no answer within ${Math.round((this.opts.timeoutMs ?? 60_000) / 1000)} s`);
       const code = causeCode(err);
       // A URL fetch refuses to open (a blocked port, a bad scheme) comes as a cause without a code.
-      const refused = !code && /^(bad port|invalid url|unknown scheme)/i.test(String((err as { cause?: { message?: unknown } }).cause?.message ?? '').slice(0, 40));
+      const refused =
+        !code && /^(bad port|invalid url|unknown scheme)/i.test(String((err as { cause?: { message?: unknown } }).cause?.message ?? '').slice(0, 40));
       if ((code && FATAL_CODES.test(code)) || refused) throw new Fatal(`network error: ${describe(err)}`);
       throw new Retryable(`network error: ${describe(err)}`);
     }
@@ -302,10 +312,7 @@ export function userAgent(cfg: Pick<Config, 'publicUrl' | 'contactEmail'>): stri
 
 /** The client every source uses, configured from the settings. */
 export function sourceClient(
-  cfg: Pick<
-    Config,
-    'publicUrl' | 'contactEmail' | 'arxivGapMs' | 'hfGapMs' | 'httpTimeoutMs' | 'httpRetries' | 'httpBackoffMs' | 'httpMaxWaitMs'
-  > &
+  cfg: Pick<Config, 'publicUrl' | 'contactEmail' | 'arxivGapMs' | 'hfGapMs' | 'httpTimeoutMs' | 'httpRetries' | 'httpBackoffMs' | 'httpMaxWaitMs'> &
     Partial<Pick<Config, 'httpInlineWaitMs'>>,
   extra: { validators?: ValidatorStore; log?: Logger } = {},
 ): HttpClient {
