@@ -197,8 +197,7 @@ export class SearchService {
       try {
         vi = await this.vectorIndex();
         const e = await this.embedder();
-        if (!vi || !e)
-          fallback = 'search by meaning is not ready yet (a new site first learns from its papers, which takes a few minutes); it switches on by itself';
+        if (!vi || !e) fallback = 'search by meaning is not ready yet (a new site learns from its papers first, a few minutes); it switches on by itself';
         else [qvec] = await e.embed([q], 'query');
       } catch (err) {
         fallback = `the embedding model failed (${(err as Error).message})`;
@@ -253,10 +252,7 @@ export class SearchService {
     // so both are asked for at once.
     const [outside, cosines] = await Promise.all([
       this.outsideScores(q, lexList, missing),
-      this.cosines(
-        lex.filter((h) => !inVec.has(h.id)).map((h) => h.id),
-        qvec,
-      ),
+      this.cosines(lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec),
     ]);
     const byId = new Map<number, RankedHit>();
     for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score, cosine: cosines.get(h.id) });
@@ -279,12 +275,7 @@ export class SearchService {
     const out = new Map<number, number>();
     if (!ids.length) return out;
     const e = await this.embedder();
-    const rows = await this.db.kysely
-      .selectFrom('paper_vectors')
-      .select(['paper_id', 'vector'])
-      .where('paper_id', 'in', ids)
-      .where('embedder', '=', e!.id)
-      .execute();
+    const rows = await this.db.kysely.selectFrom('paper_vectors').select(['paper_id', 'vector']).where('paper_id', 'in', ids).where('embedder', '=', e!.id).execute();
     for (const r of rows) {
       const v = fromBytes(r.vector as Uint8Array);
       let s = 0;
@@ -308,6 +299,7 @@ export class SearchService {
       return true;
     });
   }
+
 
   /** The search use case: ranked, filtered, sorted, paginated papers with snippets. */
   async search(params: SearchParams): Promise<SearchResult> {
@@ -337,7 +329,7 @@ export class SearchService {
     const page = list.slice(offset, offset + limit);
     // The papers of the page: already read for a sort, else read now (once).
     papers ??= await this.papers.byIds(page.map((h) => h.id));
-    const id = hits[0]?.match === 'id' ? (papers.get(hits[0].id) ?? (await this.papers.byIds([hits[0].id])).get(hits[0].id)) : undefined;
+    const id = hits[0]?.match === 'id' ? papers.get(hits[0].id) ?? (await this.papers.byIds([hits[0].id])).get(hits[0].id) : undefined;
     return {
       query: params.q,
       mode,
@@ -349,12 +341,7 @@ export class SearchService {
         .filter((h) => papers.has(h.id))
         .map((h) => {
           const paper = papers.get(h.id)!;
-          return {
-            paper,
-            score: Number.isFinite(h.score) ? h.score : 1e9,
-            match: h.match,
-            snippet: params.snippets === false ? '' : snippetHtml(paper.abstract, params.q),
-          };
+          return { paper, score: Number.isFinite(h.score) ? h.score : 1e9, match: h.match, snippet: params.snippets === false ? '' : snippetHtml(paper.abstract, params.q) };
         }),
     };
   }
