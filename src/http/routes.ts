@@ -34,6 +34,5 @@ routeModules.push(agentRoutes, mcpRoutes);
 // "For you" (issue 21): recommendations API, pages and the private feed; after the community module (req.viewer).
 routeModules.push(recsApiRoutes, forYouPages, forYouFeedRoutes);
 
-
 // Sync health for admins (issue 17).
 routeModules.push(syncHealthPages);
