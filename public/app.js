@@ -74,6 +74,37 @@
       if (p && p.scrollHeight <= p.clientHeight + 2 && !a.querySelector('details a')) a.classList.add('fits');
     });
   }
+  // Time-zone fields get the browser's zone (without JavaScript the form sends UTC).
+  function fillTimeZones() {
+    var z;
+    try { z = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!z) return;
+    document.querySelectorAll('[data-tz]').forEach(function (el) {
+      if (el.tagName === 'SELECT') { for (var i = 0; i < el.options.length; i++) if (el.options[i].value === z) { el.value = z; break; } }
+      else el.value = z;
+    });
+  }
+  // A sort menu applies itself; its button stays for browsers without JavaScript.
+  document.addEventListener('change', function (ev) {
+    if (ev.target.hasAttribute && ev.target.hasAttribute('data-autosubmit') && ev.target.form) ev.target.form.submit();
+  });
+  // Comment drafts survive signing in: kept in this tab until they are posted.
+  function drafts() {
+    document.querySelectorAll('form[data-draft]').forEach(function (form) {
+      var key = 'draft:' + form.getAttribute('data-draft');
+      var box = form.querySelector('textarea');
+      if (!box) return;
+      try {
+        if (!box.value && sessionStorage.getItem(key)) box.value = sessionStorage.getItem(key);
+        box.addEventListener('input', function () { sessionStorage.setItem(key, box.value); });
+        // Signed in (the form carries its token), posting ends the draft.
+        if (form.querySelector('input[name="_csrf"]')) form.addEventListener('submit', function () { sessionStorage.removeItem(key); });
+      } catch (e) { /* storage off */ }
+    });
+  }
+  function enhanceMore() { fillTimeZones(); drafts(); }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', enhanceMore);
+  else enhanceMore();
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', enhance);
   else enhance();
   window.Paperboy = window.Paperboy || {};

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
-import { routeModules, type RouteModule } from '../src/http/routes.ts';
+import type { RouteModule } from '../src/http/routes.ts';
 
 /** The daily page's budget: HTML + CSS + JS, uncompressed, KaTeX's stylesheet and fonts aside. */
 const BUDGET = 100_000;
@@ -24,12 +24,7 @@ for (const dbk of databases) {
     let srv: TestServer;
     before(async () => {
       pb = await dbk.open({ PAPERBOY_BASE_URL: 'https://papers.example.org' }, { sample: true });
-      routeModules.push(failing);
-      try {
-        srv = await startServer(pb);
-      } finally {
-        routeModules.splice(routeModules.indexOf(failing), 1);
-      }
+      srv = await startServer(pb, { extraRoutes: [failing] });
     });
     after(async () => {
       await srv?.close();

@@ -11,11 +11,10 @@ import { isDatabaseOutage } from '../storage/outage.ts';
 import type { Paperboy } from '../wiring.ts';
 import { Assets } from './assets.ts';
 import { createContext, type HttpContext } from './context.ts';
-import { routeModules } from './routes.ts';
+import { routeModules, type RouteModule } from './routes.ts';
 import { errorPage } from './pages/errors.ts';
 import { openApiRoutes, registerOpenApi } from './openapi.ts';
 import { registerRateLimits } from './api/rate-limit.ts';
-import { withFeedLinks } from './feeds/alternate.ts';
 import { installPageCacheServe, installPageCacheStore, PageCache } from './page-cache.ts';
 import { BODY_LIMIT, formBodyLimit, installInputLimits, requestId } from './limits.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -28,7 +27,10 @@ declare module 'fastify' {
 
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/') || req.url.startsWith('/feeds/');
 
-let sharedAssets: Assets | undefined;
+export interface BuildOptions {
+  /** Routes added after the standard ones (tests). */
+  extraRoutes?: readonly RouteModule[];
+}
 
 
 /** An AppError as the API's JSON answer: { error, code } with the catalogue's status. */
@@ -36,7 +38,7 @@ function apiError(reply: FastifyReply, err: AppError) {
   return reply.code(err.status).send({ error: err.message, code: err.code });
 }
 
-export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ctx: HttpContext }> {
+export async function buildApp(pb: Paperboy, opts: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: HttpContext }> {
   const app: FastifyInstance = Fastify({
     loggerInstance: pb.log as FastifyBaseLogger,
     // A list, hop count or boolean; the cast only picks Fastify's HTTP/1 overload.
@@ -47,8 +49,9 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
     genReqId: requestId,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
   });
-  sharedAssets ??= new Assets();
-  const ctx = createContext(pb, sharedAssets);
+  // Each app has its own assets and context: two apps in one process share nothing.
+  const assets = new Assets();
+  const ctx = createContext(pb, assets);
   app.decorate('paperboy', ctx);
 
   const headers = securityHeaders(pb.config);
@@ -64,12 +67,6 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
   app.decorate('pageCache', pageCache);
   installPageCacheStore(app, pageCache);
 
-  // Before compression and ETags (onSend hooks run in registration order): feed links for pages
-  // that have a feed but no <head> hook.
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (typeof payload !== 'string' || reply.statusCode !== 200 || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
-    return withFeedLinks(req.url, payload);
-  });
   await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 });
   await app.register(etag, { weak: true });
   await app.register(cookie);
@@ -137,8 +134,8 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
     return errorPage(ctx, req, reply, 404, 'There is no page at this address.');
   });
 
-  sharedAssets.register(app);
-  for (const mod of routeModules) await mod(app, ctx);
+  assets.register(app);
+  for (const mod of [...routeModules, ...(opts.extraRoutes ?? [])]) await mod(app, ctx);
   openApiRoutes(app, ctx);
   return { app, ctx };
 }

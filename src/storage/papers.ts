@@ -5,12 +5,13 @@ import type { Database, PapersTable } from './schema.ts';
 import { authorKey, type Paper, type PaperInput, type PaperVersion } from '../domain/paper.ts';
 import { nowIso } from './dialect.ts';
 import { safeLink } from '../domain/links.ts';
+import { displayedUpvotes } from '../domain/counts.ts';
 import { BulkFullText, WalCheckpointer, type BulkFullTextBatch } from './bulk.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
 type Row = Selectable<PapersTable>;
-type Values = Omit<Row, 'id' | 'upvotes' | 'num_comments' | 'created_at' | 'modified_at'>;
+type Values = Omit<Row, 'id' | 'upvotes' | 'num_comments' | 'source_upvotes' | 'source_comments' | 'created_at' | 'modified_at'>;
 
 const CONTENT_KEYS: (keyof Values)[] = [
   'version',
@@ -53,8 +54,11 @@ export function rowToPaper(r: Row): Paper {
     thumbnailUrl: r.thumbnail_url,
     githubStars: r.github_stars,
     versions: JSON.parse(r.versions_json) as PaperVersion[],
-    upvotes: r.upvotes,
+    upvotes: displayedUpvotes({ localUpvotes: r.upvotes, sourceUpvotes: r.source_upvotes ?? 0 }),
+    localUpvotes: r.upvotes,
+    sourceUpvotes: r.source_upvotes ?? 0,
     numComments: r.num_comments,
+    sourceComments: r.source_comments ?? 0,
     source: r.source,
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
@@ -222,7 +226,7 @@ class SqliteBulk {
           outcomes.push('updated');
         } else {
           const info = this.insert.run(...params, now, now);
-          row = { ...v, id: Number(info.lastInsertRowid), upvotes: 0, num_comments: 0, created_at: now, modified_at: now };
+          row = { ...v, id: Number(info.lastInsertRowid), upvotes: 0, num_comments: 0, source_upvotes: 0, source_comments: 0, created_at: now, modified_at: now };
           fts?.inserted(row.id, row);
           outcomes.push('inserted');
         }
@@ -324,7 +328,7 @@ export class PaperStore {
       const queued = pending.get(p.arxivId);
       if (queued) {
         // The same new paper twice in one batch: merge into the queued row.
-        const merged = mergedValues(p, { ...queued, id: 0, upvotes: 0, num_comments: 0, created_at: now, modified_at: now });
+        const merged = mergedValues(p, { ...queued, id: 0, upvotes: 0, num_comments: 0, source_upvotes: 0, source_comments: 0, created_at: now, modified_at: now });
         if (!merged || sameContent(merged, queued)) outcomes.push('unchanged');
         else {
           pending.set(p.arxivId, merged);

@@ -71,7 +71,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       if (isQueued(r)) return reply.code(202).send({ id: r.arxivId, queued: true, message: queuedMessage(r.arxivId, pb.config.submitMaxAgeDays) });
       const view = await pb.papers.get(r.paper.arxivId);
       return reply.code(201).send({
-        paper: toHfPaper(view.paper, view.upvotes),
+        paper: toHfPaper(view.paper),
         day: r.entry.day,
         submittedAt: r.entry.submittedAt,
         submittedBy: { name: v.username, fullname: v.displayName },
@@ -143,7 +143,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         owner: { name: col.owner.username, fullname: col.owner.displayName },
         createdAt: col.createdAt,
         updatedAt: col.updatedAt,
-        papers: col.items.map((it) => ({ paper: toHfPaper(it.paper, it.paper.upvotes), note: it.note, addedAt: it.addedAt })),
+        papers: col.items.map((it) => ({ paper: toHfPaper(it.paper), note: it.note, addedAt: it.addedAt })),
       };
     },
   );
@@ -164,7 +164,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
           score: it.score,
           why: it.why,
           signals: { upvotes: it.upvotes, comments: it.comments, starsGained: it.starsGained, ageHours: Math.round(it.ageHours * 10) / 10 },
-          paper: toHfPaper(it.paper, it.totalUpvotes),
+          paper: toHfPaper(it.paper),
         })),
       };
     },

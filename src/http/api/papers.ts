@@ -15,7 +15,7 @@ export const paperComments: { list?: (req: FastifyRequest, v: PaperView) => Prom
 export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   const one = async (req: FastifyRequest, id: string, field?: string) => {
     const v = await ctx.pb.papers.get(id);
-    const out = toHfPaper(v.paper, v.upvotes);
+    const out = toHfPaper(v.paper);
     if (field === 'comments') return { ...out, comments: paperComments.list ? await paperComments.list(req, v) : [] };
     return out;
   };
@@ -68,7 +68,7 @@ export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       const page = await ctx.pb.catalog.allPapers(req.query.cursor, limit);
       if (page.next) linkNext(reply, selfUrl(ctx.pb.config.publicUrl, req, { cursor: page.next, limit: String(limit) }));
       cacheRead(reply, ctx.pb.config.apiCacheSeconds);
-      return page.items.map((p) => toHfPaper(p, p.upvotes));
+      return page.items.map((p) => toHfPaper(p));
     },
   );
 
@@ -90,7 +90,7 @@ export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       const r = await ctx.pb.catalog.authorPapers(req.params.name, page, limit);
       if (r.more) linkNext(reply, selfUrl(ctx.pb.config.publicUrl, req, { p: String(page + 1), limit: String(limit) }));
       cacheRead(reply, ctx.pb.config.apiCacheSeconds);
-      return r.items.map((p) => toHfPaper(p, p.upvotes));
+      return r.items.map((p) => toHfPaper(p));
     },
   );
 }

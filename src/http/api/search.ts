@@ -12,7 +12,6 @@ import { readinessChecks } from '../../ops/readiness.ts';
 readinessChecks.push({ name: 'search-index', check: (pb) => pb.search.indexReadiness() });
 
 export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
-  ctx.features.search = true;
   // Start catching the vector index replica up now rather than on the first query.
   void ctx.pb.search.vectorIndex().catch(() => {});
 
@@ -34,7 +33,7 @@ export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       });
       reply.header('X-Search-Mode', r.mode);
       if (r.fallback) reply.header('X-Search-Fallback', `lexical only: ${r.fallback}`.replace(/[^\x20-\x7e]/g, '?'));
-      return r.hits.map((h) => ({ paper: toHfPaper(h.paper, h.paper.upvotes) }));
+      return r.hits.map((h) => ({ paper: toHfPaper(h.paper) }));
     },
   );
 
@@ -46,7 +45,7 @@ export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     async (req) => {
       const v = await ctx.pb.papers.get(req.params.id);
       const similar = await ctx.pb.search.similar(v.paper.id, req.query.limit ?? 10);
-      return similar.map((p) => ({ paper: toHfPaper(p, p.upvotes) }));
+      return similar.map((p) => ({ paper: toHfPaper(p) }));
     },
   );
 }

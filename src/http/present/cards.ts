@@ -4,19 +4,49 @@ import { html, type SafeHtml } from '../html.ts';
 import { mathText } from './math.ts';
 import { arxivLinks } from '../../domain/arxiv-id.ts';
 import type { DailyEntry, Paper } from '../../domain/paper.ts';
+import { commentCount, type CommentCount } from '../../domain/counts.ts';
 
 export interface CardData {
   paper: Paper;
   entry?: DailyEntry;
-  upvotes: number;
-  numComments: number;
+  /** One line under the meta row: why the paper is here (trending), a collection note. */
+  note?: SafeHtml | string;
+  /** Controls under the note (a collection owner's "Remove"). */
+  actions?: SafeHtml;
+  /** A title attribute for the card (the numbers behind a trending place). */
+  title?: string;
 }
 
-/** Hooks features use to add to cards (an upvote form, a "why trending" note). */
-export const cardExtras: {
-  votes?: (c: CardData, viewer: unknown) => SafeHtml;
-  meta: ((c: CardData, viewer: unknown) => SafeHtml | null)[];
-} = { meta: [] };
+/** What a card needs to know about who is looking: their form token and what they upvoted. */
+export interface CardViewer {
+  csrf: string;
+  voted: Set<number>;
+}
+
+/** Where a signed-out reader's ▲ leads: sign in, then the vote is cast and they come back to `back`. */
+export function signinToVote(arxivId: string, back: string): string {
+  return `/signin?next=${encodeURIComponent(back)}&do=${encodeURIComponent(`upvote:${arxivId}`)}`;
+}
+
+/**
+ * The upvote control: a real form (works without JavaScript; community.js posts it in the
+ * background). Signed out, a link to sign in that casts the vote afterwards and comes back to `back`.
+ */
+export function voteControl(paper: Paper, viewer: CardViewer | null | undefined, back: string): SafeHtml {
+  const count = paper.upvotes;
+  const label = html`<span class="label">${count === 1 ? 'upvote' : 'upvotes'}</span>`;
+  if (!viewer || !viewer.csrf)
+    return html`<div class="votes"><a class="vote" href="${signinToVote(paper.arxivId, back)}" rel="nofollow"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: sign in to upvote</span></a>${label}</div>`;
+  const on = viewer.voted.has(paper.id);
+  return html`<div class="votes"><form method="post" action="/papers/${encodeURIComponent(paper.arxivId)}/upvote" data-vote><input type="hidden" name="_csrf" value="${viewer.csrf}"><input type="hidden" name="back" value="${back}"><button type="submit" aria-pressed="${on ? 'true' : 'false'}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: upvote this paper</span></button></form>${label}</div>`;
+}
+
+/** "2 comments" (linking to them) and "3 on Hugging Face ↗", from the one rule of src/domain/counts.ts. */
+export function commentLinks(c: CommentCount, href: string): SafeHtml {
+  const here = c.here ? html`<a href="${href}#comments">${plural(c.here, 'comment')}</a>` : c.elsewhere ? '' : html`<a href="${href}#comments">0 comments</a>`;
+  const there = c.elsewhere ? html`<a href="${c.elsewhere.url}" rel="noopener">${c.elsewhere.count} on ${c.elsewhere.source} <span aria-hidden="true">↗</span></a>` : '';
+  return html`${here}${here && there ? ' · ' : ''}${there}`;
+}
 
 /** Abstracts up to this long fit in the clamped lines and get no toggle. */
 const SHORT = 220;
@@ -99,20 +129,24 @@ function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? '' : 's'}`;
 }
 
-export function paperCard(c: CardData, viewer?: unknown, level = 2): SafeHtml {
+/**
+ * One paper in a list. `back` is the list's own address: a vote from here (signed in or after
+ * signing in) returns to it.
+ */
+export function paperCard(c: CardData, viewer: CardViewer | null | undefined, back: string, level = 2): SafeHtml {
   const p = c.paper;
   const href = `/papers/${p.arxivId}`;
   const links = arxivLinks(p.arxivId);
   const link = html`<a href="${href}">${mathText(p.title)}</a>`;
   const submitter = c.entry?.submitter;
-  const votes = cardExtras.votes
-    ? cardExtras.votes(c, viewer)
-    : html`<div class="votes"><span class="count">${c.upvotes}</span><span class="label">${c.upvotes === 1 ? 'upvote' : 'upvotes'}</span></div>`;
-  return html`<li class="card">${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
+  const comments = commentCount({ localComments: p.numComments, sourceComments: p.sourceComments }, p.arxivId);
+  return html`<li class="card"${c.title ? html` title="${c.title}"` : ''}>${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
 <p class="authors">${authorLinks(p.authors, 3, href)}</p>
 ${p.abstract ? abstractBlock(p.abstract, href) : ''}
-<ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li>${c.numComments ? html`<a href="${href}#comments">${plural(c.numComments, 'comment')}</a>` : '0 comments'}</li>${
+<ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li>${commentLinks(comments, href)}</li>${
     submitter ? html`<li>Submitted by ${submitter.fullname || submitter.name}</li>` : ''
-  }<li><a href="${links.abs}">arXiv</a></li><li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}${cardExtras.meta.map((f) => f(c, viewer))}</ul></div>${votes}</li>
+  }<li><a href="${links.abs}">arXiv</a></li><li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}</ul>${
+    c.note ? html`<p class="note">${c.note}</p>` : ''
+  }${c.actions ?? ''}</div>${voteControl(p, viewer, back)}</li>
 `;
 }
