@@ -77,7 +77,7 @@
   // Time-zone fields get the browser's zone (without JavaScript the form sends UTC).
   function fillTimeZones() {
     var z;
-    try { z = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    try { z = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { return; }
     if (!z) return;
     document.querySelectorAll('[data-tz]').forEach(function (el) {
       if (el.tagName === 'SELECT') { for (var i = 0; i < el.options.length; i++) if (el.options[i].value === z) { el.value = z; break; } }
@@ -99,7 +99,7 @@
         box.addEventListener('input', function () { sessionStorage.setItem(key, box.value); });
         // Signed in (the form carries its token), posting ends the draft.
         if (form.querySelector('input[name="_csrf"]')) form.addEventListener('submit', function () { sessionStorage.removeItem(key); });
-      } catch (e) { /* storage off */ }
+      } catch { /* storage off */ }
     });
   }
   function enhanceMore() { fillTimeZones(); drafts(); }
