@@ -221,7 +221,7 @@ export class Trending {
         detail: '',
       };
       it.why = this.why(it, window);
-      it.detail = `rank ${it.rank}, score ${it.score.toPrecision(3)}`;
+      it.detail = `Trending score ${it.score.toPrecision(3)}: ${it.upvotes} upvotes, ${it.comments} comments, ${Math.round(it.ageHours)} h since listed`;
       return it;
     });
   }
@@ -255,7 +255,7 @@ export class Trending {
         computedAt,
         totalUpvotes: l.paper.upvotes,
         why: fallbackReason(l.paper.upvotes, l.entry.day),
-        detail: `from the newest lists, ${from} to ${last}`,
+        detail: `${l.paper.upvotes} upvotes; from the newest lists, ${from} to ${last}`,
       }));
     return { items: [...ranked, ...extra], fallback: { from, to: last, ranked: ranked.length } };
   }

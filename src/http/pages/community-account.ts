@@ -40,7 +40,6 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
     problem?: Problem,
     email = '',
     pending: string | null = null,
-    intro?: SafeHtml,
   ) => {
     const action = parsePending(pending);
     return ctx.page(
@@ -48,7 +47,6 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       reply,
       { title: 'Sign in' },
       html`<h1>Sign in</h1>
-${intro ?? ''}
 <p>No password: we e-mail you a link that signs you in. It works once and expires in ${pb.config.magicLinkMinutes} minutes.${
         action ? html` After signing in, ${describePending(action)}, and you come back ${next && next !== '/' ? 'to where you were' : 'here'}.` : ''
       }</p>
@@ -68,8 +66,7 @@ ${problem && !problem.field ? notice(problem.message) : ''}
   const linkProblem = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
     if (!(err instanceof AppError) || !err.code.startsWith('link_')) throw err;
     const d = (err.details ?? {}) as { email?: string; next?: string | null; pending?: string | null };
-    const intro = html`<p class="notice error" role="alert">${err.message}</p>`;
-    return signinForm(req, reply, csrfField(req, reply), d.next ?? null, undefined, d.email ?? '', d.pending ?? null, intro);
+    return signinForm(req, reply, csrfField(req, reply), d.next ?? null, { status: 400, message: err.message }, d.email ?? '', d.pending ?? null);
   };
 
   const csrfField = (req: FastifyRequest, reply: FastifyReply) => formCsrf(req, reply, pb.secret);

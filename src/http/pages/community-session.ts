@@ -111,10 +111,16 @@ export function intParam(v: unknown, what = 'id'): number {
 export function backOf(req: FastifyRequest, fallback: string): string {
   const b = safeNext(bodyOf(req).back);
   if (b) return b;
-  const ref = String(req.headers.referer ?? '');
-  const base = ctxOf(req).pb.config.publicUrl;
-  if (ref.startsWith(`${base}/`)) return safeNext(ref.slice(base.length)) ?? fallback;
-  return fallback;
+  const ref = String(req.headers.referer ?? '').slice(0, 600);
+  if (!ref) return fallback;
+  try {
+    const u = new URL(ref);
+    const own = new URL(ctxOf(req).pb.config.publicUrl).host;
+    if (u.host !== own && u.host !== req.headers.host) return fallback;
+    return safeNext(u.pathname + u.search) ?? fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 /**

@@ -53,7 +53,7 @@ export function followSection(req: FastifyRequest, view: PaperView): SafeHtml {
   return html`<section class="follow" aria-labelledby="follow-h">
   <h2 id="follow-h">Follow</h2>
   <p class="muted">New papers by them, in your e-mail digest.</p>
-  <ul>${targets.map((t) => html`<li><span>${t.kind === 'follow-author' ? what(t) : html`New in ${what(t)}`}</span> ${followButton(req, t, back)} <a class="rss" href="${feedOf(t)}" type="application/rss+xml">RSS</a></li>`)}</ul>
+  <ul>${targets.map((t) => html`<li><span>${t.kind === 'follow-author' ? what(t) : html`New in ${what(t)}`}</span> ${followButton(req, t, back)} <a type="application/rss+xml" href="${feedOf(t)}" class="rss" aria-label="RSS feed of ${what(t)}">RSS</a></li>`)}</ul>
 </section>`;
 }
 

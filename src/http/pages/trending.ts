@@ -21,7 +21,7 @@ export function trendingPages(app: FastifyInstance, ctx: HttpContext) {
     const tabs = (Object.keys(WINDOWS) as TrendWindow[]).map(
       (w) => html`<li><a href="/papers/trending${w === 'week' ? '' : `?window=${w}`}"${w === window ? html` aria-current="page"` : ''}>${WINDOWS[w].tab}</a></li>`,
     );
-    const cards = items.map((it) => paperCard({ paper: it.paper, note: it.why, title: it.detail }, req.viewer, here));
+    const cards = items.map((it) => paperCard({ paper: it.paper, note: it.why, title: it.detail, rank: it.rank }, req.viewer, here));
     return ctx.page(
       req,
       reply,

@@ -8,6 +8,12 @@ const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
 
 export function voteRoutes(app: FastifyInstance, ctx: HttpContext) {
   const c = ctx.pb.community;
+  // The signed-out ▲ (a link): sign in, then the vote is cast and the reader is back where they clicked.
+  app.get<{ Params: { id: string } }>('/papers/:id/upvote', async (req, reply) => {
+    const back = backOf(req, `/papers/${req.params.id}`);
+    if (req.viewer) return reply.redirect(back, 303);
+    return reply.redirect(`/signin?next=${encodeURIComponent(back)}&do=${encodeURIComponent(`upvote:${req.params.id.slice(0, 40)}`)}`, 303);
+  });
   app.post<{ Params: { id: string } }>(
     '/papers/:id/upvote',
     { preHandler: [signedIn({ next: (req) => backOf(req, `/papers/${idOf(req)}`), pending: (req) => `upvote:${idOf(req)}` }), csrfChecked] },

@@ -15,6 +15,8 @@ export interface CardData {
   actions?: SafeHtml;
   /** A title attribute for the card (the numbers behind a trending place). */
   title?: string;
+  /** The card's place in a ranking (trending). */
+  rank?: number;
 }
 
 /** What a card needs to know about who is looking: their form token and what they upvoted. */
@@ -23,9 +25,13 @@ export interface CardViewer {
   voted: Set<number>;
 }
 
-/** Where a signed-out reader's ▲ leads: sign in, then the vote is cast and they come back to `back`. */
-export function signinToVote(arxivId: string, back: string): string {
-  return `/signin?next=${encodeURIComponent(back)}&do=${encodeURIComponent(`upvote:${arxivId}`)}`;
+/**
+ * Where a signed-out reader's ▲ leads: GET /papers/<id>/upvote sends them to sign in (back to the
+ * page they clicked on, from the Referer), and the vote is cast when they are signed in. Short on
+ * purpose: it is on every card of every anonymous list (the page-weight budget).
+ */
+export function signinToVote(arxivId: string): string {
+  return `/papers/${arxivId}/upvote`;
 }
 
 /**
@@ -34,16 +40,16 @@ export function signinToVote(arxivId: string, back: string): string {
  */
 export function voteControl(paper: Paper, viewer: CardViewer | null | undefined, back: string): SafeHtml {
   const count = paper.upvotes;
-  const label = html`<span class="label">${count === 1 ? 'upvote' : 'upvotes'}</span>`;
+  // No visible "upvotes" under the number (as on HF): the ▲ says it; screen readers get the words.
   if (!viewer || !viewer.csrf)
-    return html`<div class="votes"><a class="vote" href="${signinToVote(paper.arxivId, back)}" rel="nofollow"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: sign in to upvote</span></a>${label}</div>`;
+    return html`<div class="votes"><a class="vote" href="${signinToVote(paper.arxivId)}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: sign in to upvote</span></a></div>`;
   const on = viewer.voted.has(paper.id);
-  return html`<div class="votes"><form method="post" action="/papers/${encodeURIComponent(paper.arxivId)}/upvote" data-vote><input type="hidden" name="_csrf" value="${viewer.csrf}"><input type="hidden" name="back" value="${back}"><button type="submit" aria-pressed="${on ? 'true' : 'false'}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: upvote this paper</span></button></form>${label}</div>`;
+  return html`<div class="votes"><form method="post" action="/papers/${encodeURIComponent(paper.arxivId)}/upvote" data-vote><input type="hidden" name="_csrf" value="${viewer.csrf}"><input type="hidden" name="back" value="${back}"><button type="submit" aria-pressed="${on ? 'true' : 'false'}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: upvote this paper</span></button></form></div>`;
 }
 
 /** "2 comments" (linking to them) and "3 on Hugging Face ↗", from the one rule of src/domain/counts.ts. */
 export function commentLinks(c: CommentCount, href: string): SafeHtml {
-  const here = c.here ? html`<a href="${href}#comments">${plural(c.here, 'comment')}</a>` : c.elsewhere ? '' : html`<a href="${href}#comments">0 comments</a>`;
+  const here = c.here ? html`<a href="${href}#comments">${plural(c.here, 'comment')}</a>` : c.elsewhere ? '' : '0 comments';
   const there = c.elsewhere ? html`<a href="${c.elsewhere.url}" rel="noopener">${c.elsewhere.count} on ${c.elsewhere.source} <span aria-hidden="true">↗</span></a>` : '';
   return html`${here}${here && there ? ' · ' : ''}${there}`;
 }
@@ -140,7 +146,7 @@ export function paperCard(c: CardData, viewer: CardViewer | null | undefined, ba
   const link = html`<a href="${href}">${mathText(p.title)}</a>`;
   const submitter = c.entry?.submitter;
   const comments = commentCount({ localComments: p.numComments, sourceComments: p.sourceComments }, p.arxivId);
-  return html`<li class="card"${c.title ? html` title="${c.title}"` : ''}>${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
+  return html`<li class="card"${c.title ? html` title="${c.title}"` : ''}${c.rank ? html` data-rank="${c.rank}"` : ''}>${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
 <p class="authors">${authorLinks(p.authors, 3, href)}</p>
 ${p.abstract ? abstractBlock(p.abstract, href) : ''}
 <ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li>${commentLinks(comments, href)}</li>${
