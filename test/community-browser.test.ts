@@ -52,11 +52,11 @@ describe('community pages in Chromium', { skip: noBrowser }, () => {
     await page.waitForSelector('.paper-head form[data-vote] button[aria-pressed="true"]');
     assert.equal(await button.locator('.count').textContent(), '65');
     assert.equal(navigated, false, 'no page load: the script did it');
-    assert.equal((await pb.stores.papers.byArxivId(ID))!.upvotes, 1);
+    assert.equal((await pb.stores.papers.byArxivId(ID))!.localUpvotes, 1);
     await screenshot(page, 'community-paper-voted');
     await button.click();
     await page.waitForSelector('.paper-head form[data-vote] button[aria-pressed="false"]');
-    assert.equal((await pb.stores.papers.byArxivId(ID))!.upvotes, 0);
+    assert.equal((await pb.stores.papers.byArxivId(ID))!.localUpvotes, 0);
     await page.close();
   });
 
