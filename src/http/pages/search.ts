@@ -58,8 +58,8 @@ function fmtDate(iso: string | null): string {
 
 /** Why search is matching words only, as a reader understands it (the engine's reason goes to the log). */
 function fallbackText(reason: string): string {
-  if (/not ready|no embedding/i.test(reason)) return 'search by meaning is still being prepared on this site, so results match your words only';
-  return 'search by meaning is unavailable right now, so results match your words only';
+  if (/not ready|no embedding/i.test(reason)) return 'Matching your words only: search by meaning is still being prepared';
+  return 'Matching your words only: search by meaning is unavailable right now';
 }
 
 /** The paper page's "Similar papers" box (none when search by meaning cannot answer). */
@@ -98,10 +98,14 @@ export function searchPages(app: FastifyInstance, ctx: HttpContext) {
     };
     const pages = r ? Math.ceil(r.total / PAGE_SIZE) : 0;
     const body = html`
-<h1>${f.q ? html`Search <span class="muted">· ${f.q}</span>` : 'Search'}</h1>
-<form class="search-form" action="/search" method="get" role="search">
-  <p><label for="search-q">Words, a title, an arXiv id or link</label>
-  <input id="search-q" name="q" type="search" value="${f.q}" maxlength="250" required data-search-live> <button class="btn" type="submit">Search</button></p>
+<div class="search-head"><h1>${f.q ? html`Search <span class="muted">· ${f.q}</span>` : 'Search'}</h1></div>
+<form class="search-form" action="/search" method="get" role="search" aria-label="Search with filters">
+  ${
+    f.q
+      ? html`<input type="hidden" name="q" value="${f.q}">`
+      : html`<p><label for="search-q">Words, a title, an arXiv id or link</label>
+  <input id="search-q" name="q" type="search" value="${f.q}" maxlength="250" required data-search-live> <button class="btn" type="submit">Search</button></p>`
+  }
   <details class="filters-box"${f.from || f.to || f.category || f.hasCode || f.sort !== 'relevance' ? html` open` : ''}><summary>Filters and sort</summary>
   <fieldset class="filters">
     <legend class="visually-hidden">Filters</legend>
@@ -115,7 +119,7 @@ export function searchPages(app: FastifyInstance, ctx: HttpContext) {
   </details>
 </form>
 ${parsed ? html`<p class="notice">arXiv:${parsed.id} is not in this instance yet. <a href="${arxivLinks(parsed.id).abs}">Open it on arXiv</a>.</p>` : ''}
-${r?.fallback ? html`<p class="notice muted" data-search-fallback>Showing word matches only: ${fallbackText(r.fallback)}.</p>` : ''}
+${r?.fallback ? html`<p class="notice muted" data-search-fallback>${fallbackText(r.fallback)}.</p>` : ''}
 <div id="search-results" aria-live="polite">
 ${
   r
