@@ -55,7 +55,7 @@ export interface LayoutContext {
 function accountLinks(v: HeaderViewer | null | undefined, here: string): SafeHtml {
   if (!v) return html`<a href="/signin?next=${encodeURIComponent(here)}">Sign in</a>`;
   if (!v.username) return html`<a href="/welcome">Finish signing in</a>`;
-  return html`<a href="/users/${v.username}">${v.displayName || v.username}</a> · <a href="/settings">Settings</a>`;
+  return html`<a class="who" href="/users/${v.username}">${v.displayName || v.username}</a><span class="sep" aria-hidden="true">·</span><a href="/settings">Settings</a>`;
 }
 
 const current = (n: NavItem, path: string | undefined) => !!path && (n.href === path || (!!n.prefix && (path === n.prefix || path.startsWith(`${n.prefix}/`))));
