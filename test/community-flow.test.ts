@@ -125,7 +125,7 @@ for (const dbk of databases) {
       assert.equal(ok.status, 303);
       assert.equal(ok.location, '/submit');
       const home = await alice.get('/');
-      assert.match(home.body, /<a href="\/users\/alice">Alice Liddell<\/a> · <a href="\/settings">Settings<\/a>/);
+      assert.match(home.body, /<a class="who" href="\/users\/alice">Alice Liddell<\/a><span class="sep" aria-hidden="true">·<\/span><a href="\/settings">Settings<\/a>/);
       assert.match(home.body, /community\.[0-9a-f]+\.js/);
       // Someone else cannot take the same username.
       await signIn(bob, pb.dataDir, 'bob@example.org', 'bob');

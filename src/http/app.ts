@@ -8,6 +8,7 @@ import etag from '@fastify/etag';
 import cors from '@fastify/cors';
 import { AppError, codeForStatus, errors, type ErrorCode } from '../domain/errors.ts';
 import { isDatabaseOutage } from '../storage/outage.ts';
+import { sha256 } from '../domain/hash.ts';
 import type { Paperboy } from '../wiring.ts';
 import { Assets } from './assets.ts';
 import { createContext, type HttpContext } from './context.ts';
@@ -81,7 +82,11 @@ export async function buildApp(pb: Paperboy, opts: BuildOptions = {}): Promise<{
   });
   // Before any route: the OpenAPI generator and the rate limiter both collect routes as they register.
   await registerOpenApi(app, ctx);
-  await registerRateLimits(app, pb.config);
+  // A valid personal token gets its own bucket.
+  await registerRateLimits(app, pb.config, async (token) => {
+    const v = await pb.community.accounts.tokenViewer(token);
+    return v ? `user:${v.id}:${sha256(token).slice(0, 12)}` : null;
+  });
   installPageCacheServe(app, pageCache);
   // API routes by path pattern, to tell "wrong method" (405) from "no such path" (404).
   const apiRoutes: { re: RegExp; methods: string[] }[] = [];

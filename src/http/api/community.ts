@@ -6,12 +6,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { assertCsrf } from '../csrf.ts';
 import { toHfPaper } from '../present/hf.ts';
-import { paperComments } from './papers.ts';
-import { apiIdentity } from './rate-limit.ts';
-import { requireScope, sha256 } from '../../services/accounts.ts';
+import { commentJson } from '../present/comments.ts';
+import { requireScope } from '../../services/accounts.ts';
 import type { TokenScope } from '../../domain/token-scopes.ts';
 import { isQueued, queuedMessage } from '../../services/submissions.ts';
-import type { CommentView } from '../../services/comments.ts';
 import { requireViewer } from '../pages/community-session.ts';
 import {
   CommentBody,
@@ -26,32 +24,11 @@ import {
 
 const security = [{ bearerAuth: [] }];
 
-export function commentJson(c: CommentView): Record<string, unknown> {
-  return {
-    id: String(c.id),
-    parentId: c.parentId === null ? null : String(c.parentId),
-    author: { name: c.author.username, fullname: c.author.displayName },
-    createdAt: c.createdAt,
-    editedAt: c.editedAt,
-    deleted: c.deleted,
-    hidden: c.hidden,
-    markdown: c.markdown,
-    html: c.html,
-    replies: c.replies.map(commentJson),
-  };
-}
+export { commentJson };
 
 export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   const { pb } = ctx;
   const c = pb.community;
-
-  // Hooks other features left for us: comments in /api/papers/:id?field=comments, and a rate-limit
-  // bucket per personal token.
-  paperComments.list = async (_req, v) => (await c.comments.forPaper(v.paper.id)).map(commentJson);
-  apiIdentity.token = async (token) => {
-    const v = await c.accounts.tokenViewer(token);
-    return v ? `user:${v.id}:${sha256(token).slice(0, 12)}` : null;
-  };
 
   /** The caller, from the token (or a session plus CSRF header). */
   const writer = (req: FastifyRequest, scope: TokenScope) => {

@@ -30,7 +30,8 @@ export { ctxOf };
 
 /** The paths where a bearer token is accepted. */
 export const isApiUrl = (url: string) => url.startsWith('/api/');
-const skip = (url: string) => url.startsWith('/static/') || url === '/healthz' || url.startsWith('/healthz?');
+// Probes and the metrics scrape carry their own credentials (a metrics token is not an API token).
+const skip = (url: string) => url.startsWith('/static/') || /^\/(healthz|readyz|metrics)(\?|$)/.test(url);
 const isHtmlGet = (req: FastifyRequest) => req.method === 'GET' && !/^\/(api|feeds|static)\//.test(req.url);
 
 /** The route module that sets req.viewer on every request; first in src/http/routes.ts. */

@@ -24,6 +24,7 @@ function prefsFields(p: DigestPrefs, opts: { tzFixed?: boolean; problem?: Proble
   return html`
 <fieldset>
   <legend>How often</legend>
+  ${fieldError(pr, 'frequency')}
   <label><input type="radio" name="frequency" value="daily"${p.frequency === 'daily' ? html` checked` : ''}> Daily, on arXiv announcement days</label>
   <label><input type="radio" name="frequency" value="weekly"${p.frequency === 'weekly' ? html` checked` : ''}> Weekly</label>
 </fieldset>
@@ -43,7 +44,7 @@ function prefsFields(p: DigestPrefs, opts: { tzFixed?: boolean; problem?: Proble
 </div>
 <div>
   <label for="d-tz">Time zone</label>
-  <select id="d-tz" name="timeZone"${opts.tzFixed ? '' : html` data-tz`}>${zones.map((z) => html`<option${z === p.timeZone ? html` selected` : ''}>${z}</option>`)}</select>
+  ${fieldError(pr, 'timeZone')}<select id="d-tz" name="timeZone"${opts.tzFixed ? '' : html` data-tz`}${invalid(pr, 'timeZone')}>${zones.map((z) => html`<option${z === p.timeZone ? html` selected` : ''}>${z}</option>`)}</select>
   <p class="hint">Digests arrive in the morning of your time zone.</p>
 </div>`;
 }
@@ -70,7 +71,7 @@ function csrfOk(req: FastifyRequest, secret: string): boolean {
 export function digestBox(req: FastifyRequest): SafeHtml | '' {
   if (req.viewer) return '';
   return html`<aside class="digest-box" aria-label="E-mail digest">
-  <strong>Get the day's papers in your inbox</strong>
+  <strong>Get trending papers in your inbox</strong>
   <form action="/subscribe" method="post">
     <label class="visually-hidden" for="digest-box-email">E-mail address</label>
     <input id="digest-box-email" type="email" name="email" required maxlength="254" placeholder="you@example.org" autocomplete="email">
