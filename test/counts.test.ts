@@ -36,7 +36,7 @@ test('a trending place is told in words, numbers left to the hover', () => {
   assert.equal(trendingReason({ upvotes: 12, comments: 3, starsGained: null, ageHours: 5 }, 'day'), '12 upvotes and 3 comments since yesterday, listed 5 hours ago');
   assert.equal(trendingReason({ upvotes: 1, comments: 0, starsGained: 4, ageHours: 50 }, 'week'), '1 upvote and 4 new GitHub stars in the last 7 days, listed 2 days ago');
   assert.equal(trendingReason({ upvotes: 2, comments: 1, starsGained: 1, ageHours: 0.2 }, 'month'), '2 upvotes, 1 comment and 1 new GitHub star in the last 30 days, listed within the hour');
-  assert.equal(fallbackReason(64, '2024-10-25'), '64 upvotes on the list of 2024-10-25');
+  assert.equal(fallbackReason(64, '2024-10-25'), '64 upvotes on the list of 25 Oct 2024');
 });
 
 test('pending actions: parsed from a short string, anything else ignored, described to the reader', () => {

@@ -65,7 +65,10 @@ export function trendingReason(s: TrendSignals, window: TrendWindow): string {
   return `${what} ${WINDOWS[window].since}, listed ${age(s.ageHours)}`;
 }
 
-/** The place of a paper that came from the fallback (the newest lists), in words. */
+const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** The place of a paper that came from the fallback (the newest lists), in words: "64 upvotes on the list of 25 Oct 2024". */
 export function fallbackReason(upvotes: number, day: string | null): string {
-  return `${count(upvotes, 'upvote')}${day ? ` on the list of ${day}` : ''}`;
+  const d = day ? new Date(`${day}T00:00:00Z`) : null;
+  return `${count(upvotes, 'upvote')}${d && !Number.isNaN(d.getTime()) ? ` on the list of ${DAY.format(d)}` : ''}`;
 }
