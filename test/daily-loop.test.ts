@@ -194,6 +194,13 @@ for (const dbk of databases) {
       assert.match(followed.body, /New papers by Zesen Cheng are now in your digest\./);
       const sub = await pb.digest.subscriptions.forUser(user);
       assert.deepEqual([sub?.status, sub?.authors], ['confirmed', [AUTHOR]]);
+      // A refused digest setting keeps what was typed.
+      const settings = await b.get('/settings/digest');
+      const refused = await b.post('/settings/digest', { action: 'save', frequency: 'daily', categories: 'cs.CL, bogus!', keywords: 'tiling', authors: AUTHOR, timeZone: 'UTC' }, settings);
+      assert.equal(refused.status, 400);
+      assert.match(refused.body, /id="categories-error">&quot;bogus!&quot; is not an arXiv category/);
+      assert.match(refused.body, /name="categories" value="cs.CL, bogus!"/);
+      assert.match(refused.body, /name="keywords" value="tiling"/);
       // Collections are in the main menu; public ones are listed.
       assert.match(after.body, /<nav aria-label="Main"><ul>[\s\S]*<a href="\/collections">Collections<\/a>/);
     });

@@ -197,7 +197,7 @@ ${problem && !problem.field ? html`<p class="notice error" role="alert">${proble
   });
 
   // Managing by the signed link in every digest: whoever received the mail may change its settings.
-  const manageForm = (req: FastifyRequest, reply: FastifyReply, s: Subscriber, action: string, note?: SafeHtml) =>
+  const manageForm = (req: FastifyRequest, reply: FastifyReply, s: Subscriber, action: string, note?: SafeHtml, problem?: Problem) =>
     html`<h1>Your digest</h1>
 ${note ?? ''}
 ${s.status === 'suspended' ? html`<p class="notice error">Mail to this address bounced (${s.suspendedReason ?? 'rejected'}), so digests are paused.</p>` : ''}
@@ -205,7 +205,7 @@ ${s.status === 'unsubscribed' ? html`<p class="notice">This address is unsubscri
 <form class="digest-form" action="${action}" method="post">
   ${csrfField(req, reply, pb.secret)}
   <p>Address: <strong>${s.email}</strong></p>
-  ${prefsFields(s, { tzFixed: true })}
+  ${prefsFields(s, { tzFixed: true, problem })}
   <div><button class="btn" type="submit">Save</button></div>
 </form>
 <form method="post" action="/unsubscribe/${subs.unsubscribeToken(s)}" style="margin-top:1.5rem"><button class="btn secondary" type="submit">Unsubscribe</button></form>`;
@@ -220,7 +220,14 @@ ${s.status === 'unsubscribed' ? html`<p class="notice">This address is unsubscri
     assertCsrf(req, pb.secret);
     const s = await subs.fromUnsubscribeToken(req.params.token);
     if (!s) throw errors.notFound('This link is not valid.');
-    const saved = await subs.savePrefs(s.id, parsePrefs(formValues(req)));
+    let prefs: DigestPrefs;
+    try {
+      prefs = parsePrefs(formValues(req));
+    } catch (err) {
+      const problem = problemOf(err);
+      return page(req, reply, 'Your digest', manageForm(req, reply, { ...s, ...typedPrefs(formValues(req)) }, `/subscribe/manage/${req.params.token}`, undefined, problem), problem.status);
+    }
+    const saved = await subs.savePrefs(s.id, prefs);
     return page(req, reply, 'Your digest', manageForm(req, reply, saved, `/subscribe/manage/${req.params.token}`, html`<p class="notice">Saved.</p>`));
   });
 
@@ -259,7 +266,7 @@ ${s.status === 'unsubscribed' ? html`<p class="notice">This address is unsubscri
   });
 
   // Settings for signed-in users (the community feature sets req.viewer).
-  const settings = async (req: FastifyRequest, reply: FastifyReply, note?: SafeHtml) => {
+  const settings = async (req: FastifyRequest, reply: FastifyReply, note?: SafeHtml, refused?: { problem: Problem; typed: DigestPrefs }) => {
     const v = viewerOf(req);
     if (!v) {
       return page(
@@ -271,7 +278,7 @@ ${s.status === 'unsubscribed' ? html`<p class="notice">This address is unsubscri
       );
     }
     const s = await subs.forUser(v);
-    const p = s ?? { ...DEFAULT_PREFS };
+    const p = refused?.typed ?? s ?? { ...DEFAULT_PREFS };
     const active = s?.status === 'confirmed';
     return page(
       req,
@@ -283,10 +290,11 @@ ${note ?? ''}
 ${s?.status === 'suspended' ? html`<span class="notice error">Mail to this address bounced (${s.suspendedReason ?? ''}).</span>` : ''}</p>
 <form class="digest-form" action="/settings/digest" method="post">
   ${csrfField(req, reply, pb.secret)}
-  ${prefsFields(p, { tzFixed: !!s })}
+  ${prefsFields(p, { tzFixed: !!s, problem: refused?.problem })}
   <div><button class="btn" type="submit" name="action" value="save">${active ? 'Save' : 'Subscribe'}</button>
   ${active ? html` <button class="btn secondary" type="submit" name="action" value="unsubscribe">Unsubscribe</button>` : ''}</div>
 </form>`,
+      refused?.problem.status ?? 200,
     );
   };
 
@@ -301,7 +309,14 @@ ${s?.status === 'suspended' ? html`<span class="notice error">Mail to this addre
       if (s) await subs.unsubscribe(s.id);
       return settings(req, reply, html`<p class="notice">Unsubscribed.</p>`);
     }
-    await subs.saveForUser(v, parsePrefs(body));
+    let prefs: DigestPrefs;
+    try {
+      prefs = parsePrefs(body);
+    } catch (err) {
+      const problem = problemOf(err);
+      return settings(req, reply, undefined, { problem, typed: typedPrefs(body) });
+    }
+    await subs.saveForUser(v, prefs);
     return settings(req, reply, html`<p class="notice">Saved.</p>`);
   });
 
