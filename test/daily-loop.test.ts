@@ -205,6 +205,21 @@ for (const dbk of databases) {
       assert.match(after.body, /<nav aria-label="Main"><ul>[\s\S]*<a href="\/collections">Collections<\/a>/);
     });
 
+    test('signed out, commenting, saving and submitting lead through sign-in and back', async () => {
+      const b = new Browser(srv.url);
+      const page = await b.get(`/papers/${ID}`);
+      assert.match(page.body, /<form method="post" action="\/papers\/2410\.17243\/comments" class="comment-form" id="comment-form" data-draft="comment:2410\.17243">/);
+      const c = await b.post(`/papers/${ID}/comments`, { body: 'kept in the tab by app.js' });
+      assert.equal(c.status, 303);
+      assert.equal(c.location, `/signin?next=${encodeURIComponent(`/papers/${ID}#comment-form`)}&do=${encodeURIComponent(`comment:${ID}`)}`);
+      const s = await b.post('/collections/add', { paper: ID, back: `/papers/${ID}` });
+      assert.equal(s.location, `/signin?next=${encodeURIComponent(`/papers/${ID}`)}&do=${encodeURIComponent(`save:${ID}`)}`);
+      const signin = await b.get(s.location!);
+      assert.match(signin.body, /After signing in, arXiv:2410\.17243 is saved to your reading list/);
+      const sub = await b.get('/submit?paper=2410.99999');
+      assert.equal(sub.location, `/signin?next=${encodeURIComponent('/submit?paper=2410.99999')}&do=${encodeURIComponent('submit:2410.99999')}`);
+    });
+
     test('following signed out asks for an address and confirms it by mail first', async () => {
       const b = new Browser(srv.url);
       const page = await b.get(`/follow?author=${encodeURIComponent(AUTHOR)}`);
