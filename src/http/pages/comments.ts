@@ -82,7 +82,7 @@ ${fieldError(pr, 'body')}
 <button class="btn" type="submit">${v ? 'Post comment' : 'Sign in and post'}</button></form>`;
   return html`<section id="comments" aria-labelledby="comments-h">
   <h2 id="comments-h">Comments <span class="muted">(${count.here})</span></h2>
-  ${count.elsewhere ? html`<p class="muted"><a href="${count.elsewhere.url}" rel="noopener">${count.elsewhere.count} more on ${count.elsewhere.source} <span aria-hidden="true">↗</span></a></p>` : ''}
+  ${count.elsewhere ? html`<p class="muted"><a href="${count.elsewhere.url}" rel="noopener">${count.elsewhere.count} ${count.here ? 'more' : count.elsewhere.count === 1 ? 'comment' : 'comments'} on ${count.elsewhere.source} <span aria-hidden="true">↗</span></a></p>` : ''}
   ${items.length ? html`<ol class="comments">${items}</ol>` : html`<p class="muted">No comments here yet.</p>`}
   ${pr && !pr.field ? notice(pr.message) : ''}
   ${form}
