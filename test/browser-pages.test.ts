@@ -9,6 +9,8 @@ import type { RouteModule } from '../src/http/routes.ts';
 
 /** The daily page's budget: HTML + CSS + JS, uncompressed, KaTeX's stylesheet and fonts aside. */
 const BUDGET = 100_000;
+/** A signed-in reader's: each card carries a vote form with its token, and community.js loads. */
+const SIGNED_IN_BUDGET = 120_000;
 
 // A route that fails with an ordinary Error (not an AppError), registered for this file only.
 const SECRET = 'password=hunter2 in /srv/secret/path.ts';
@@ -50,6 +52,21 @@ for (const dbk of databases) {
       const gz = bodies.reduce((n, b) => n + gzipSync(b).length, 0);
       t.diagnostic(`daily page weight: html ${bodies[0].length} B + ${assets.length} assets = ${raw} B uncompressed, ${br} B brotli, ${gz} B gzip`);
       assert.ok(raw < BUDGET, `daily page weighs ${raw} bytes (${assets.join(', ')})`);
+    });
+
+    test(`a signed-in reader's fullest daily page (50 cards with vote forms) is under ${SIGNED_IN_BUDGET / 1000} KB`, async (t) => {
+      const user = await pb.community.accounts.ensureUsername(await pb.community.accounts.findOrCreate('weight@example.org'));
+      const cookie = `pb_session=${await pb.community.accounts.createSession(user.id)}`;
+      const page = await (await get('/?list=all', { headers: { cookie, 'accept-encoding': 'identity' } })).text();
+      assert.equal([...page.matchAll(/<form method="post" action="\/papers\/[^"]+\/upvote" data-vote>/g)].length, 50);
+      const assets = [...page.matchAll(/<(?:link rel="stylesheet" href|script src)="(\/static\/[^"]+)"/g)].map((m) => m[1]).filter((u) => !u.includes('/katex-'));
+      assert.ok(assets.some((u) => u.includes('/community.')), 'community.js is loaded');
+      const bodies = [Buffer.from(page)];
+      for (const u of assets) bodies.push(Buffer.from(await (await get(u, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer()));
+      const raw = bodies.reduce((n, b) => n + b.length, 0);
+      const br = bodies.reduce((n, b) => n + brotliCompressSync(b).length, 0);
+      t.diagnostic(`signed-in daily page weight: html ${bodies[0].length} B + ${assets.length} assets = ${raw} B uncompressed, ${br} B brotli`);
+      assert.ok(raw < SIGNED_IN_BUDGET, `signed-in daily page weighs ${raw} bytes`);
     });
 
     test('pages send an ETag and answer 304 to a matching If-None-Match; assets are fingerprinted, immutable and compressed', async () => {

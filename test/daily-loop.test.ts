@@ -179,7 +179,7 @@ for (const dbk of databases) {
       const blank = await b.post(`/papers/${ID}/comments`, { body: '   ' }, page);
       assert.equal(blank.status, 400);
       assert.match(blank.body, /<h1>Breaking the Memory Barrier/);
-      assert.match(blank.body, /<p class="field-error" id="body-error">[^<]+<\/p>\s*<textarea id="comment-body"[^>]*aria-invalid="true"[^>]*>   <\/textarea>/);
+      assert.match(blank.body, /<p class="field-error" id="body-error">[^<]+<\/p>\s*<textarea id="comment-body"[^>]*aria-invalid="true"[^>]*> {3}<\/textarea>/);
       // Save: to the reading list, made on first use, back on the paper (JSON for the script).
       const saved = await b.post('/collections/add', { paper: ID, back: `/papers/${ID}` }, page);
       assert.equal(saved.status, 303);

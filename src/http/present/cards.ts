@@ -36,15 +36,16 @@ export function signinToVote(arxivId: string): string {
 
 /**
  * The upvote control: a real form (works without JavaScript; community.js posts it in the
- * background). Signed out, a link to sign in that casts the vote afterwards and comes back to `back`.
+ * background). Without JavaScript the answer redirects to the page the form was on (its Referer),
+ * so no per-card "back" field is sent. Signed out, a link to sign in that casts the vote afterwards.
  */
-export function voteControl(paper: Paper, viewer: CardViewer | null | undefined, back: string): SafeHtml {
+export function voteControl(paper: Paper, viewer: CardViewer | null | undefined, _back?: string): SafeHtml {
   const count = paper.upvotes;
   // No visible "upvotes" under the number (as on HF): the ▲ says it; screen readers get the words.
   if (!viewer || !viewer.csrf)
     return html`<div class="votes"><a class="vote" href="${signinToVote(paper.arxivId)}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: sign in to upvote</span></a></div>`;
   const on = viewer.voted.has(paper.id);
-  return html`<div class="votes"><form method="post" action="/papers/${encodeURIComponent(paper.arxivId)}/upvote" data-vote><input type="hidden" name="_csrf" value="${viewer.csrf}"><input type="hidden" name="back" value="${back}"><button type="submit" aria-pressed="${on ? 'true' : 'false'}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: upvote this paper</span></button></form></div>`;
+  return html`<div class="votes"><form method="post" action="/papers/${encodeURIComponent(paper.arxivId)}/upvote" data-vote><input type="hidden" name="_csrf" value="${viewer.csrf}"><button type="submit" aria-pressed="${on ? 'true' : 'false'}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: upvote this paper</span></button></form></div>`;
 }
 
 /** "2 comments" (linking to them) and "3 on Hugging Face ↗", from the one rule of src/domain/counts.ts. */
