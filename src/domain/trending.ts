@@ -37,7 +37,8 @@ export interface TrendSignals {
 }
 
 export function trendingScore(w: TrendingWeights, s: TrendSignals): number {
-  const signal = w.upvotes * Math.log1p(Math.max(0, s.upvotes)) + w.comments * Math.log1p(Math.max(0, s.comments)) + w.stars * Math.log1p(Math.max(0, s.starsGained ?? 0));
+  const signal =
+    w.upvotes * Math.log1p(Math.max(0, s.upvotes)) + w.comments * Math.log1p(Math.max(0, s.comments)) + w.stars * Math.log1p(Math.max(0, s.starsGained ?? 0));
   return signal / Math.pow(Math.max(0, s.ageHours) + 2, w.gravity);
 }
 

@@ -33,6 +33,9 @@ const CONTENT_KEYS: (keyof Values)[] = [
   'versions_json',
 ];
 
+/** A new paper's counters: no votes or comments here, none reported by a source yet. */
+const NO_COUNTS = { upvotes: 0, num_comments: 0, source_upvotes: 0, source_comments: 0 };
+
 export function rowToPaper(r: Row): Paper {
   return {
     id: r.id,
@@ -226,7 +229,7 @@ class SqliteBulk {
           outcomes.push('updated');
         } else {
           const info = this.insert.run(...params, now, now);
-          row = { ...v, id: Number(info.lastInsertRowid), upvotes: 0, num_comments: 0, source_upvotes: 0, source_comments: 0, created_at: now, modified_at: now };
+          row = { ...v, id: Number(info.lastInsertRowid), ...NO_COUNTS, created_at: now, modified_at: now };
           fts?.inserted(row.id, row);
           outcomes.push('inserted');
         }
@@ -328,7 +331,7 @@ export class PaperStore {
       const queued = pending.get(p.arxivId);
       if (queued) {
         // The same new paper twice in one batch: merge into the queued row.
-        const merged = mergedValues(p, { ...queued, id: 0, upvotes: 0, num_comments: 0, source_upvotes: 0, source_comments: 0, created_at: now, modified_at: now });
+        const merged = mergedValues(p, { ...queued, id: 0, ...NO_COUNTS, created_at: now, modified_at: now });
         if (!merged || sameContent(merged, queued)) outcomes.push('unchanged');
         else {
           pending.set(p.arxivId, merged);
