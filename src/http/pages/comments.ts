@@ -44,58 +44,28 @@ function commentItem(c: CommentView, arxivId: string, v: RequestViewer | null, e
   if (v && v.csrf && !gone) {
     if (canEdit) actions.push(html`<a class="btn secondary" href="/comments/${c.id}/edit">Edit</a>`);
     if (mine || isCurator(v))
-      actions.push(
-        html`<form method="post" action="/comments/${c.id}/delete" class="inline">
-          ${csrfInput(v)}<button class="btn secondary" type="submit">Delete</button>
-        </form>`,
-      );
+      actions.push(html`<form method="post" action="/comments/${c.id}/delete" class="inline">${csrfInput(v)}<button class="btn secondary" type="submit">Delete</button></form>`);
     if (!mine)
       actions.push(
-        html`<details class="inline">
-          <summary>Report</summary>
-          <form method="post" action="/comments/${c.id}/report">
-            ${csrfInput(v)}<label for="reason-${c.id}">Why?</label> <input id="reason-${c.id}" name="reason" type="text" maxlength="500" />
-            <button class="btn secondary" type="submit">Report</button>
-          </form>
-        </details>`,
+        html`<details class="inline"><summary>Report</summary><form method="post" action="/comments/${c.id}/report">${csrfInput(v)}<label for="reason-${c.id}">Why?</label> <input id="reason-${c.id}" name="reason" type="text" maxlength="500"> <button class="btn secondary" type="submit">Report</button></form></details>`,
       );
     if (isCurator(v))
-      actions.push(
-        html`<form method="post" action="/comments/${c.id}/hide" class="inline">
-          ${csrfInput(v)}<input type="hidden" name="hidden" value="1" /><button class="btn secondary" type="submit">Hide</button>
-        </form>`,
-      );
+      actions.push(html`<form method="post" action="/comments/${c.id}/hide" class="inline">${csrfInput(v)}<input type="hidden" name="hidden" value="1"><button class="btn secondary" type="submit">Hide</button></form>`);
   }
   if (v && v.csrf && c.hidden && isCurator(v))
-    actions.push(
-      html`<form method="post" action="/comments/${c.id}/hide" class="inline">
-        ${csrfInput(v)}<input type="hidden" name="hidden" value="0" /><button class="btn secondary" type="submit">Show again</button>
-      </form>`,
-    );
+    actions.push(html`<form method="post" action="/comments/${c.id}/hide" class="inline">${csrfInput(v)}<input type="hidden" name="hidden" value="0"><button class="btn secondary" type="submit">Show again</button></form>`);
   const body = c.deleted ? html`<p class="muted">[deleted]</p>` : c.hidden ? html`<p class="muted">[hidden by a curator]</p>` : raw(c.html);
   const reply =
     !isReply && v && v.csrf && v.username
-      ? html`<details>
-          <summary>Reply</summary>
-          <form method="post" action="/papers/${enc(arxivId)}/comments">
-            ${csrfInput(v)}<input type="hidden" name="parent_id" value="${c.id}" /><label for="reply-${c.id}" class="visually-hidden">Your reply</label
-            ><textarea id="reply-${c.id}" name="body" rows="3" required></textarea><button class="btn" type="submit">Reply</button>
-          </form>
-        </details>`
+      ? html`<details><summary>Reply</summary><form method="post" action="/papers/${enc(arxivId)}/comments">${csrfInput(v)}<input type="hidden" name="parent_id" value="${c.id}"><label for="reply-${c.id}" class="visually-hidden">Your reply</label><textarea id="reply-${c.id}" name="body" rows="3" required></textarea><button class="btn" type="submit">Reply</button></form></details>`
       : '';
   return html`<li id="comment-${c.id}" class="comment">
-    <p class="muted">${who} · <time datetime="${c.createdAt}">${when(c.createdAt)}</time>${c.editedAt ? ' · edited' : ''}</p>
-    <div class="comment-body">${body}</div>
-    ${actions.length ? html`<div class="comment-actions">${actions.map((a) => html`${a} `)}</div>` : ''}
-    ${
-      c.replies.length
-        ? html`<ol class="replies">
-            ${c.replies.map((r) => commentItem(r, arxivId, v, editMinutes, now, true))}
-          </ol>`
-        : ''
-    }
-    ${reply}
-  </li>`;
+  <p class="muted">${who} · <time datetime="${c.createdAt}">${when(c.createdAt)}</time>${c.editedAt ? ' · edited' : ''}</p>
+  <div class="comment-body">${body}</div>
+  ${actions.length ? html`<div class="comment-actions">${actions.map((a) => html`${a} `)}</div>` : ''}
+  ${c.replies.length ? html`<ol class="replies">${c.replies.map((r) => commentItem(r, arxivId, v, editMinutes, now, true))}</ol>` : ''}
+  ${reply}
+</li>`;
 }
 
 /** The paper page's comments section: the thread, the source's count, and the form. */
@@ -113,35 +83,18 @@ export async function commentsSection(req: FastifyRequest, ctx: HttpContext, vie
   const form =
     v && v.csrf && !v.username
       ? html`<p><a href="/welcome?next=${enc(`/papers/${p.arxivId}#comment-form`)}">Choose a username</a> to comment.</p>`
-      : html`<form method="post" action="/papers/${enc(p.arxivId)}/comments" class="comment-form" id="comment-form" data-draft="comment:${p.arxivId}">
-          ${v?.csrf ? csrfInput(v) : ''}
-          <label for="comment-body">Add a comment <span class="muted">(Markdown and $math$)</span></label>
-          ${fieldError(pr, 'body')}
-          <textarea id="comment-body" name="body" rows="4" required maxlength="${pb.config.commentMaxChars}" ${invalid(pr, 'body')}>
-${state.draft ?? ''}</textarea>
-          <button class="btn" type="submit">${v ? 'Post comment' : 'Sign in and post'}</button>
-        </form>`;
+      : html`<form method="post" action="/papers/${enc(p.arxivId)}/comments" class="comment-form" id="comment-form" data-draft="comment:${p.arxivId}">${v?.csrf ? csrfInput(v) : ''}
+<label for="comment-body">Add a comment <span class="muted">(Markdown and $math$)</span></label>
+${fieldError(pr, 'body')}
+<textarea id="comment-body" name="body" rows="4" required maxlength="${pb.config.commentMaxChars}"${invalid(pr, 'body')}>${state.draft ?? ''}</textarea>
+<button class="btn" type="submit">${v ? 'Post comment' : 'Sign in and post'}</button></form>`;
   return html`<section id="comments" aria-labelledby="comments-h">
-    <h2 id="comments-h">Comments <span class="muted">(${count.here})</span></h2>
-    ${
-      count.elsewhere
-        ? html`<p class="muted">
-            <a href="${count.elsewhere.url}" rel="noopener"
-              >${count.elsewhere.count} ${count.here ? 'more' : count.elsewhere.count === 1 ? 'comment' : 'comments'} on ${count.elsewhere.source}
-              <span aria-hidden="true">↗</span></a
-            >
-          </p>`
-        : ''
-    }
-    ${
-      items.length
-        ? html`<ol class="comments">
-            ${items}
-          </ol>`
-        : html`<p class="muted">No comments here yet.</p>`
-    }
-    ${pr && !pr.field ? notice(pr.message) : ''} ${form}
-  </section>`;
+  <h2 id="comments-h">Comments <span class="muted">(${count.here})</span></h2>
+  ${count.elsewhere ? html`<p class="muted"><a href="${count.elsewhere.url}" rel="noopener">${count.elsewhere.count} ${count.here ? 'more' : count.elsewhere.count === 1 ? 'comment' : 'comments'} on ${count.elsewhere.source} <span aria-hidden="true">↗</span></a></p>` : ''}
+  ${items.length ? html`<ol class="comments">${items}</ol>` : html`<p class="muted">No comments here yet.</p>`}
+  ${pr && !pr.field ? notice(pr.message) : ''}
+  ${form}
+</section>`;
 }
 
 export function commentRoutes(app: FastifyInstance, ctx: HttpContext) {
@@ -187,16 +140,7 @@ export function commentRoutes(app: FastifyInstance, ctx: HttpContext) {
       reply,
       { title: 'Edit comment' },
       html`<h1>Edit comment</h1>
-        <form method="post" action="/comments/${id}/edit">
-          ${csrfInput(v)}<label for="body">Comment</label>${fieldError(problem, 'body')}<textarea
-            id="body"
-            name="body"
-            rows="6"
-            required${invalid(problem, 'body')}
-          >
-${text ?? cm.markdown}</textarea
-          ><button class="btn" type="submit">Save</button> <a href="${await backToComment(id)}">Back to the paper</a>
-        </form>`,
+<form method="post" action="/comments/${id}/edit">${csrfInput(v)}<label for="body">Comment</label>${fieldError(problem, 'body')}<textarea id="body" name="body" rows="6" required${invalid(problem, 'body')}>${text ?? cm.markdown}</textarea><button class="btn" type="submit">Save</button> <a href="${await backToComment(id)}">Back to the paper</a></form>`,
       problem?.status ?? 200,
     );
   };
@@ -205,22 +149,18 @@ ${text ?? cm.markdown}</textarea
     editPage(req, reply, viewerOf(req), intParam(req.params.id, 'comment')),
   );
 
-  app.post<{ Params: { id: string }; Body: Static<typeof CommentBody> }>(
-    '/comments/:id/edit',
-    { schema: { body: CommentBody, hide: true }, preHandler: guard },
-    async (req, reply) => {
-      const v = viewerOf(req);
-      const id = intParam(req.params.id, 'comment');
-      try {
-        await c.comments.edit(v, id, req.body?.body, req.ip);
-      } catch (err) {
-        const p = problemOf(err, 'body');
-        if (p.status === 403) throw err;
-        return editPage(req, reply, v, id, p, req.body?.body);
-      }
-      return reply.redirect(await backToComment(id), 303);
-    },
-  );
+  app.post<{ Params: { id: string }; Body: Static<typeof CommentBody> }>('/comments/:id/edit', { schema: { body: CommentBody, hide: true }, preHandler: guard }, async (req, reply) => {
+    const v = viewerOf(req);
+    const id = intParam(req.params.id, 'comment');
+    try {
+      await c.comments.edit(v, id, req.body?.body, req.ip);
+    } catch (err) {
+      const p = problemOf(err, 'body');
+      if (p.status === 403) throw err;
+      return editPage(req, reply, v, id, p, req.body?.body);
+    }
+    return reply.redirect(await backToComment(id), 303);
+  });
 
   app.post<{ Params: { id: string } }>('/comments/:id/delete', { preHandler: guard }, async (req, reply) => {
     const id = intParam(req.params.id, 'comment');
@@ -228,30 +168,15 @@ ${text ?? cm.markdown}</textarea
     return reply.redirect(await backToComment(id), 303);
   });
 
-  app.post<{ Params: { id: string }; Body: Static<typeof ReasonBody> }>(
-    '/comments/:id/report',
-    { schema: { body: ReasonBody, hide: true }, preHandler: guard },
-    async (req, reply) => {
-      const id = intParam(req.params.id, 'comment');
-      await c.comments.report(viewerOf(req), id, req.body?.reason);
-      return ctx.page(
-        req,
-        reply,
-        { title: 'Reported' },
-        html`<h1>Thank you</h1>
-          <p role="status">A curator will look at the comment.</p>
-          <p><a href="${await backToComment(id)}">Back to the paper</a></p>`,
-      );
-    },
-  );
+  app.post<{ Params: { id: string }; Body: Static<typeof ReasonBody> }>('/comments/:id/report', { schema: { body: ReasonBody, hide: true }, preHandler: guard }, async (req, reply) => {
+    const id = intParam(req.params.id, 'comment');
+    await c.comments.report(viewerOf(req), id, req.body?.reason);
+    return ctx.page(req, reply, { title: 'Reported' }, html`<h1>Thank you</h1><p role="status">A curator will look at the comment.</p><p><a href="${await backToComment(id)}">Back to the paper</a></p>`);
+  });
 
-  app.post<{ Params: { id: string }; Body: Static<typeof HiddenBody> }>(
-    '/comments/:id/hide',
-    { schema: { body: HiddenBody, hide: true }, preHandler: guard },
-    async (req, reply) => {
-      const id = intParam(req.params.id, 'comment');
-      await c.comments.setHidden(viewerOf(req), id, req.body?.hidden !== '0');
-      return reply.redirect(backOf(req, await backToComment(id)), 303);
-    },
-  );
+  app.post<{ Params: { id: string }; Body: Static<typeof HiddenBody> }>('/comments/:id/hide', { schema: { body: HiddenBody, hide: true }, preHandler: guard }, async (req, reply) => {
+    const id = intParam(req.params.id, 'comment');
+    await c.comments.setHidden(viewerOf(req), id, req.body?.hidden !== '0');
+    return reply.redirect(backOf(req, await backToComment(id)), 303);
+  });
 }

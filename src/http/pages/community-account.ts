@@ -21,7 +21,7 @@ import {
   type RequestViewer,
 } from './community-session.ts';
 
-export const csrfInput = (v: RequestViewer) => html`<input type="hidden" name="_csrf" value="${v.csrf}" />`;
+export const csrfInput = (v: RequestViewer) => html`<input type="hidden" name="_csrf" value="${v.csrf}">`;
 export const notice = (message: string | undefined, kind: 'error' | 'ok' = 'error') =>
   message ? html`<p class="notice${kind === 'error' ? ' error' : ''}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</p>` : '';
 
@@ -46,31 +46,17 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       reply,
       { title: 'Sign in' },
       html`<h1>Sign in</h1>
-        <p>
-          No password: we e-mail you a link that signs you in. It works once and expires in ${pb.config.magicLinkMinutes}
-          minutes.${
-            action ? html` After signing in, ${describePending(action)}, and you come back ${next && next !== '/' ? 'to where you were' : 'here'}.` : ''
-          }
-        </p>
-        ${problem && !problem.field ? notice(problem.message) : ''}
-        <form method="post" action="/signin" class="stack">
-          ${csrf}
-          <input type="hidden" name="next" value="${next ?? ''}" />
-          ${action ? html`<input type="hidden" name="do" value="${formatPending(action)}" />` : ''}
-          <p>
-            <label for="email">E-mail address</label>${fieldError(problem, 'email')}<input
-              id="email"
-              name="email"
-              type="email"
-              required
-              maxlength="254"
-              autocomplete="email"
-              value="${email}"
-              ${invalid(problem, 'email')}
-            />
-          </p>
-          <p><button class="btn" type="submit">Send me a sign-in link</button></p>
-        </form>`,
+<p>No password: we e-mail you a link that signs you in. It works once and expires in ${pb.config.magicLinkMinutes} minutes.${
+        action ? html` After signing in, ${describePending(action)}, and you come back ${next && next !== '/' ? 'to where you were' : 'here'}.` : ''
+      }</p>
+${problem && !problem.field ? notice(problem.message) : ''}
+<form method="post" action="/signin" class="stack">
+  ${csrf}
+  <input type="hidden" name="next" value="${next ?? ''}">
+  ${action ? html`<input type="hidden" name="do" value="${formatPending(action)}">` : ''}
+  <p><label for="email">E-mail address</label>${fieldError(problem, 'email')}<input id="email" name="email" type="email" required maxlength="254" autocomplete="email" value="${email}"${invalid(problem, 'email')}></p>
+  <p><button class="btn" type="submit">Send me a sign-in link</button></p>
+</form>`,
       problem?.status ?? 200,
     );
   };
@@ -101,7 +87,7 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       const p = problemOf(err, 'email');
       if (p.status === 429) {
         p.field = undefined;
-        reply.header('Retry-After', String((err as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds ?? 60));
+        reply.header('Retry-After', String(((err as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds) ?? 60));
       }
       return signinForm(req, reply, csrfField(req, reply), next, p, String(b.email ?? '').slice(0, 254), action ? formatPending(action) : null);
     }
@@ -109,11 +95,7 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       req,
       reply,
       { title: 'Check your inbox' },
-      html`<h1>Check your inbox</h1>
-        <p role="status">
-          If the address is right, a sign-in link is on its way to <strong>${String(b.email).trim()}</strong>. It expires in ${pb.config.magicLinkMinutes}
-          minutes.
-        </p>`,
+      html`<h1>Check your inbox</h1><p role="status">If the address is right, a sign-in link is on its way to <strong>${String(b.email).trim()}</strong>. It expires in ${pb.config.magicLinkMinutes} minutes.</p>`,
     );
   });
 
@@ -133,23 +115,18 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       reply,
       { title: 'Sign in' },
       html`<h1>Sign in</h1>
-        <form method="post" action="/signin/verify">
-          ${csrfField(req, reply)}
-          <input type="hidden" name="token" value="${token}" />
-          <p>Signing in as <strong>${email}</strong>.${action ? html` Then ${describePending(action)}.` : ''}</p>
-          <p><button class="btn" type="submit">Sign in</button></p>
-        </form>`,
+<form method="post" action="/signin/verify">
+  ${csrfField(req, reply)}
+  <input type="hidden" name="token" value="${token}">
+  <p>Signing in as <strong>${email}</strong>.${action ? html` Then ${describePending(action)}.` : ''}</p>
+  <p><button class="btn" type="submit">Sign in</button></p>
+</form>`,
     );
   });
 
   /** Back where the reader was going, the pending action done (with its outcome on the way). */
-  const arrive = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    viewer: Parameters<typeof completePending>[1],
-    next: string | null,
-    pending: string | null,
-  ) => {
+  type PendingViewer = Parameters<typeof completePending>[1];
+  const arrive = async (req: FastifyRequest, reply: FastifyReply, viewer: PendingViewer, next: string | null, pending: string | null) => {
     const r = await completePending(req, viewer, pending);
     return reply.redirect(r.next ?? next ?? '/', 303);
   };
@@ -188,49 +165,20 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       reply,
       { title: 'Welcome' },
       html`<h1>Welcome to Paperboy</h1>
-        <p>Choose how you appear to others.${action ? html` Then ${describePending(action)}.` : ''}</p>
-        ${problem && !problem.field ? notice(problem.message) : ''}
-        <form method="post" action="/welcome" class="stack">
-          ${csrfInput(v)}
-          <input type="hidden" name="next" value="${next ?? ''}" />
-          ${action ? html`<input type="hidden" name="do" value="${formatPending(action)}" />` : ''}
-          <p>
-            <label for="username">Username</label>
-            <span class="hint" id="username-rules"
-              >2 to 30 characters: lower-case letters a–z, digits, “-” and “_”, starting with a letter or digit. It is shown with your comments and cannot be
-              changed later.</span
-            >
-            ${fieldError(problem, 'username')}<input
-              id="username"
-              name="username"
-              type="text"
-              required
-              minlength="2"
-              maxlength="30"
-              pattern="[a-z0-9][a-z0-9_\\-]{1,29}"
-              value="${values?.username ?? ''}"
-              autocomplete="username"
-              aria-describedby="username-rules${problem?.field === 'username' ? ' username-error' : ''}"
-              ${problem?.field === 'username' ? html` aria-invalid="true"` : ''}
-            />
-          </p>
-          <p>
-            <label for="display_name">Display name</label>
-            <span class="hint" id="display-rules">Up to 60 characters, any you like; you can change it in your settings.</span>
-            ${fieldError(problem, 'display_name')}<input
-              id="display_name"
-              name="display_name"
-              type="text"
-              required
-              maxlength="60"
-              value="${values?.display_name ?? ''}"
-              autocomplete="name"
-              aria-describedby="display-rules"
-              ${invalid(problem, 'display_name')}
-            />
-          </p>
-          <p><button class="btn" type="submit">${action ? 'Save and continue' : 'Save'}</button></p>
-        </form>`,
+<p>Choose how you appear to others.${action ? html` Then ${describePending(action)}.` : ''}</p>
+${problem && !problem.field ? notice(problem.message) : ''}
+<form method="post" action="/welcome" class="stack">
+  ${csrfInput(v)}
+  <input type="hidden" name="next" value="${next ?? ''}">
+  ${action ? html`<input type="hidden" name="do" value="${formatPending(action)}">` : ''}
+  <p><label for="username">Username</label>
+  <span class="hint" id="username-rules">2 to 30 characters: lower-case letters a–z, digits, “-” and “_”, starting with a letter or digit. It is shown with your comments and cannot be changed later.</span>
+  ${fieldError(problem, 'username')}<input id="username" name="username" type="text" required minlength="2" maxlength="30" pattern="[a-z0-9][a-z0-9_\\-]{1,29}" value="${values?.username ?? ''}" autocomplete="username" aria-describedby="username-rules${problem?.field === 'username' ? ' username-error' : ''}"${problem?.field === 'username' ? html` aria-invalid="true"` : ''}></p>
+  <p><label for="display_name">Display name</label>
+  <span class="hint" id="display-rules">Up to 60 characters, any you like; you can change it in your settings.</span>
+  ${fieldError(problem, 'display_name')}<input id="display_name" name="display_name" type="text" required maxlength="60" value="${values?.display_name ?? ''}" autocomplete="name" aria-describedby="display-rules"${invalid(problem, 'display_name')}></p>
+  <p><button class="btn" type="submit">${action ? 'Save and continue' : 'Save'}</button></p>
+</form>`,
       problem?.status ?? 200,
     );
   };
@@ -275,51 +223,31 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       reply,
       { title: 'Settings' },
       html`<h1>Settings</h1>
-        ${message ? notice(message.message, message.ok ? 'ok' : 'error') : ''}
-        <section aria-labelledby="profile-h">
-          <h2 id="profile-h">Profile</h2>
-          <p>
-            Signed in as <strong>${v.email}</strong>${v.username ? html` · username <a href="/users/${v.username}">${v.username}</a>` : ''} · role ${v.role}
-          </p>
-          <form method="post" action="/settings">
-            ${csrfInput(v)}
-            <p>
-              <label for="display_name">Display name</label><br /><input
-                id="display_name"
-                name="display_name"
-                type="text"
-                required
-                maxlength="60"
-                value="${v.displayName ?? ''}"
-              />
-            </p>
-            <p><button class="btn" type="submit">Save</button></p>
-          </form>
-        </section>
-        <section aria-labelledby="more-h">
-          <h2 id="more-h">Your things</h2>
-          <ul>
-            <li><a href="/settings/tokens">Personal API tokens</a></li>
-            <li><a href="/collections">Collections</a> (${collections.length})</li>
-            <li><a href="/submit">Submit a paper</a></li>
-            ${isCurator(v) ? html`<li><a href="/moderation">Moderation</a></li>` : ''}
-          </ul>
-          ${
-            claims.length
-              ? html`<h3>Author claims</h3>
-                  <ul>
-                    ${claims.map((c) => html`<li><a href="/papers/${c.arxivId}">${c.title}</a> as ${c.authorName}: ${c.status}</li>`)}
-                  </ul>`
-              : ''
-          }
-        </section>
-        <section aria-labelledby="signout-h">
-          <h2 id="signout-h">Sign out</h2>
-          <form method="post" action="/signout" style="display:inline">${csrfInput(v)}<button class="btn secondary" type="submit">Sign out</button></form>
-          <form method="post" action="/signout" style="display:inline">
-            ${csrfInput(v)}<input type="hidden" name="everywhere" value="1" /><button class="btn secondary" type="submit">Sign out everywhere</button>
-          </form>
-        </section>`,
+${message ? notice(message.message, message.ok ? 'ok' : 'error') : ''}
+<section aria-labelledby="profile-h">
+  <h2 id="profile-h">Profile</h2>
+  <p>Signed in as <strong>${v.email}</strong>${v.username ? html` · username <a href="/users/${v.username}">${v.username}</a>` : ''} · role ${v.role}</p>
+  <form method="post" action="/settings">
+    ${csrfInput(v)}
+    <p><label for="display_name">Display name</label><br><input id="display_name" name="display_name" type="text" required maxlength="60" value="${v.displayName ?? ''}"></p>
+    <p><button class="btn" type="submit">Save</button></p>
+  </form>
+</section>
+<section aria-labelledby="more-h">
+  <h2 id="more-h">Your things</h2>
+  <ul>
+    <li><a href="/settings/tokens">Personal API tokens</a></li>
+    <li><a href="/collections">Collections</a> (${collections.length})</li>
+    <li><a href="/submit">Submit a paper</a></li>
+    ${isCurator(v) ? html`<li><a href="/moderation">Moderation</a></li>` : ''}
+  </ul>
+  ${claims.length ? html`<h3>Author claims</h3><ul>${claims.map((c) => html`<li><a href="/papers/${c.arxivId}">${c.title}</a> as ${c.authorName}: ${c.status}</li>`)}</ul>` : ''}
+</section>
+<section aria-labelledby="signout-h">
+  <h2 id="signout-h">Sign out</h2>
+  <form method="post" action="/signout" style="display:inline">${csrfInput(v)}<button class="btn secondary" type="submit">Sign out</button></form>
+  <form method="post" action="/signout" style="display:inline">${csrfInput(v)}<input type="hidden" name="everywhere" value="1"><button class="btn secondary" type="submit">Sign out everywhere</button></form>
+</section>`,
       message?.status ?? 200,
     );
   };
@@ -350,63 +278,30 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       reply,
       { title: 'API tokens' },
       html`<h1>Personal API tokens</h1>
-        <p>Scripts use a token with <code>Authorization: Bearer &lt;token&gt;</code> to submit, upvote and comment through the API.</p>
-        ${
-          created
-            ? html`<div class="notice" role="status">
-                <p>Your new token. Copy it now: it is shown only once.</p>
-                <p><code id="new-token">${created}</code></p>
-              </div>`
-            : ''
-        }
-        <form method="post" action="/settings/tokens">
-          ${csrfInput(v)}
-          <p>
-            <label for="token-name">Name</label><br /><input
-              id="token-name"
-              name="name"
-              type="text"
-              maxlength="60"
-              placeholder="e.g. my reading bot"
-              required
-            />
-          </p>
-          <p><button class="btn" type="submit">Create token</button></p>
-        </form>
-        <h2>Your tokens</h2>
-        ${
-          tokens.length
-            ? html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">State</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${tokens.map(
-                    (t) =>
-                      html`<tr>
-                        <td>${t.name}</td>
-                        <td>${fmt(t.created_at)}</td>
-                        <td>${fmt(t.last_used_at)}</td>
-                        <td>
-                          ${
-                            t.revoked_at
-                              ? html`revoked ${fmt(t.revoked_at)}`
-                              : html`<form method="post" action="/settings/tokens/${t.id}/revoke">
-                                  ${csrfInput(v)}<button class="btn secondary" type="submit" aria-label="Revoke ${t.name}">Revoke</button>
-                                </form>`
-                          }
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-            : html`<p class="muted">No tokens yet.</p>`
-        }`,
+<p>Scripts use a token with <code>Authorization: Bearer &lt;token&gt;</code> to submit, upvote and comment through the API.</p>
+${
+  created
+    ? html`<div class="notice" role="status"><p>Your new token. Copy it now: it is shown only once.</p><p><code id="new-token">${created}</code></p></div>`
+    : ''
+}
+<form method="post" action="/settings/tokens">
+  ${csrfInput(v)}
+  <p><label for="token-name">Name</label><br><input id="token-name" name="name" type="text" maxlength="60" placeholder="e.g. my reading bot" required></p>
+  <p><button class="btn" type="submit">Create token</button></p>
+</form>
+<h2>Your tokens</h2>
+${
+  tokens.length
+    ? html`<table><thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th></tr></thead><tbody>
+${tokens.map(
+  (t) => html`<tr><td>${t.name}</td><td>${fmt(t.created_at)}</td><td>${fmt(t.last_used_at)}</td><td>${
+    t.revoked_at
+      ? html`revoked ${fmt(t.revoked_at)}`
+      : html`<form method="post" action="/settings/tokens/${t.id}/revoke">${csrfInput(v)}<button class="btn secondary" type="submit" aria-label="Revoke ${t.name}">Revoke</button></form>`
+  }</td></tr>`,
+)}</tbody></table>`
+    : html`<p class="muted">No tokens yet.</p>`
+}`,
       status,
     );
   };
@@ -448,37 +343,14 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       reply,
       { title: user.displayName || user.username, math: true },
       html`<h1>${user.displayName || user.username} <span class="muted">@${user.username}</span></h1>
-        ${user.role !== 'user' ? html`<p class="muted">${user.role}</p>` : ''}
-        <section aria-labelledby="claimed-h">
-          <h2 id="claimed-h">Papers as author</h2>
-          ${
-            claimed.length
-              ? html`<ol class="cards">
-                  ${claimed.map(card)}
-                </ol>`
-              : html`<p class="muted">No claimed papers.</p>`
-          }
-        </section>
-        <section aria-labelledby="collections-h">
-          <h2 id="collections-h">Collections</h2>
-          ${
-            collections.length
-              ? html`<ul>
-                  ${collections.map((c) => html`<li><a href="/collections/${c.id}">${c.name}</a> · ${c.count} paper${c.count === 1 ? '' : 's'}${c.isPublic ? '' : ' · private'}</li>`)}
-                </ul>`
-              : html`<p class="muted">No public collections.</p>`
-          }
-        </section>
-        <section aria-labelledby="upvoted-h">
-          <h2 id="upvoted-h">Upvoted papers</h2>
-          ${
-            voted.length
-              ? html`<ol class="cards">
-                  ${voted.map(card)}
-                </ol>`
-              : html`<p class="muted">No upvotes yet.</p>`
-          }
-        </section>`,
+${user.role !== 'user' ? html`<p class="muted">${user.role}</p>` : ''}
+<section aria-labelledby="claimed-h"><h2 id="claimed-h">Papers as author</h2>
+${claimed.length ? html`<ol class="cards">${claimed.map(card)}</ol>` : html`<p class="muted">No claimed papers.</p>`}</section>
+<section aria-labelledby="collections-h"><h2 id="collections-h">Collections</h2>
+${collections.length ? html`<ul>${collections.map((c) => html`<li><a href="/collections/${c.id}">${c.name}</a> · ${c.count} paper${c.count === 1 ? '' : 's'}${c.isPublic ? '' : ' · private'}</li>`)}</ul>` : html`<p class="muted">No public collections.</p>`}</section>
+<section aria-labelledby="upvoted-h"><h2 id="upvoted-h">Upvoted papers</h2>
+${voted.length ? html`<ol class="cards">${voted.map(card)}</ol>` : html`<p class="muted">No upvotes yet.</p>`}</section>`,
     );
   });
 }
+

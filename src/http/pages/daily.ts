@@ -87,8 +87,7 @@ function parseQuery(req: FastifyRequest): { view: ListView; sort: 'upvotes' | 'n
 }
 
 function heading(s: ListState): SafeHtml {
-  const what =
-    s.view === 'all' ? 'All new papers' : s.period.kind === 'day' ? 'Daily papers' : s.period.kind === 'week' ? 'Papers of the week' : 'Papers of the month';
+  const what = s.view === 'all' ? 'All new papers' : s.period.kind === 'day' ? 'Daily papers' : s.period.kind === 'week' ? 'Papers of the week' : 'Papers of the month';
   const when = s.period.kind === 'day' ? formatDate(s.period.day, 'short') : periodTitle(s.period);
   return html`<div class="list-head"><h1>${what} <span class="muted">· <time${s.period.kind === 'day' ? html` datetime="${s.period.day}"` : ''}>${when}</time></span></h1></div>`;
 }
@@ -96,10 +95,10 @@ function heading(s: ListState): SafeHtml {
 function dateForm(s: ListState): SafeHtml {
   const day = s.period.kind === 'day' ? s.period.day : s.list.range.from;
   return html`<form class="go-date" action="/papers/date" method="get">
-    <label for="go-date">Go to date</label>
-    <input id="go-date" type="date" name="date" value="${day}" required />${s.view === 'all' ? html`<input type="hidden" name="list" value="all" />` : ''}
-    <button class="btn secondary" type="submit">Go</button>
-  </form>`;
+<label for="go-date">Go to date</label>
+<input id="go-date" type="date" name="date" value="${day}" required>${s.view === 'all' ? html`<input type="hidden" name="list" value="all">` : ''}
+<button class="btn secondary" type="submit">Go</button>
+</form>`;
 }
 
 function tabs(s: ListState): SafeHtml {
@@ -112,98 +111,47 @@ function tabs(s: ListState): SafeHtml {
   const sortForm =
     s.period.kind === 'day'
       ? ''
-      : html`<form class="sort" method="get" action="${periodPath(s.period)}">
-          ${s.view === 'all' ? html`<input type="hidden" name="list" value="all" />` : ''}${
-            s.category ? html`<input type="hidden" name="category" value="${s.category}" />` : ''
-          }<label for="sort">Sort</label>
-          <select id="sort" name="sort" data-autosubmit>
-            <option value="upvotes" ${s.sort === 'upvotes' ? html` selected` : ''}>Most upvoted</option>
-            <option value="newest" ${s.sort === 'newest' ? html` selected` : ''}>Newest</option>
-          </select>
-          <button class="btn secondary" type="submit">Sort</button>
-        </form>`;
+      : html`<form class="sort" method="get" action="${periodPath(s.period)}">${s.view === 'all' ? html`<input type="hidden" name="list" value="all">` : ''}${
+          s.category ? html`<input type="hidden" name="category" value="${s.category}">` : ''
+        }<label for="sort">Sort</label> <select id="sort" name="sort" data-autosubmit><option value="upvotes"${s.sort === 'upvotes' ? html` selected` : ''}>Most upvoted</option><option value="newest"${s.sort === 'newest' ? html` selected` : ''}>Newest</option></select> <button class="btn secondary" type="submit">Sort</button></form>`;
   return html`<div class="controls">
-    <nav aria-label="Lists">
-      <ul class="tabs">
-        ${VIEWS.map(
-          (v) =>
-            html`<li>
-              <a
-                href="${s.isHome ? (v.view === 'chosen' ? '/' : '/?list=all') : listHref(s.period, { view: v.view, sort: s.sort })}"
-                ${v.view === s.view ? html` aria-current="page"` : ''}
-                >${v.label}</a
-              >
-            </li>`,
-        )}
-      </ul>
-    </nav>
-    <nav aria-label="Period">
-      <ul class="tabs">
-        ${periods.map(
-          (p) => html`<li><a href="${listHref(p.period, { view: s.view })}" ${p.kind === s.period.kind ? html` aria-current="page"` : ''}>${p.label}</a></li>`,
-        )}
-      </ul>
-    </nav>
-    ${sortForm}
-  </div>`;
+<nav aria-label="Lists"><ul class="tabs">${VIEWS.map(
+    (v) => html`<li><a href="${s.isHome ? (v.view === 'chosen' ? '/' : '/?list=all') : listHref(s.period, { view: v.view, sort: s.sort })}"${v.view === s.view ? html` aria-current="page"` : ''}>${v.label}</a></li>`,
+  )}</ul></nav>
+<nav aria-label="Period"><ul class="tabs">${periods.map(
+    (p) => html`<li><a href="${listHref(p.period, { view: s.view })}"${p.kind === s.period.kind ? html` aria-current="page"` : ''}>${p.label}</a></li>`,
+  )}</ul></nav>
+${sortForm}
+</div>`;
 }
 
 async function categoryFilter(s: ListState): Promise<SafeHtml | ''> {
   if (s.view !== 'all') return '';
   const cats = await s.ctx.pb.papers.categories(s.period, 'all');
   if (cats.length < 2) return '';
-  return html`<nav class="cat-filter" aria-label="Categories">
-    <ul>
-      <li><a class="chip" href="${listHref(s.period, { view: 'all', sort: s.sort })}" ${!s.category ? html` aria-current="page"` : ''}>All</a></li>
-      ${cats.map(
-        (c) =>
-          html`<li>
-            <a
-              class="chip"
-              href="${listHref(s.period, { view: 'all', sort: s.sort, category: c.category })}"
-              ${c.category === s.category ? html` aria-current="page"` : ''}
-              >${c.category} <span class="n">${c.n}</span></a
-            >
-          </li>`,
-      )}
-    </ul>
-  </nav>`;
+  return html`<nav class="cat-filter" aria-label="Categories"><ul>
+<li><a class="chip" href="${listHref(s.period, { view: 'all', sort: s.sort })}"${!s.category ? html` aria-current="page"` : ''}>All</a></li>${cats.map(
+    (c) => html`<li><a class="chip" href="${listHref(s.period, { view: 'all', sort: s.sort, category: c.category })}"${c.category === s.category ? html` aria-current="page"` : ''}>${c.category} <span class="n">${c.n}</span></a></li>`,
+  )}</ul></nav>`;
 }
 
 async function emptyNotice(s: ListState): Promise<SafeHtml | ''> {
   if (s.noChosenYet)
-    return html`<p class="notice" role="status">
-      No papers have been chosen yet (by Hugging Face, a curator or a reader's submission), so here is arXiv's whole listing of the latest day.
-    </p>`;
+    return html`<p class="notice" role="status">No papers have been chosen yet (by Hugging Face, a curator or a reader's submission), so here is arXiv's whole listing of the latest day.</p>`;
   if (s.list.items.length) return '';
   if (s.page > 0)
-    return html`<div class="empty">
-      <p>This list has ${s.pages === 1 ? 'only one page' : `only ${s.pages} pages`}.</p>
-      <p><a class="btn secondary" href="${s.href}">← Back to page 1</a></p>
-    </div>`;
+    return html`<div class="empty"><p>This list has ${s.pages === 1 ? 'only one page' : `only ${s.pages} pages`}.</p><p><a class="btn secondary" href="${s.href}">← Back to page 1</a></p></div>`;
   const what = s.period.kind === 'day' ? `on ${shortDate(s.period.day)}` : `in this ${s.period.kind}`;
   if (s.view === 'chosen') {
     const all = await s.ctx.pb.papers.list(s.period, { limit: 1, offset: 0, view: 'all' });
     const latest = await s.ctx.pb.papers.latestDay('chosen');
-    return html`<div class="empty">
-      <p>No papers were chosen ${what}.</p>
-      <p>
-        ${all.total ? html`<a class="btn" href="${listHref(s.period, { view: 'all' })}">See all ${all.total} new papers ${what}</a> ` : ''}<a
-          class="btn secondary"
-          href="/"
-          >Latest daily papers (${shortDate(latest)})</a
-        >
-      </p>
-    </div>`;
+    return html`<div class="empty"><p>No papers were chosen ${what}.</p><p>${
+      all.total ? html`<a class="btn" href="${listHref(s.period, { view: 'all' })}">See all ${all.total} new papers ${what}</a> ` : ''
+    }<a class="btn secondary" href="/">Latest daily papers (${shortDate(latest)})</a></p></div>`;
   }
-  return html`<div class="empty">
-    <p>No new papers ${s.category ? `in ${s.category} ` : ''}were listed ${what}.</p>
-    <p>
-      ${s.category ? html`<a class="btn secondary" href="${listHref(s.period, { view: 'all' })}">All categories</a> ` : ''}<a class="btn secondary" href="/"
-        >Back to the daily papers</a
-      >
-    </p>
-  </div>`;
+  return html`<div class="empty"><p>No new papers ${s.category ? `in ${s.category} ` : ''}were listed ${what}.</p><p>${
+    s.category ? html`<a class="btn secondary" href="${listHref(s.period, { view: 'all' })}">All categories</a> ` : ''
+  }<a class="btn secondary" href="/">Back to the daily papers</a></p></div>`;
 }
 
 function cards(s: ListState): SafeHtml | '' {
@@ -211,22 +159,18 @@ function cards(s: ListState): SafeHtml | '' {
   const back = listHref(s.period, { view: s.view, sort: s.sort, category: s.category, page: s.page });
   const home = s.isHome && !s.page ? '/' : back;
   const range = s.period.kind === 'day' ? '' : html` from ${shortDate(s.list.range.from)} to ${shortDate(s.list.range.to)}`;
-  return html`<p class="count-line muted">
-      ${s.list.total} paper${s.list.total === 1 ? '' : 's'}${range}${s.pages > 1 ? html` · page ${s.page + 1} of ${s.pages}` : ''}
-    </p>
-    <ol class="cards" ${s.page ? html` start="${s.page * PAGE_SIZE + 1}"` : ''}>
-      ${s.list.items.map((it) => paperCard(it, s.req.viewer, home))}
-    </ol>`;
+  return html`<p class="count-line muted">${s.list.total} paper${s.list.total === 1 ? '' : 's'}${range}${s.pages > 1 ? html` · page ${s.page + 1} of ${s.pages}` : ''}</p>
+<ol class="cards"${s.page ? html` start="${s.page * PAGE_SIZE + 1}"` : ''}>${s.list.items.map((it) => paperCard(it, s.req.viewer, home))}</ol>`;
 }
 
 function pageNav(s: ListState): SafeHtml | '' {
   if (s.pages <= 1 || !s.list.items.length) return '';
   const at = (page: number) => listHref(s.period, { view: s.view, sort: s.sort, category: s.category, page });
   return html`<nav class="pager pages" aria-label="Pages">
-    ${s.page > 0 ? html`<a href="${at(s.page - 1)}" rel="prev">← Page ${s.page}</a>` : ''}
-    <span>Page ${s.page + 1} of ${s.pages}</span>
-    ${s.page + 1 < s.pages ? html`<a href="${at(s.page + 1)}" rel="next">Page ${s.page + 2} →</a>` : ''}
-  </nav>`;
+${s.page > 0 ? html`<a href="${at(s.page - 1)}" rel="prev">← Page ${s.page}</a>` : ''}
+<span>Page ${s.page + 1} of ${s.pages}</span>
+${s.page + 1 < s.pages ? html`<a href="${at(s.page + 1)}" rel="next">Page ${s.page + 2} →</a>` : ''}
+</nav>`;
 }
 
 /** Previous and next day, week or month, named. Days skip those without papers of this view. */
@@ -245,33 +189,24 @@ async function periodNav(s: ListState): Promise<SafeHtml> {
     if (s.list.range.to < latest) next = { period: step(1), label: periodTitle(step(1)) };
   }
   const label = p.kind === 'day' ? 'Days' : p.kind === 'week' ? 'Weeks' : 'Months';
-  return html`<div class="period-nav">
-    <nav class="pager periods" aria-label="${label}">
-      ${prev ? html`<a href="${listHref(prev.period, { view: s.view, sort: s.sort })}" rel="prev">← ${prev.label}</a>` : ''}
-      ${next ? html`<a href="${listHref(next.period, { view: s.view, sort: s.sort })}" rel="next">${next.label} →</a>` : ''}
-    </nav>
-    ${dateForm(s)}
-  </div>`;
+  return html`<div class="period-nav"><nav class="pager periods" aria-label="${label}">
+${prev ? html`<a href="${listHref(prev.period, { view: s.view, sort: s.sort })}" rel="prev">← ${prev.label}</a>` : ''}
+${next ? html`<a href="${listHref(next.period, { view: s.view, sort: s.sort })}" rel="next">${next.label} →</a>` : ''}
+</nav>${dateForm(s)}</div>`;
 }
 
-async function renderList(
-  ctx: HttpContext,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  period: Period,
-  opts: { isHome?: boolean; view?: ListView; noChosenYet?: boolean } = {},
-) {
+interface RenderOptions {
+  isHome?: boolean;
+  view?: ListView;
+  noChosenYet?: boolean;
+}
+
+async function renderList(ctx: HttpContext, req: FastifyRequest, reply: FastifyReply, period: Period, opts: RenderOptions = {}) {
   const q = parseQuery(req);
   const view = opts.view ?? q.view;
   const sort = q.sort;
   const listSort: ListSort = sort === 'newest' ? 'publishedAt' : 'upvotes';
-  const list = await ctx.pb.papers.list(period, {
-    limit: PAGE_SIZE,
-    offset: q.page * PAGE_SIZE,
-    sort: listSort,
-    view,
-    category: view === 'all' ? q.category : undefined,
-  });
+  const list = await ctx.pb.papers.list(period, { limit: PAGE_SIZE, offset: q.page * PAGE_SIZE, sort: listSort, view, category: view === 'all' ? q.category : undefined });
   const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
   const state: ListState = {
     req,

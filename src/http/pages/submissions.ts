@@ -22,12 +22,7 @@ export function submissionNote(req: FastifyRequest, view: PaperView): SafeHtml |
   if (!e || e.source !== 'submission') return '';
   const just = (req.query as { submitted?: string }).submitted === '1' && req.viewer?.id === e.submitter?.userId;
   return html`${just ? html`<p class="notice" role="status">Submitted to the list of ${e.day}. Thank you!</p>` : ''}${
-    e.comment
-      ? html`<section aria-labelledby="sub-note-h">
-          <h2 id="sub-note-h">Why ${e.submitter?.fullname || e.submitter?.name || 'the submitter'} submitted it</h2>
-          <p>${e.comment}</p>
-        </section>`
-      : ''
+    e.comment ? html`<section aria-labelledby="sub-note-h"><h2 id="sub-note-h">Why ${e.submitter?.fullname || e.submitter?.name || 'the submitter'} submitted it</h2><p>${e.comment}</p></section>` : ''
   }`;
 }
 
@@ -35,13 +30,8 @@ export function submissionRoutes(app: FastifyInstance, ctx: HttpContext) {
   const { pb } = ctx;
   const c = pb.community;
 
-  const submitPage = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    v: RequestViewer,
-    problem?: Problem,
-    values: { paper?: string; comment?: string } = {},
-  ) => {
+  type Typed = { paper?: string; comment?: string };
+  const submitPage = async (req: FastifyRequest, reply: FastifyReply, v: RequestViewer, problem?: Problem, values: Typed = {}) => {
     const used = await c.submissions.countToday(v.id);
     const quota = isCurator(v) ? 'unlimited (curator)' : `${Math.max(0, pb.config.submitPerUserPerDay - used)} of ${pb.config.submitPerUserPerDay} left today`;
     return ctx.page(
@@ -49,58 +39,26 @@ export function submissionRoutes(app: FastifyInstance, ctx: HttpContext) {
       reply,
       { title: 'Submit a paper' },
       html`<h1>Submit a paper to today's list</h1>
-        <p>Any arXiv paper announced within the last ${pb.config.submitMaxAgeDays} days that is not on a list yet. Submissions: ${quota}.</p>
-        ${formNotice(problem)}
-        <form method="post" action="/submit" class="stack">
-          ${csrfInput(v)}
-          <p>
-            <label for="paper">arXiv id or link</label>${fieldError(problem, 'paper')}<input
-              id="paper"
-              name="paper"
-              type="text"
-              required
-              maxlength="300"
-              placeholder="2410.17243 or https://arxiv.org/abs/2410.17243"
-              value="${values.paper ?? ''}"
-              ${invalid(problem, 'paper')}
-            />
-          </p>
-          <p>
-            <label for="comment">Why is it worth reading? <span class="muted">(optional)</span></label
-            >${fieldError(problem, 'comment')}<textarea
-              id="comment"
-              name="comment"
-              rows="3"
-              maxlength="${pb.config.submitCommentMaxChars}"
-              ${invalid(problem, 'comment')}
-            >
-${values.comment ?? ''}</textarea>
-          </p>
-          <p><button class="btn" type="submit">Submit</button></p>
-        </form>`,
+<p>Any arXiv paper announced within the last ${pb.config.submitMaxAgeDays} days that is not on a list yet. Submissions: ${quota}.</p>
+${formNotice(problem)}
+<form method="post" action="/submit" class="stack">${csrfInput(v)}
+  <p><label for="paper">arXiv id or link</label>${fieldError(problem, 'paper')}<input id="paper" name="paper" type="text" required maxlength="300" placeholder="2410.17243 or https://arxiv.org/abs/2410.17243" value="${values.paper ?? ''}"${invalid(problem, 'paper')}></p>
+  <p><label for="comment">Why is it worth reading? <span class="muted">(optional)</span></label>${fieldError(problem, 'comment')}<textarea id="comment" name="comment" rows="3" maxlength="${pb.config.submitCommentMaxChars}"${invalid(problem, 'comment')}>${values.comment ?? ''}</textarea></p>
+  <p><button class="btn" type="submit">Submit</button></p>
+</form>`,
       problem?.status ?? 200,
     );
   };
 
-  app.get<{ Querystring: { paper?: string } }>(
-    '/submit',
-    { preHandler: signedIn({ pending: (req) => ((req.query as { paper?: string }).paper ? `submit:${(req.query as { paper: string }).paper}` : null) }) },
-    async (req, reply) => {
-      const v = viewerOf(req);
-      if (!v.username) return reply.redirect(`/welcome?next=${encodeURIComponent(req.url)}`, 303);
-      return submitPage(req, reply, v, undefined, { paper: String(req.query.paper ?? '').slice(0, 300) });
-    },
-  );
+  app.get<{ Querystring: { paper?: string } }>('/submit', { preHandler: signedIn({ pending: (req) => ((req.query as { paper?: string }).paper ? `submit:${(req.query as { paper: string }).paper}` : null) }) }, async (req, reply) => {
+    const v = viewerOf(req);
+    if (!v.username) return reply.redirect(`/welcome?next=${encodeURIComponent(req.url)}`, 303);
+    return submitPage(req, reply, v, undefined, { paper: String(req.query.paper ?? '').slice(0, 300) });
+  });
 
   app.post<{ Body: Static<typeof SubmitBody> }>(
     '/submit',
-    {
-      schema: { body: SubmitBody, hide: true },
-      preHandler: [
-        signedIn({ next: () => '/submit', pending: (req) => `submit:${String((req.body as { paper?: string })?.paper ?? '').slice(0, 120)}` }),
-        csrfChecked,
-      ],
-    },
+    { schema: { body: SubmitBody, hide: true }, preHandler: [signedIn({ next: () => '/submit', pending: (req) => `submit:${String((req.body as { paper?: string })?.paper ?? '').slice(0, 120)}` }), csrfChecked] },
     async (req, reply) => {
       const v = viewerOf(req);
       const b = req.body ?? {};
