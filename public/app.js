@@ -74,16 +74,6 @@
       if (p && p.scrollHeight <= p.clientHeight + 2 && !a.querySelector('details a')) a.classList.add('fits');
     });
   }
-  // Time-zone fields get the browser's zone (without JavaScript the form sends UTC).
-  function fillTimeZones() {
-    var z;
-    try { z = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { return; }
-    if (!z) return;
-    document.querySelectorAll('[data-tz]').forEach(function (el) {
-      if (el.tagName === 'SELECT') { for (var i = 0; i < el.options.length; i++) if (el.options[i].value === z) { el.value = z; break; } }
-      else el.value = z;
-    });
-  }
   // A sort menu applies itself; its button stays for browsers without JavaScript.
   document.addEventListener('change', function (ev) {
     if (ev.target.hasAttribute && ev.target.hasAttribute('data-autosubmit') && ev.target.form) ev.target.form.submit();
@@ -102,7 +92,7 @@
       } catch { /* storage off */ }
     });
   }
-  function enhanceMore() { fillTimeZones(); drafts(); }
+  function enhanceMore() { drafts(); }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', enhanceMore);
   else enhanceMore();
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', enhance);

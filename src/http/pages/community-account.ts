@@ -7,6 +7,7 @@ import { assertCsrf, csrfField as formCsrf } from '../csrf.ts';
 import { paperCard } from '../present/cards.ts';
 import { safeNext, isCurator } from '../../services/accounts.ts';
 import { AppError, errors } from '../../domain/errors.ts';
+import { parseExpiryDays, parseScopes, SCOPE_HELP, TOKEN_SCOPES } from '../../domain/token-scopes.ts';
 import { describePending, formatPending, parsePending } from '../../domain/pending.ts';
 import { completePending } from './pending.ts';
 import { fieldError, invalid, problemOf, type Problem } from './forms.ts';
@@ -17,7 +18,7 @@ import {
   intParam,
   setSessionCookie,
   viewerOrRedirect,
-  SESSION_COOKIE,
+  sessionCookie,
   type RequestViewer,
 } from './community-session.ts';
 
@@ -209,8 +210,8 @@ ${problem && !problem.field ? notice(problem.message) : ''}
   app.post('/signout', async (req, reply) => {
     assertCsrf(req, pb.secret);
     const v = req.viewer;
-    if (v && bodyOf(req).everywhere) await accounts.signOutEverywhere(v.id);
-    else if (req.cookies?.[SESSION_COOKIE]) await accounts.signOut(req.cookies[SESSION_COOKIE]);
+    if (v && bodyOf(req).everywhere) await accounts.signOutEverywhere(v.id, { revokeTokens: bodyOf(req).revoke_tokens === '1' });
+    else if (req.cookies?.[sessionCookie(req)]) await accounts.signOut(req.cookies[sessionCookie(req)]!);
     clearSessionCookie(req, reply);
     return reply.redirect('/', 303);
   });
@@ -246,7 +247,7 @@ ${message ? notice(message.message, message.ok ? 'ok' : 'error') : ''}
 <section aria-labelledby="signout-h">
   <h2 id="signout-h">Sign out</h2>
   <form method="post" action="/signout" style="display:inline">${csrfInput(v)}<button class="btn secondary" type="submit">Sign out</button></form>
-  <form method="post" action="/signout" style="display:inline">${csrfInput(v)}<input type="hidden" name="everywhere" value="1"><button class="btn secondary" type="submit">Sign out everywhere</button></form>
+  <form method="post" action="/signout" style="display:inline">${csrfInput(v)}<input type="hidden" name="everywhere" value="1"><label><input type="checkbox" name="revoke_tokens" value="1"> and revoke my API tokens</label> <button class="btn secondary" type="submit">Sign out everywhere</button></form>
 </section>`,
       message?.status ?? 200,
     );
@@ -278,7 +279,7 @@ ${message ? notice(message.message, message.ok ? 'ok' : 'error') : ''}
       reply,
       { title: 'API tokens' },
       html`<h1>Personal API tokens</h1>
-<p>Scripts use a token with <code>Authorization: Bearer &lt;token&gt;</code> to submit, upvote and comment through the API.</p>
+<p>Scripts use a token with <code>Authorization: Bearer &lt;token&gt;</code> on <code>/api/…</code> to submit, upvote and comment. A token works on the API only, and only for the scopes you give it.</p>
 ${
   created
     ? html`<div class="notice" role="status"><p>Your new token. Copy it now: it is shown only once.</p><p><code id="new-token">${created}</code></p></div>`
@@ -287,16 +288,22 @@ ${
 <form method="post" action="/settings/tokens">
   ${csrfInput(v)}
   <p><label for="token-name">Name</label><br><input id="token-name" name="name" type="text" maxlength="60" placeholder="e.g. my reading bot" required></p>
+  <fieldset><legend>What it may do</legend><input type="hidden" name="scopes_offered" value="1">
+  ${TOKEN_SCOPES.map((sc) => html`<label><input type="checkbox" name="scopes" value="${sc}" checked> <strong>${sc}</strong>: ${SCOPE_HELP[sc]}</label><br>`)}
+  </fieldset>
+  <p><label for="token-expiry">Expires</label><br><select id="token-expiry" name="expires_days"><option value="">never</option><option value="7">in 7 days</option><option value="30">in 30 days</option><option value="90" selected>in 90 days</option><option value="365">in a year</option></select></p>
   <p><button class="btn" type="submit">Create token</button></p>
 </form>
 <h2>Your tokens</h2>
 ${
   tokens.length
-    ? html`<table><thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th></tr></thead><tbody>
+    ? html`<table><thead><tr><th scope="col">Name</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">State</th></tr></thead><tbody>
 ${tokens.map(
-  (t) => html`<tr><td>${t.name}</td><td>${fmt(t.created_at)}</td><td>${fmt(t.last_used_at)}</td><td>${
+  (t) => html`<tr><td>${t.name}</td><td>${t.scopes}</td><td>${fmt(t.created_at)}</td><td>${t.expires_at ? fmt(t.expires_at) : 'never'}</td><td>${fmt(t.last_used_at)}</td><td>${
     t.revoked_at
       ? html`revoked ${fmt(t.revoked_at)}`
+      : t.expires_at && t.expires_at <= pb.community.now().toISOString()
+      ? html`expired`
       : html`<form method="post" action="/settings/tokens/${t.id}/revoke">${csrfInput(v)}<button class="btn secondary" type="submit" aria-label="Revoke ${t.name}">Revoke</button></form>`
   }</td></tr>`,
 )}</tbody></table>`
@@ -316,7 +323,10 @@ ${tokens.map(
     const v = viewerOrRedirect(req, reply, '/settings/tokens');
     if (!v) return reply;
     assertCsrf(req, pb.secret);
-    const { token } = await accounts.createToken(v.id, String(bodyOf(req).name ?? ''));
+    const b = bodyOf(req);
+    const { token } = await accounts.createToken(v.id, String(b.name ?? ''), {
+      // The form marks that it offered scopes: all unticked is then an error, not "every scope".
+      scopes: b.scopes === undefined && b.scopes_offered ? [] : parseScopes(b.scopes), expiresInDays: parseExpiryDays(b.expires_days) });
     reply.header('Cache-Control', 'no-store');
     return tokensPage(req, reply, v, token, 201);
   });
