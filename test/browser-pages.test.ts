@@ -56,7 +56,8 @@ for (const dbk of databases) {
 
     test(`a signed-in reader's fullest daily page (50 cards with vote forms) is under ${SIGNED_IN_BUDGET / 1000} KB`, async (t) => {
       const user = await pb.community.accounts.ensureUsername(await pb.community.accounts.findOrCreate('weight@example.org'));
-      const cookie = `pb_session=${await pb.community.accounts.createSession(user.id)}`;
+      // An https base URL: the session cookie is a __Host- cookie (issue 16).
+      const cookie = `__Host-pb_session=${await pb.community.accounts.createSession(user.id)}`;
       const page = await (await get('/?list=all', { headers: { cookie, 'accept-encoding': 'identity' } })).text();
       assert.equal([...page.matchAll(/<form method="post" action="\/papers\/[^"]+\/upvote" data-vote>/g)].length, 50);
       const assets = [...page.matchAll(/<(?:link rel="stylesheet" href|script src)="(\/static\/[^"]+)"/g)].map((m) => m[1]).filter((u) => !u.includes('/katex-'));
