@@ -74,6 +74,27 @@
       if (p && p.scrollHeight <= p.clientHeight + 2 && !a.querySelector('details a')) a.classList.add('fits');
     });
   }
+  // A sort menu applies itself; its button stays for browsers without JavaScript.
+  document.addEventListener('change', function (ev) {
+    if (ev.target.hasAttribute && ev.target.hasAttribute('data-autosubmit') && ev.target.form) ev.target.form.submit();
+  });
+  // Comment drafts survive signing in: kept in this tab until they are posted.
+  function drafts() {
+    document.querySelectorAll('form[data-draft]').forEach(function (form) {
+      var key = 'draft:' + form.getAttribute('data-draft');
+      var box = form.querySelector('textarea');
+      if (!box) return;
+      try {
+        if (!box.value && sessionStorage.getItem(key)) box.value = sessionStorage.getItem(key);
+        box.addEventListener('input', function () { sessionStorage.setItem(key, box.value); });
+        // Signed in (the form carries its token), posting ends the draft.
+        if (form.querySelector('input[name="_csrf"]')) form.addEventListener('submit', function () { sessionStorage.removeItem(key); });
+      } catch { /* storage off */ }
+    });
+  }
+  function enhanceMore() { drafts(); }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', enhanceMore);
+  else enhanceMore();
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', enhance);
   else enhance();
   window.Paperboy = window.Paperboy || {};

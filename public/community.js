@@ -1,7 +1,8 @@
-// Progressive enhancement of the upvote forms: post in the background and update the count.
-// Without JavaScript the same forms post normally and the server redirects back.
+// Progressive enhancement of the upvote and save forms: post in the background and update the
+// page. Without JavaScript the same forms post normally and the server redirects back.
 document.addEventListener('submit', async (ev) => {
   const form = ev.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute('data-save')) return save(ev, form);
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-vote')) return;
   ev.preventDefault();
   const button = form.querySelector('button');
@@ -24,3 +25,31 @@ document.addEventListener('submit', async (ev) => {
     if (button) button.disabled = false;
   }
 });
+
+async function save(ev, form) {
+  ev.preventDefault();
+  const button = form.querySelector('button');
+  const status = form.parentNode.querySelector('.save-status');
+  if (button) button.disabled = true;
+  try {
+    const res = await fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      headers: { Accept: 'application/json' },
+      credentials: 'same-origin',
+    });
+    const data = await res.json();
+    if (!res.ok) throw new Error(data.error || res.statusText);
+    if (status) {
+      status.textContent = 'Saved to ';
+      const a = document.createElement('a');
+      a.href = '/collections/' + data.collection.id;
+      a.textContent = data.collection.name;
+      status.append(a, '.');
+    }
+  } catch (err) {
+    if (status) status.textContent = 'Not saved: ' + String(err.message || err);
+  } finally {
+    if (button) button.disabled = false;
+  }
+}

@@ -36,19 +36,21 @@ for (const dbk of databases) {
     };
 
     test('navigate between days with previous/next and the date picker', async () => {
-      const page = await open('/');
-      const latest = await pb.papers.latestDay();
-      assert.match((await page.textContent('h1'))!, /^Daily Papers/);
+      const page = await open('/?list=all');
+      const latest = await pb.papers.latestDay('all');
+      assert.match((await page.textContent('h1'))!, /^All new papers/);
       await page.click('a[rel="prev"]');
-      await page.waitForURL(/\/papers\/date\/\d{4}-\d{2}-\d{2}$/);
-      const prevDay = page.url().slice(-10);
+      await page.waitForURL(/\/papers\/date\/\d{4}-\d{2}-\d{2}\?list=all$/);
+      const prevDay = page.url().slice(-19, -9);
       assert.ok(prevDay < latest, `${prevDay} before ${latest}`);
-      await page.click('a[rel="next"]');
-      await page.waitForURL(new RegExp(`/papers/date/${latest}$`));
+      await page.click('.period-nav a[rel="next"]');
+      await page.waitForURL(new RegExp(`/papers/date/${latest}\\?list=all$`));
       await page.fill('#go-date', '2024-10-25');
       await page.click('.go-date button[type="submit"]');
+      await page.waitForURL(/\/papers\/date\/2024-10-25\?list=all$/);
+      await page.click('.tabs a:text-is("Daily papers")');
       await page.waitForURL(/\/papers\/date\/2024-10-25$/);
-      assert.match((await page.textContent('h1'))!, /25 October 2024/);
+      assert.match((await page.textContent('h1'))!, /Daily papers · 25 Oct 2024/);
       assert.equal(await page.locator('li.card').count(), 29);
       await page.click('.tabs a:text-is("Week")');
       await page.waitForURL(/\/papers\/week\/2024-W43$/);

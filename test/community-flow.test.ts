@@ -125,7 +125,7 @@ for (const dbk of databases) {
       assert.equal(ok.status, 303);
       assert.equal(ok.location, '/submit');
       const home = await alice.get('/');
-      assert.match(home.body, /<a href="\/users\/alice">Alice Liddell<\/a> · <a href="\/settings">Settings<\/a>/);
+      assert.match(home.body, /<a class="who" href="\/users\/alice">Alice Liddell<\/a><span class="sep" aria-hidden="true">·<\/span><a href="\/settings">Settings<\/a>/);
       assert.match(home.body, /community\.[0-9a-f]+\.js/);
       // Someone else cannot take the same username.
       await signIn(bob, pb.dataDir, 'bob@example.org', 'bob');
@@ -143,6 +143,8 @@ for (const dbk of databases) {
       const again = await b.post('/signin/verify', { token }, confirm);
       assert.equal(again.status, 400);
       assert.match(again.body, /already been used/);
+      // The page offers a new link at once, the address filled in.
+      assert.match(again.body, /<form method="post" action="\/signin"[\s\S]*value="dave@example.org"[\s\S]*Send me a sign-in link/);
       assert.equal((await b.get(`/signin/verify?token=${token}`)).status, 400);
       assert.equal((await b.get('/signin/verify?token=made-up')).status, 400);
 
@@ -155,6 +157,7 @@ for (const dbk of databases) {
         const late = await e.post('/signin/verify', { token: old.token }, page);
         assert.equal(late.status, 400);
         assert.match(late.body, /expired/);
+        assert.match(late.body, /value="erin@example.org"[\s\S]*Send me a sign-in link/);
         assert.equal(e.cookies.has('pb_session'), false);
       } finally {
         pb.community.clock.set(NOW);
@@ -249,7 +252,11 @@ for (const dbk of databases) {
       assert.ok(profile.body.includes(`/papers/${FRESH_PAGE}`));
       // Anonymous visitors get a sign-in link instead of a form.
       const anon = await new Browser(srv.url).get(`/papers/${FRESH_PAGE}`);
-      assert.match(anon.body, /class="vote" href="\/signin\?next=%2Fpapers%2F2602.15552"/);
+      // Anonymous visitors get a link that signs in, casts the vote and comes back.
+      assert.match(anon.body, /class="vote" href="\/papers\/2602.15552\/upvote"/);
+      const toSignin = await fetch(`${srv.url}/papers/${FRESH_PAGE}/upvote`, { redirect: 'manual', headers: { referer: `${srv.url}/papers/date/2024-10-25` } });
+      assert.equal(toSignin.status, 303);
+      assert.equal(toSignin.headers.get('location'), `/signin?next=%2Fpapers%2Fdate%2F2024-10-25&do=upvote%3A${FRESH_PAGE}`);
     });
 
     let commentId = 0;
@@ -435,7 +442,9 @@ for (const dbk of databases) {
       assert.ok(!before.ids.includes(FRESH_API));
       assert.ok(mid.ids.includes(FRESH_API), mid.ids.join());
       const rankMid = mid.ids.indexOf(FRESH_API);
-      assert.match(mid.body, /title="Why trending: 1 upvote, 1 comment in the last day; listed 0 h ago; score /);
+      // Its place in words; the numbers behind it on hover.
+      assert.match(mid.body, /title="Trending score [^"]+: 1 upvotes, 1 comments, 0 h since listed" data-rank="\d+"/);
+      assert.match(mid.body, /<p class="note">1 upvote and 1 comment since yesterday, listed (within the hour|\d+ hours? ago)<\/p>/);
       // Alice upvotes and comments as well: it climbs to the top.
       const p = await alice.get(`/papers/${FRESH_API}`);
       await alice.post(`/papers/${FRESH_API}/upvote`, {}, p);

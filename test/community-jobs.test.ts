@@ -87,7 +87,7 @@ for (const dbk of databases) {
         const week = await pb.community.trending.list('week');
         const it = week.find((t) => t.paper.arxivId === id)!;
         assert.equal(it.starsGained, 60);
-        assert.match(it.why, /60 GitHub stars gained in the last week/);
+        assert.match(it.why, /60 new GitHub stars in the last 7 days/);
         // The score is the documented formula of its signals.
         const w = pb.community.trending.weights;
         const expected =

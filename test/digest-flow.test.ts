@@ -25,8 +25,8 @@ function client(srv: TestServer) {
   }
   return {
     get: (path: string) => req(path),
-    post: (path: string, form: Record<string, string>) =>
-      req(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() }),
+    post: (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
+      req(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() }),
   };
 }
 
@@ -71,8 +71,8 @@ for (const dbk of databases) {
       const form = (await (await c.get('/subscribe')).text());
       const fields = { _csrf: csrfOf(form), email: 'Reader@Example.net', frequency: 'daily', categories: 'cs.CL', keywords: 'hallucination', authors: '', timeZone: 'Europe/Berlin' };
 
-      // A POST without the CSRF token subscribes nobody.
-      const forged = await client(srv).post('/subscribe', { ...fields, _csrf: '' });
+      // A POST from another site (no CSRF token, a foreign Origin) subscribes nobody.
+      const forged = await client(srv).post('/subscribe', { ...fields, _csrf: '' }, { origin: 'https://elsewhere.example' });
       assert.equal(forged.status, 403);
 
       const r1 = await c.post('/subscribe', fields);

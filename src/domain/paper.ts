@@ -57,8 +57,16 @@ export interface Paper {
   thumbnailKey?: string | null;
   githubStars: number | null;
   versions: PaperVersion[];
+  /** The upvotes every page and answer shows: displayedUpvotes() of src/domain/counts.ts (local + source). */
   upvotes: number;
+  /** Upvotes cast on this instance. */
+  localUpvotes: number;
+  /** Upvotes the listing source (Hugging Face) reported. */
+  sourceUpvotes: number;
+  /** Comments readable on this instance; see commentCount() in src/domain/counts.ts for what to show. */
   numComments: number;
+  /** Comments the source reported (not imported). */
+  sourceComments: number;
   source: string;
   createdAt: string;
   modifiedAt: string;

@@ -194,7 +194,7 @@ export function agentRoutes(app: FastifyInstance, ctx: HttpContext) {
         project: req.body.projectPage,
       });
       const v = await pb.papers.get(req.params.id);
-      return toHfPaper(v.paper, v.upvotes);
+      return toHfPaper(v.paper);
     },
   );
 

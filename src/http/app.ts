@@ -8,14 +8,14 @@ import etag from '@fastify/etag';
 import cors from '@fastify/cors';
 import { AppError, codeForStatus, errors, type ErrorCode } from '../domain/errors.ts';
 import { isDatabaseOutage } from '../storage/outage.ts';
+import { sha256 } from '../domain/hash.ts';
 import type { Paperboy } from '../wiring.ts';
 import { Assets } from './assets.ts';
 import { createContext, type HttpContext } from './context.ts';
-import { routeModules } from './routes.ts';
+import { routeModules, type RouteModule } from './routes.ts';
 import { errorPage } from './pages/errors.ts';
 import { openApiRoutes, registerOpenApi } from './openapi.ts';
 import { registerRateLimits } from './api/rate-limit.ts';
-import { withFeedLinks } from './feeds/alternate.ts';
 import { installPageCacheServe, installPageCacheStore, PageCache } from './page-cache.ts';
 import { BODY_LIMIT, formBodyLimit, installInputLimits, requestId } from './limits.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -28,7 +28,10 @@ declare module 'fastify' {
 
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/') || req.url.startsWith('/feeds/');
 
-let sharedAssets: Assets | undefined;
+export interface BuildOptions {
+  /** Routes added after the standard ones (tests). */
+  extraRoutes?: readonly RouteModule[];
+}
 
 
 /** An AppError as the API's JSON answer: { error, code } with the catalogue's status. */
@@ -36,7 +39,7 @@ function apiError(reply: FastifyReply, err: AppError) {
   return reply.code(err.status).send({ error: err.message, code: err.code });
 }
 
-export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ctx: HttpContext }> {
+export async function buildApp(pb: Paperboy, opts: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: HttpContext }> {
   const app: FastifyInstance = Fastify({
     loggerInstance: pb.log as FastifyBaseLogger,
     // A list, hop count or boolean; the cast only picks Fastify's HTTP/1 overload.
@@ -47,8 +50,9 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
     genReqId: requestId,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
   });
-  sharedAssets ??= new Assets();
-  const ctx = createContext(pb, sharedAssets);
+  // Each app has its own assets and context: two apps in one process share nothing.
+  const assets = new Assets();
+  const ctx = createContext(pb, assets);
   app.decorate('paperboy', ctx);
 
   const headers = securityHeaders(pb.config);
@@ -64,12 +68,6 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
   app.decorate('pageCache', pageCache);
   installPageCacheStore(app, pageCache);
 
-  // Before compression and ETags (onSend hooks run in registration order): feed links for pages
-  // that have a feed but no <head> hook.
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (typeof payload !== 'string' || reply.statusCode !== 200 || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
-    return withFeedLinks(req.url, payload);
-  });
   await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 });
   await app.register(etag, { weak: true });
   await app.register(cookie);
@@ -84,7 +82,11 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
   });
   // Before any route: the OpenAPI generator and the rate limiter both collect routes as they register.
   await registerOpenApi(app, ctx);
-  await registerRateLimits(app, pb.config);
+  // A valid personal token gets its own bucket.
+  await registerRateLimits(app, pb.config, async (token) => {
+    const v = await pb.community.accounts.tokenViewer(token);
+    return v ? `user:${v.id}:${sha256(token).slice(0, 12)}` : null;
+  });
   installPageCacheServe(app, pageCache);
   // API routes by path pattern, to tell "wrong method" (405) from "no such path" (404).
   const apiRoutes: { re: RegExp; methods: string[] }[] = [];
@@ -137,8 +139,8 @@ export async function buildApp(pb: Paperboy): Promise<{ app: FastifyInstance; ct
     return errorPage(ctx, req, reply, 404, 'There is no page at this address.');
   });
 
-  sharedAssets.register(app);
-  for (const mod of routeModules) await mod(app, ctx);
+  assets.register(app);
+  for (const mod of [...routeModules, ...(opts.extraRoutes ?? [])]) await mod(app, ctx);
   openApiRoutes(app, ctx);
   return { app, ctx };
 }

@@ -5,7 +5,6 @@ import swagger from '@fastify/swagger';
 import { html, type SafeHtml } from './html.ts';
 import type { HttpContext } from './context.ts';
 import { sharedSchemas } from './api/hf.schema.ts';
-import { addNavItem } from './pages/layout.ts';
 
 type Json = Record<string, any>;
 
@@ -54,7 +53,6 @@ export async function registerOpenApi(app: FastifyInstance, ctx: HttpContext): P
 }
 
 export function openApiRoutes(app: FastifyInstance, ctx: HttpContext) {
-  addNavItem({ href: '/api/docs', label: 'API', order: 90 });
   app.get('/api/openapi.json', { schema: { hide: true } }, async (_req, reply) => {
     reply.header('Cache-Control', 'public, max-age=300');
     return app.swagger();

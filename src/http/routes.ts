@@ -1,4 +1,5 @@
-// Every route module, in registration order. A feature adds its module here.
+// Every route module, in registration order: the one list of what the app serves. A feature adds
+// its module here (and its sections to the pages that show them: see src/http/pages/*).
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from './context.ts';
 import { healthRoutes } from './api/health.ts';
@@ -9,7 +10,17 @@ import { dailyPages } from './pages/daily.ts';
 import { paperPages } from './pages/paper.ts';
 import { digestPages } from './pages/subscribe.ts';
 import { feedRoutes } from './feeds/routes.ts';
-import { communityRoutes } from './pages/community.ts';
+import { viewerHook } from './pages/community-session.ts';
+import { accountPages } from './pages/community-account.ts';
+import { communityApiRoutes } from './api/community.ts';
+import { voteRoutes } from './pages/votes.ts';
+import { commentRoutes } from './pages/comments.ts';
+import { submissionRoutes } from './pages/submissions.ts';
+import { trendingPages } from './pages/trending.ts';
+import { collectionRoutes } from './pages/collections.ts';
+import { claimRoutes } from './pages/claims.ts';
+import { moderationRoutes } from './pages/moderation.ts';
+import { followRoutes } from './pages/follow.ts';
 import { searchApiRoutes } from './api/search.ts';
 import { searchPages } from './pages/search.ts';
 import { agentRoutes } from './agents.ts';
@@ -21,18 +32,36 @@ import { syncHealthPages } from './pages/sync-health.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => Promise<void> | void;
 
-export const routeModules: RouteModule[] = [healthRoutes, opsRoutes, dailyApiRoutes, paperApiRoutes, dailyPages, paperPages, feedRoutes, communityRoutes];
-
-// E-mail digests (issue 6), after the community module whose hook sets req.viewer.
-routeModules.push(digestPages);
-
-// Search (issue 9): the search page, API and similar papers.
-routeModules.push(searchApiRoutes, searchPages);
-
-// HF parity and agents (issue 22): Markdown papers and days, thumbnails, citations, the MCP server.
-routeModules.push(agentRoutes, mcpRoutes);
-// "For you" (issue 21): recommendations API, pages and the private feed; after the community module (req.viewer).
-routeModules.push(recsApiRoutes, forYouPages, forYouFeedRoutes);
-
-// Sync health for admins (issue 17).
-routeModules.push(syncHealthPages);
+export const routeModules: readonly RouteModule[] = [
+  // Who is asking (req.viewer), before every route that reads it.
+  viewerHook,
+  healthRoutes,
+  opsRoutes,
+  dailyApiRoutes,
+  paperApiRoutes,
+  dailyPages,
+  paperPages,
+  feedRoutes,
+  accountPages,
+  communityApiRoutes,
+  voteRoutes,
+  commentRoutes,
+  submissionRoutes,
+  trendingPages,
+  collectionRoutes,
+  claimRoutes,
+  moderationRoutes,
+  followRoutes,
+  digestPages,
+  searchApiRoutes,
+  searchPages,
+  // HF parity and agents: Markdown papers and days, thumbnails, citations, the MCP server.
+  agentRoutes,
+  mcpRoutes,
+  // "For you": recommendations API, pages and the private feed.
+  recsApiRoutes,
+  forYouPages,
+  forYouFeedRoutes,
+  // Sync health for admins.
+  syncHealthPages,
+];

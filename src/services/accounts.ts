@@ -6,7 +6,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { UsersTable } from '../storage/schema-community.ts';
 import type { MailTransport } from '../mail/transport.ts';
-import { errors } from '../domain/errors.ts';
+import { appError, errors } from '../domain/errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { parseEmail } from '../domain/email.ts';
 import { scopesFromColumn, TOKEN_SCOPES, type TokenScope } from '../domain/token-scopes.ts';
@@ -76,9 +76,9 @@ export class Accounts {
   }
 
   /** Sends a single-use sign-in link. Says nothing about whether the address has an account. */
-  async requestLink(rawEmail: string, ip: string, next?: string | null): Promise<void> {
+  async requestLink(rawEmail: string, ip: string, next?: string | null, pending?: string | null): Promise<void> {
     const email = parseEmail(rawEmail);
-    if (!email) throw errors.badRequest('Enter a valid e-mail address.');
+    if (!email) throw errors.badRequest('Enter a valid e-mail address.', { field: 'email' });
     const per = this.opts.signinPerHour;
     await this.limiter.consume(`signin:email:${email}`, per, 3600, 'Too many sign-in mails for this address.');
     await this.limiter.consume(`signin:ip:${ip}`, per * 4, 3600, 'Too many sign-in mails from your network.');
@@ -89,6 +89,7 @@ export class Accounts {
         token_hash: sha256(token),
         email,
         next_path: safeNext(next),
+        pending: pending ? pending.slice(0, 200) : null,
         created_at: this.iso(),
         expires_at: this.iso(this.opts.linkMinutes * 60_000),
       })
@@ -108,19 +109,22 @@ export class Accounts {
 
   private async linkRow(token: string) {
     const row = await this.db.selectFrom('magic_links').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
-    if (!row) throw errors.linkInvalid();
-    if (row.used_at) throw errors.linkUsed();
-    if (row.expires_at <= this.iso()) throw errors.linkExpired();
+    if (!row) throw appError('link_invalid', 'This sign-in link is not valid. Send yourself a new one below.');
+    // The address and the reader's destination come back with the error: the page offers a new link at once.
+    const again = { email: row.email, next: row.next_path, pending: row.pending ?? null };
+    if (row.used_at) throw appError('link_used', 'This sign-in link has already been used. Send yourself a new one below.', again);
+    if (row.expires_at <= this.iso()) throw appError('link_expired', 'This sign-in link has expired. Send yourself a new one below.', again);
     return row;
   }
 
   /** Checks a link without using it up (the confirmation page; mail scanners only GET). */
-  async peekLink(token: string): Promise<{ email: string }> {
-    return { email: (await this.linkRow(token)).email };
+  async peekLink(token: string): Promise<{ email: string; pending: string | null }> {
+    const row = await this.linkRow(token);
+    return { email: row.email, pending: row.pending ?? null };
   }
 
   /** Uses a link once: finds or creates the user and opens a session. */
-  async consumeLink(token: string, userAgent?: string): Promise<{ user: User; sessionToken: string; next: string | null }> {
+  async consumeLink(token: string, userAgent?: string): Promise<{ user: User; sessionToken: string; next: string | null; pending: string | null }> {
     const row = await this.linkRow(token);
     // The conditional update makes the link single-use even when two requests race.
     const used = await this.db
@@ -129,10 +133,11 @@ export class Accounts {
       .where('id', '=', row.id)
       .where('used_at', 'is', null)
       .executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) throw errors.linkUsed();
+    if (Number(used.numUpdatedRows) !== 1)
+      throw appError('link_used', 'This sign-in link has already been used. Send yourself a new one below.', { email: row.email, next: row.next_path, pending: row.pending ?? null });
     const user = await this.findOrCreate(row.email);
     const sessionToken = await this.createSession(user.id, userAgent);
-    return { user, sessionToken, next: row.next_path };
+    return { user, sessionToken, next: row.next_path, pending: row.pending ?? null };
   }
 
   async findOrCreate(rawEmail: string): Promise<User> {

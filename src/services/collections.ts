@@ -151,4 +151,27 @@ export class Collections {
       .execute();
     return new Set(rows.map((r) => r.id));
   }
+
+  /** Public collections with at least one paper, most recently changed first. */
+  async publicList(limit = 50, offset = 0): Promise<Collection[]> {
+    const rows = await this.base()
+      .select((eb) => eb.selectFrom('collection_items as i').whereRef('i.collection_id', '=', 'c.id').select(eb.fn.countAll<number>().as('n')).as('n'))
+      .where('c.is_public', '=', 1)
+      .where((eb) => eb.exists(eb.selectFrom('collection_items as i').select('i.paper_id').whereRef('i.collection_id', '=', 'c.id')))
+      .orderBy('c.updated_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return rows.map((r) => ({ ...toCollection(r), count: Number(r.n ?? 0) }));
+  }
+
+  /** The user's private "Reading list", made on first use: where one-click saves go. */
+  async readingList(userId: number): Promise<Collection> {
+    const mine = await this.forUser(userId, true);
+    const found = mine.find((c) => c.name === READING_LIST) ?? (mine.length === 1 ? mine[0] : undefined);
+    return found ?? this.create(userId, { name: READING_LIST, description: 'Papers saved to read later.', isPublic: false });
+  }
 }
+
+export const READING_LIST = 'Reading list';

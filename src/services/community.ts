@@ -105,6 +105,7 @@ export function createCommunity(d: CommunityDeps): Community {
       d.db,
       { upvotes: c.trendingWeightUpvotes, comments: c.trendingWeightComments, stars: c.trendingWeightStars, gravity: c.trendingGravity },
       now,
+      d.stores.daily,
     ),
     collections: new Collections(d.db, d.papers, now),
     claims: new Claims(new ClaimStore(d.db), d.papers, audit, now),

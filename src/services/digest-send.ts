@@ -340,9 +340,7 @@ export class DigestSender {
     for (let i = 0; i < missing.length; i += 500) {
       const rows = await this.db
         .selectFrom('papers as p')
-        .leftJoin('daily_entries as d', 'd.paper_id', 'p.id')
         .selectAll('p')
-        .select('d.source_upvotes as d_upvotes')
         .where('p.id', 'in', missing.slice(i, i + 500))
         .execute();
       for (const r of rows) {
@@ -352,7 +350,8 @@ export class DigestSender {
           title: p.title,
           authors: p.authors,
           abstract: p.abstract,
-          upvotes: p.upvotes + Number(r.d_upvotes ?? 0),
+          // Displayed upvotes (src/domain/counts.ts), as on the site.
+          upvotes: p.upvotes,
           categories: p.categories,
           codeUrl: p.codeUrl,
         });

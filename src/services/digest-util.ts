@@ -23,7 +23,7 @@ const CATEGORY_RE = /^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$/;
 
 export function normaliseEmail(raw: unknown): string {
   const email = parseEmail(raw);
-  if (!email) throw errors.badRequest('Enter a valid e-mail address.');
+  if (!email) throw errors.badRequest('Enter a valid e-mail address.', { field: 'email' });
   return email;
 }
 
@@ -52,18 +52,19 @@ export function timeZones(): string[] {
 /** Validates form or CLI input into preferences; a bad value is a clear 400. */
 export function parsePrefs(input: Record<string, unknown>): DigestPrefs {
   const frequency = String(input.frequency ?? 'daily');
-  if (frequency !== 'daily' && frequency !== 'weekly') throw errors.badRequest('Choose daily or weekly.');
+  if (frequency !== 'daily' && frequency !== 'weekly') throw errors.badRequest('Choose daily or weekly.', { field: 'frequency' });
   const categories = splitList(input.categories);
-  if (categories.length > 20) throw errors.badRequest('At most 20 categories.');
-  for (const c of categories) if (!CATEGORY_RE.test(c) || c.length > 32) throw errors.badRequest(`"${c}" is not an arXiv category such as cs.LG.`);
+  if (categories.length > 20) throw errors.badRequest('At most 20 categories.', { field: 'categories' });
+  for (const c of categories)
+    if (!CATEGORY_RE.test(c) || c.length > 32) throw errors.badRequest(`"${c.slice(0, 40)}" is not an arXiv category such as cs.LG.`, { field: 'categories' });
   const keywords = splitList(input.keywords).map((k) => k.toLowerCase());
-  if (keywords.length > 10) throw errors.badRequest('At most 10 keywords or phrases.');
-  for (const k of keywords) if (k.length > 80) throw errors.badRequest('A keyword or phrase may have at most 80 characters.');
+  if (keywords.length > 10) throw errors.badRequest('At most 10 keywords or phrases.', { field: 'keywords' });
+  for (const k of keywords) if (k.length > 80) throw errors.badRequest('A keyword or phrase may have at most 80 characters.', { field: 'keywords' });
   const authors = splitList(input.authors);
-  if (authors.length > 20) throw errors.badRequest('At most 20 authors.');
-  for (const a of authors) if (a.length > 100) throw errors.badRequest('An author name may have at most 100 characters.');
+  if (authors.length > 20) throw errors.badRequest('At most 20 authors.', { field: 'authors' });
+  for (const a of authors) if (a.length > 100) throw errors.badRequest('An author name may have at most 100 characters.', { field: 'authors' });
   const timeZone = String(input.timeZone ?? input.time_zone ?? 'UTC').trim() || 'UTC';
-  if (!isTimeZone(timeZone)) throw errors.badRequest(`Unknown time zone "${timeZone}".`);
+  if (!isTimeZone(timeZone)) throw errors.badRequest(`Unknown time zone "${timeZone.slice(0, 64)}".`, { field: 'timeZone' });
   return { frequency, categories, keywords, authors, timeZone };
 }
 

@@ -8,6 +8,12 @@ import type { DailyStore, DayRange, ListedPaper, ListSort } from '../storage/dai
 
 export type Period = { kind: 'day'; day: Day } | { kind: 'week'; week: string } | { kind: 'month'; month: string };
 
+/** Which papers of a period a list shows: those chosen for it (HF's picks, curators', the community's) or arXiv's whole listing. */
+export type ListView = 'chosen' | 'all';
+
+/** The daily store's filter for a view. */
+const curatedOf = (view: ListView | undefined): boolean | undefined => (view === undefined ? undefined : view === 'chosen');
+
 export interface PeriodList {
   period: Period;
   range: DayRange;
@@ -55,19 +61,37 @@ export class PaperService {
     readonly daily: DailyStore,
   ) {}
 
-  /** The latest day that has papers (today's date when the database is empty). */
-  async latestDay(): Promise<Day> {
-    return (await this.daily.latestDay()) ?? new Date().toISOString().slice(0, 10);
+  /** The latest day that has papers, of a view when given (today's date when the database is empty). */
+  async latestDay(view?: ListView): Promise<Day> {
+    return (await this.daily.latestDay({ curated: curatedOf(view) })) ?? new Date().toISOString().slice(0, 10);
   }
 
-  async list(period: Period, opts: { limit: number; offset: number; sort?: ListSort; submitter?: string }): Promise<PeriodList> {
+  /** The home page's day: the latest day with chosen papers, else the latest day of arXiv's listing. */
+  async homeDay(): Promise<{ day: Day; view: ListView }> {
+    const chosen = await this.daily.latestDay({ curated: true });
+    if (chosen) return { day: chosen, view: 'chosen' };
+    return { day: await this.latestDay(), view: 'all' };
+  }
+
+  async list(
+    period: Period,
+    opts: { limit: number; offset: number; sort?: ListSort; submitter?: string; view?: ListView; category?: string },
+  ): Promise<PeriodList> {
     const range = periodRange(period);
-    const [items, total] = await Promise.all([this.daily.list(range, opts), this.daily.countInRange(range)]);
+    const curated = curatedOf(opts.view);
+    const [items, total] = await Promise.all([
+      this.daily.list(range, { ...opts, curated }),
+      this.daily.countInRange(range, { curated, category: opts.category }),
+    ]);
     return { period, range, items, total };
   }
 
-  async neighbours(day: Day) {
-    return this.daily.neighbours(day);
+  async neighbours(day: Day, view?: ListView) {
+    return this.daily.neighbours(day, { curated: curatedOf(view) });
+  }
+
+  async categories(period: Period, view?: ListView) {
+    return this.daily.categoriesInRange(periodRange(period), { curated: curatedOf(view) });
   }
 
   /** A paper by id (any version suffix or arXiv URL accepted). */
@@ -80,8 +104,8 @@ export class PaperService {
     return {
       paper,
       entry,
-      upvotes: paper.upvotes + (entry?.sourceUpvotes ?? 0),
-      numComments: paper.numComments + (entry?.sourceComments ?? 0),
+      upvotes: paper.upvotes,
+      numComments: paper.numComments,
     };
   }
 

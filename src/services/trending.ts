@@ -1,37 +1,29 @@
 // Trending: a hot score per paper over a window (day, week, month), computed by a job and
-// cached in trending_scores.
-//
-//   score = ( w_u·ln(1 + upvotes) + w_c·ln(1 + comments) + w_s·ln(1 + stars_gained) ) / (age_hours + 2)^gravity
-//
-// upvotes and comments count only those made inside the window (plus the counts a source such
-// as Hugging Face reported, when the paper was listed inside the window); stars_gained is the
-// GitHub star growth between the oldest daily snapshot inside the window and now, when known;
-// age_hours runs from the paper's listing (or publication) to now. The logarithm rewards the
-// first votes most, so one flood cannot dominate; the age term lets new papers through.
+// cached in trending_scores. The formula and its wording are the domain's (src/domain/trending.ts).
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { rowToPaper } from '../storage/papers.ts';
 import type { Paper } from '../domain/paper.ts';
 import { errors } from '../domain/errors.ts';
+import { addDays } from '../domain/dates.ts';
+import {
+  FALLBACK_BELOW,
+  WINDOWS,
+  fallbackReason,
+  trendingFormula,
+  trendingReason,
+  trendingScore,
+  type TrendWindow,
+  type TrendingWeights,
+} from '../domain/trending.ts';
+import type { DailyStore } from '../storage/daily.ts';
 
-export type TrendWindow = 'day' | 'week' | 'month';
-export const WINDOWS: Record<TrendWindow, { hours: number; label: string }> = {
-  day: { hours: 24, label: 'the last day' },
-  week: { hours: 24 * 7, label: 'the last week' },
-  month: { hours: 24 * 30, label: 'the last month' },
-};
+export { WINDOWS, type TrendWindow, type TrendingWeights };
 
 export function parseWindow(w: unknown): TrendWindow {
   if (w === undefined || w === '') return 'week';
   if (w === 'day' || w === 'week' || w === 'month') return w;
   throw errors.badRequest(`window must be day, week or month, got "${String(w).slice(0, 20)}".`);
-}
-
-export interface TrendingWeights {
-  upvotes: number;
-  comments: number;
-  stars: number;
-  gravity: number;
 }
 
 export interface TrendingItem {
@@ -43,37 +35,39 @@ export interface TrendingItem {
   starsGained: number | null;
   ageHours: number;
   computedAt: string;
-  /** Displayed total upvotes (local plus source). */
+  /** Displayed upvotes (paper.upvotes: local plus source). */
   totalUpvotes: number;
-  /** One sentence: why this paper is here, with the numbers of the formula. */
+  /** Why this paper is here, in words ("12 upvotes and 3 comments since yesterday, listed 5 hours ago"). */
   why: string;
+  /** The numbers behind it (for a title attribute). */
+  detail: string;
 }
 
-const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+/** A window's list as the trending page shows it: the ranking, or the newest lists when it is too short. */
+export interface TrendingList {
+  items: TrendingItem[];
+  /** Set when (some of) the items come from the newest lists instead of the window's ranking. */
+  fallback: null | { from: string; to: string; ranked: number };
+}
 
 export class Trending {
   constructor(
     private readonly db: Kysely<Database>,
     readonly weights: TrendingWeights,
     private readonly now: () => Date,
+    private readonly daily?: DailyStore,
   ) {}
 
   formula(): string {
-    const w = this.weights;
-    return `score = (${w.upvotes}·ln(1 + upvotes) + ${w.comments}·ln(1 + comments) + ${w.stars}·ln(1 + stars gained)) / (age in hours + 2)^${w.gravity}`;
+    return trendingFormula(this.weights);
   }
 
   score(upvotes: number, comments: number, stars: number, ageHours: number): number {
-    const w = this.weights;
-    const signal = w.upvotes * Math.log1p(upvotes) + w.comments * Math.log1p(comments) + w.stars * Math.log1p(Math.max(0, stars));
-    return signal / Math.pow(Math.max(0, ageHours) + 2, w.gravity);
+    return trendingScore(this.weights, { upvotes, comments, starsGained: stars, ageHours });
   }
 
   why(it: { upvotes: number; comments: number; starsGained: number | null; ageHours: number; score: number }, window: TrendWindow): string {
-    const parts = [plural(it.upvotes, 'upvote'), plural(it.comments, 'comment')];
-    if (it.starsGained) parts.push(`${it.starsGained} GitHub stars gained`);
-    const age = it.ageHours < 48 ? `${Math.round(it.ageHours)} h` : `${Math.round(it.ageHours / 24)} days`;
-    return `${parts.join(', ')} in ${WINDOWS[window].label}; listed ${age} ago; score ${it.score.toPrecision(3)}`;
+    return trendingReason(it, window);
   }
 
   /** Snapshots today's GitHub stars so later runs can tell how many were gained. */
@@ -196,7 +190,6 @@ export class Trending {
     const rows = await this.db
       .selectFrom('trending_scores as t')
       .innerJoin('papers as p', 'p.id', 't.paper_id')
-      .leftJoin('daily_entries as d', 'd.paper_id', 'p.id')
       .selectAll('p')
       .select([
         't.rank',
@@ -206,7 +199,6 @@ export class Trending {
         't.stars_gained',
         't.age_hours',
         't.computed_at',
-        'd.source_upvotes',
       ])
       .where('t.window', '=', window)
       .orderBy('t.rank')
@@ -214,8 +206,9 @@ export class Trending {
       .offset(offset)
       .execute();
     return rows.map((r) => {
+      const paper = rowToPaper(r);
       const it = {
-        paper: rowToPaper(r),
+        paper,
         rank: r.rank,
         score: Number(r.score),
         upvotes: r.t_upvotes,
@@ -223,12 +216,48 @@ export class Trending {
         starsGained: r.stars_gained,
         ageHours: Number(r.age_hours),
         computedAt: r.computed_at,
-        totalUpvotes: r.upvotes + (r.source_upvotes ?? 0),
+        totalUpvotes: paper.upvotes,
         why: '',
+        detail: '',
       };
       it.why = this.why(it, window);
+      it.detail = `Trending score ${it.score.toPrecision(3)}: ${it.upvotes} upvotes, ${it.comments} comments, ${Math.round(it.ageHours)} h since listed`;
       return it;
     });
+  }
+
+  /**
+   * The window's ranking; when it holds fewer than FALLBACK_BELOW papers (a fresh or quiet
+   * instance), topped up with the most upvoted papers of the newest curated lists (the last 7 days
+   * that have one), or of the newest lists of any kind when nothing was ever curated.
+   */
+  async listOrFallback(window: TrendWindow, limit = 50): Promise<TrendingList> {
+    const ranked = await this.list(window, limit);
+    if (ranked.length >= Math.min(FALLBACK_BELOW, limit) || !this.daily) return { items: ranked, fallback: null };
+    const last = (await this.daily.latestDay({ curated: true })) ?? (await this.daily.latestDay());
+    if (!last) return { items: ranked, fallback: null };
+    const from = addDays(last, -6);
+    const curated = !!(await this.daily.latestDay({ curated: true }));
+    const listed = await this.daily.list({ from, to: last }, { limit: limit + ranked.length, offset: 0, sort: 'upvotes', curated });
+    const seen = new Set(ranked.map((r) => r.paper.id));
+    const computedAt = ranked[0]?.computedAt ?? this.now().toISOString();
+    const extra = listed
+      .filter((l) => !seen.has(l.paper.id))
+      .slice(0, limit - ranked.length)
+      .map((l, i) => ({
+        paper: l.paper,
+        rank: ranked.length + i + 1,
+        score: 0,
+        upvotes: l.paper.upvotes,
+        comments: l.paper.numComments + l.paper.sourceComments,
+        starsGained: null,
+        ageHours: 0,
+        computedAt,
+        totalUpvotes: l.paper.upvotes,
+        why: fallbackReason(l.paper.upvotes, l.entry.day),
+        detail: `${l.paper.upvotes} upvotes; from the newest lists, ${from} to ${last}`,
+      }));
+    return { items: [...ranked, ...extra], fallback: { from, to: last, ranked: ranked.length } };
   }
 
   async computedAt(window: TrendWindow): Promise<string | null> {

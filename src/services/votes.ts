@@ -66,6 +66,12 @@ export class Votes {
     return this.set(viewer, view.paper.arxivId, !voted.has(view.paper.id), ip);
   }
 
+  /** The papers the user upvoted most recently (the pages' pressed ▲). */
+  async recentIds(userId: number, limit: number): Promise<Set<number>> {
+    const rows = await this.db.selectFrom('upvotes').select('paper_id').where('user_id', '=', userId).orderBy('created_at', 'desc').limit(limit).execute();
+    return new Set(rows.map((r) => r.paper_id));
+  }
+
   /** Which of these papers the user has upvoted. */
   async hasVoted(userId: number, paperIds: number[]): Promise<Set<number>> {
     if (!paperIds.length) return new Set();

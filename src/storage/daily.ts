@@ -1,5 +1,5 @@
 // Daily entries: a paper placed on a day's list, by whom, when, from which source.
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, DailyEntriesTable } from './schema.ts';
 import { CURATED_SOURCES, type DailyEntry, type DailyEntryInput, type Paper } from '../domain/paper.ts';
 import { rowToPaper } from './papers.ts';
@@ -14,8 +14,9 @@ export type EntryOutcome = 'inserted' | 'updated' | 'unchanged' | 'missing-paper
 export interface ListedPaper {
   paper: Paper;
   entry: DailyEntry;
-  /** Upvotes shown: local votes plus those the source reported. */
+  /** Upvotes shown: paper.upvotes (displayedUpvotes of src/domain/counts.ts). */
   upvotes: number;
+  /** Comments readable here: paper.numComments (see commentCount of src/domain/counts.ts). */
   numComments: number;
 }
 
@@ -47,6 +48,11 @@ function rowToEntry(r: Selectable<DailyEntriesTable>): DailyEntry {
     thumbnailUrl: r.thumbnail_url,
     comment: r.comment,
   };
+}
+
+/** The paper row carries its entry's source counts, so that every read of the paper shows them (0015). */
+async function copyCounts(trx: Transaction<Database>, paperId: number, v: { source_upvotes: number; source_comments: number }): Promise<void> {
+  await trx.updateTable('papers').set({ source_upvotes: v.source_upvotes, source_comments: v.source_comments }).where('id', '=', paperId).execute();
 }
 
 export class DailyStore {
@@ -89,6 +95,7 @@ export class DailyStore {
             .insertInto('daily_entries')
             .values({ ...values, created_at: nowIso() })
             .execute();
+          await copyCounts(trx, paperId, values);
           out.push('inserted');
           continue;
         }
@@ -99,6 +106,7 @@ export class DailyStore {
           continue;
         }
         await trx.updateTable('daily_entries').set(values).where('id', '=', old.id).execute();
+        await copyCounts(trx, paperId, values);
         out.push('updated');
       }
       return out;
@@ -120,7 +128,10 @@ export class DailyStore {
   }
 
   /** Papers listed between two days (inclusive), most upvoted first (or newest first). */
-  async list(range: DayRange, opts: { limit: number; offset: number; sort?: ListSort; submitter?: string; window?: TrendWindow }): Promise<ListedPaper[]> {
+  async list(
+    range: DayRange,
+    opts: { limit: number; offset: number; sort?: ListSort; submitter?: string; window?: TrendWindow; curated?: boolean; category?: string },
+  ): Promise<ListedPaper[]> {
     let q = this.db
       .selectFrom('daily_entries as d')
       .innerJoin('papers as p', 'p.id', 'd.paper_id')
@@ -143,11 +154,16 @@ export class DailyStore {
       ]);
     // The name is matched literally: %, _ and the escape character itself are escaped.
     if (opts.submitter) q = q.where(sql<boolean>`d.submitter_json like ${`%"name":${likeLiteral(JSON.stringify(opts.submitter))}%`} escape '\\'`);
+    if (opts.curated !== undefined) q = q.where('d.source', opts.curated ? 'in' : 'not in', [...CURATED_SOURCES]);
+    if (opts.category) {
+      const cat = opts.category;
+      q = q.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'p.id').where('c.category', '=', cat)));
+    }
     if (opts.sort === 'trending')
       q = q
         .leftJoin('trending_scores as t', (j) => j.onRef('t.paper_id', '=', 'p.id').on('t.window', '=', opts.window ?? 'week'))
         .orderBy(sql`coalesce(t.score, -1)`, 'desc');
-    if (opts.sort !== 'publishedAt') q = q.orderBy(sql`p.upvotes + d.source_upvotes`, 'desc');
+    if (opts.sort !== 'publishedAt') q = q.orderBy(sql`p.upvotes + p.source_upvotes`, 'desc');
     const rows = await q.orderBy('d.submitted_at', 'desc').orderBy('p.id', 'desc').limit(opts.limit).offset(opts.offset).execute();
     return rows.map((r) => {
       const entry = rowToEntry({
@@ -166,29 +182,56 @@ export class DailyStore {
         created_at: r.d_created_at,
       });
       const paper = rowToPaper(r);
-      return { paper, entry, upvotes: paper.upvotes + entry.sourceUpvotes, numComments: paper.numComments + entry.sourceComments };
+      return { paper, entry, upvotes: paper.upvotes, numComments: paper.numComments };
     });
   }
 
-  async countInRange(range: DayRange): Promise<number> {
-    const r = await this.db
-      .selectFrom('daily_entries')
-      .where('day', '>=', range.from)
-      .where('day', '<=', range.to)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
+  async countInRange(range: DayRange, opts: { curated?: boolean; category?: string } = {}): Promise<number> {
+    let q = this.db.selectFrom('daily_entries as d').where('d.day', '>=', range.from).where('d.day', '<=', range.to);
+    if (opts.curated !== undefined) q = q.where('d.source', opts.curated ? 'in' : 'not in', [...CURATED_SOURCES]);
+    if (opts.category) {
+      const cat = opts.category;
+      q = q.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'd.paper_id').where('c.category', '=', cat)));
+    }
+    const r = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
-  async latestDay(): Promise<string | undefined> {
-    const r = await this.db.selectFrom('daily_entries').select((eb) => eb.fn.max('day').as('day')).executeTakeFirst();
+  /** The latest day with papers (curated: chosen by HF, a curator or the community; false: arXiv's listing). */
+  async latestDay(opts: { curated?: boolean } = {}): Promise<string | undefined> {
+    let q = this.db.selectFrom('daily_entries').select((eb) => eb.fn.max('day').as('day'));
+    if (opts.curated !== undefined) q = q.where('source', opts.curated ? 'in' : 'not in', [...CURATED_SOURCES]);
+    const r = await q.executeTakeFirst();
     return (r?.day as string | null) ?? undefined;
   }
 
-  /** The nearest days before and after `day` that have papers. */
-  async neighbours(day: string): Promise<{ prev?: string; next?: string }> {
-    const prev = await this.db.selectFrom('daily_entries').select((eb) => eb.fn.max('day').as('day')).where('day', '<', day).executeTakeFirst();
-    const next = await this.db.selectFrom('daily_entries').select((eb) => eb.fn.min('day').as('day')).where('day', '>', day).executeTakeFirst();
+  /** The nearest days before and after `day` that have papers (of the kind asked for). */
+  async neighbours(day: string, opts: { curated?: boolean } = {}): Promise<{ prev?: string; next?: string }> {
+    const base = () => {
+      const q = this.db.selectFrom('daily_entries');
+      return opts.curated === undefined ? q : q.where('source', opts.curated ? 'in' : 'not in', [...CURATED_SOURCES]);
+    };
+    const prev = await base().select((eb) => eb.fn.max('day').as('day')).where('day', '<', day).executeTakeFirst();
+    const next = await base().select((eb) => eb.fn.min('day').as('day')).where('day', '>', day).executeTakeFirst();
     return { prev: (prev?.day as string | null) ?? undefined, next: (next?.day as string | null) ?? undefined };
+  }
+
+  /** The categories of a range's papers, most frequent first (the "All new papers" filters). */
+  async categoriesInRange(range: DayRange, opts: { curated?: boolean; limit?: number } = {}): Promise<{ category: string; n: number }[]> {
+    let q = this.db
+      .selectFrom('daily_entries as d')
+      .innerJoin('papers as p', 'p.id', 'd.paper_id')
+      .where('d.day', '>=', range.from)
+      .where('d.day', '<=', range.to)
+      .where('p.primary_category', 'is not', null);
+    if (opts.curated !== undefined) q = q.where('d.source', opts.curated ? 'in' : 'not in', [...CURATED_SOURCES]);
+    const rows = await q
+      .select(['p.primary_category as category', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('p.primary_category')
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy('p.primary_category')
+      .limit(opts.limit ?? 12)
+      .execute();
+    return rows.map((r) => ({ category: r.category as string, n: Number(r.n) }));
   }
 }

@@ -5,12 +5,13 @@ import type { Database, PapersTable } from './schema.ts';
 import { authorKey, type Paper, type PaperInput, type PaperVersion } from '../domain/paper.ts';
 import { nowIso } from './dialect.ts';
 import { safeLink } from '../domain/links.ts';
+import { displayedUpvotes } from '../domain/counts.ts';
 import { BulkFullText, WalCheckpointer, type BulkFullTextBatch } from './bulk.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
 type Row = Selectable<PapersTable>;
-type Values = Omit<Row, 'id' | 'upvotes' | 'num_comments' | 'created_at' | 'modified_at' | 'thumbnail_key'>;
+type Values = Omit<Row, 'id' | 'upvotes' | 'num_comments' | 'source_upvotes' | 'source_comments' | 'created_at' | 'modified_at' | 'thumbnail_key'>;
 
 const CONTENT_KEYS: (keyof Values)[] = [
   'version',
@@ -31,6 +32,9 @@ const CONTENT_KEYS: (keyof Values)[] = [
   'github_stars',
   'versions_json',
 ];
+
+/** A new paper's counters: no votes or comments here, none reported by a source yet. */
+const NO_COUNTS = { upvotes: 0, num_comments: 0, source_upvotes: 0, source_comments: 0 };
 
 export function rowToPaper(r: Row): Paper {
   return {
@@ -54,8 +58,11 @@ export function rowToPaper(r: Row): Paper {
     thumbnailKey: r.thumbnail_key ?? null,
     githubStars: r.github_stars,
     versions: JSON.parse(r.versions_json) as PaperVersion[],
-    upvotes: r.upvotes,
+    upvotes: displayedUpvotes({ localUpvotes: r.upvotes, sourceUpvotes: r.source_upvotes ?? 0 }),
+    localUpvotes: r.upvotes,
+    sourceUpvotes: r.source_upvotes ?? 0,
     numComments: r.num_comments,
+    sourceComments: r.source_comments ?? 0,
     source: r.source,
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
@@ -223,7 +230,7 @@ class SqliteBulk {
           outcomes.push('updated');
         } else {
           const info = this.insert.run(...params, now, now);
-          row = { ...v, id: Number(info.lastInsertRowid), upvotes: 0, num_comments: 0, created_at: now, modified_at: now, thumbnail_key: null };
+          row = { ...v, id: Number(info.lastInsertRowid), ...NO_COUNTS, created_at: now, modified_at: now, thumbnail_key: null };
           fts?.inserted(row.id, row);
           outcomes.push('inserted');
         }
@@ -325,7 +332,7 @@ export class PaperStore {
       const queued = pending.get(p.arxivId);
       if (queued) {
         // The same new paper twice in one batch: merge into the queued row.
-        const merged = mergedValues(p, { ...queued, id: 0, upvotes: 0, num_comments: 0, created_at: now, modified_at: now, thumbnail_key: null });
+        const merged = mergedValues(p, { ...queued, id: 0, ...NO_COUNTS, created_at: now, modified_at: now, thumbnail_key: null });
         if (!merged || sameContent(merged, queued)) outcomes.push('unchanged');
         else {
           pending.set(p.arxivId, merged);

@@ -19,6 +19,8 @@ export interface MagicLinksTable {
   token_hash: string;
   email: string;
   next_path: string | null;
+  /** A pending action ("upvote:2410.17243", src/domain/pending.ts), done at sign-in (0015). */
+  pending: string | null;
   created_at: string;
   expires_at: string;
   used_at: string | null;

@@ -34,8 +34,13 @@ export interface PapersTable {
   github_stars: number | null;
   /** JSON array of {version, date}. */
   versions_json: string;
+  /** Upvotes cast on this instance (the counter the votes table keeps). */
   upvotes: Generated<number>;
+  /** Comments on this instance, not deleted. */
   num_comments: Generated<number>;
+  /** Upvotes and comments the listing source (Hugging Face) reported; copied from daily_entries (0015). */
+  source_upvotes: Generated<number>;
+  source_comments: Generated<number>;
   source: string;
   created_at: string;
   modified_at: string;

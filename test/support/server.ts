@@ -1,7 +1,7 @@
 // Real servers on random loopback ports: the app (pages and the API), and any node:http or
 // smtp-server server a test builds (replays of outside services, SMTP).
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp, type BuildOptions } from '../../src/http/app.ts';
 import type { Paperboy } from '../../src/wiring.ts';
 
 export interface TestServer {
@@ -9,8 +9,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(pb: Paperboy): Promise<TestServer> {
-  const { app } = await buildApp(pb);
+export async function startServer(pb: Paperboy, opts: BuildOptions = {}): Promise<TestServer> {
+  const { app } = await buildApp(pb, opts);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

@@ -6,12 +6,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { assertCsrf } from '../csrf.ts';
 import { toHfPaper } from '../present/hf.ts';
-import { paperComments } from './papers.ts';
-import { apiIdentity } from './rate-limit.ts';
-import { requireScope, sha256 } from '../../services/accounts.ts';
+import { commentJson } from '../present/comments.ts';
+import { requireScope } from '../../services/accounts.ts';
 import type { TokenScope } from '../../domain/token-scopes.ts';
 import { isQueued, queuedMessage } from '../../services/submissions.ts';
-import type { CommentView } from '../../services/comments.ts';
 import { requireViewer } from '../pages/community-session.ts';
 import {
   CommentBody,
@@ -26,32 +24,11 @@ import {
 
 const security = [{ bearerAuth: [] }];
 
-export function commentJson(c: CommentView): Record<string, unknown> {
-  return {
-    id: String(c.id),
-    parentId: c.parentId === null ? null : String(c.parentId),
-    author: { name: c.author.username, fullname: c.author.displayName },
-    createdAt: c.createdAt,
-    editedAt: c.editedAt,
-    deleted: c.deleted,
-    hidden: c.hidden,
-    markdown: c.markdown,
-    html: c.html,
-    replies: c.replies.map(commentJson),
-  };
-}
+export { commentJson };
 
 export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   const { pb } = ctx;
   const c = pb.community;
-
-  // Hooks other features left for us: comments in /api/papers/:id?field=comments, and a rate-limit
-  // bucket per personal token.
-  paperComments.list = async (_req, v) => (await c.comments.forPaper(v.paper.id)).map(commentJson);
-  apiIdentity.token = async (token) => {
-    const v = await c.accounts.tokenViewer(token);
-    return v ? `user:${v.id}:${sha256(token).slice(0, 12)}` : null;
-  };
 
   /** The caller, from the token (or a session plus CSRF header). */
   const writer = (req: FastifyRequest, scope: TokenScope) => {
@@ -71,7 +48,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       if (isQueued(r)) return reply.code(202).send({ id: r.arxivId, queued: true, message: queuedMessage(r.arxivId, pb.config.submitMaxAgeDays) });
       const view = await pb.papers.get(r.paper.arxivId);
       return reply.code(201).send({
-        paper: toHfPaper(view.paper, view.upvotes),
+        paper: toHfPaper(view.paper),
         day: r.entry.day,
         submittedAt: r.entry.submittedAt,
         submittedBy: { name: v.username, fullname: v.displayName },
@@ -143,7 +120,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
         owner: { name: col.owner.username, fullname: col.owner.displayName },
         createdAt: col.createdAt,
         updatedAt: col.updatedAt,
-        papers: col.items.map((it) => ({ paper: toHfPaper(it.paper, it.paper.upvotes), note: it.note, addedAt: it.addedAt })),
+        papers: col.items.map((it) => ({ paper: toHfPaper(it.paper), note: it.note, addedAt: it.addedAt })),
       };
     },
   );
@@ -164,7 +141,7 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
           score: it.score,
           why: it.why,
           signals: { upvotes: it.upvotes, comments: it.comments, starsGained: it.starsGained, ageHours: Math.round(it.ageHours * 10) / 10 },
-          paper: toHfPaper(it.paper, it.totalUpvotes),
+          paper: toHfPaper(it.paper),
         })),
       };
     },

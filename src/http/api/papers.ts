@@ -3,20 +3,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { HttpContext } from '../context.ts';
-import type { PaperView } from '../../services/papers.ts';
 import { toHfPaper } from '../present/hf.ts';
+import { commentJson } from '../present/comments.ts';
 import { errorResponses } from './hf.schema.ts';
 import { AuthorParams, OldPaperParams, PageQuery, PaperParams, PaperQuery, PapersQuery } from './papers.schema.ts';
 import { cacheRead, linkNext, selfUrl } from './links.ts';
 
-/** Where `?field=comments` gets a paper's discussion; the community feature sets it. Unset: no comments yet. */
-export const paperComments: { list?: (req: FastifyRequest, v: PaperView) => Promise<unknown[]> } = {};
-
 export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   const one = async (req: FastifyRequest, id: string, field?: string) => {
     const v = await ctx.pb.papers.get(id);
-    const out = toHfPaper(v.paper, v.upvotes, await ctx.pb.agents.ai.forPaper(v.paper.id));
-    if (field === 'comments') return { ...out, comments: paperComments.list ? await paperComments.list(req, v) : [] };
+    const out = toHfPaper(v.paper, await ctx.pb.agents.ai.forPaper(v.paper.id));
+    if (field === 'comments') return { ...out, comments: (await ctx.pb.community.comments.forPaper(v.paper.id)).map(commentJson) };
     return out;
   };
   const paperSchema = {
@@ -68,7 +65,7 @@ export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       const page = await ctx.pb.catalog.allPapers(req.query.cursor, limit);
       if (page.next) linkNext(reply, selfUrl(ctx.pb.config.publicUrl, req, { cursor: page.next, limit: String(limit) }));
       cacheRead(reply, ctx.pb.config.apiCacheSeconds);
-      return page.items.map((p) => toHfPaper(p, p.upvotes));
+      return page.items.map((p) => toHfPaper(p));
     },
   );
 
@@ -90,7 +87,7 @@ export function paperApiRoutes(app: FastifyInstance, ctx: HttpContext) {
       const r = await ctx.pb.catalog.authorPapers(req.params.name, page, limit);
       if (r.more) linkNext(reply, selfUrl(ctx.pb.config.publicUrl, req, { p: String(page + 1), limit: String(limit) }));
       cacheRead(reply, ctx.pb.config.apiCacheSeconds);
-      return r.items.map((p) => toHfPaper(p, p.upvotes));
+      return r.items.map((p) => toHfPaper(p));
     },
   );
 }

@@ -9,11 +9,10 @@ import type { Config } from '../../config/index.ts';
 
 /**
  * Resolves a bearer token to a stable identity (e.g. the token's id), or null when it is not a
- * valid token. The community feature sets it when personal tokens exist; until then every
- * request is counted per IP. Only valid tokens get their own bucket, so inventing tokens cannot
- * escape the per-IP limit.
+ * valid token. Only valid tokens get their own bucket, so inventing tokens cannot escape the
+ * per-IP limit. Passed in by the app (src/http/app.ts): nothing is set from elsewhere.
  */
-export const apiIdentity: { token?: (token: string, req: FastifyRequest) => Promise<string | null> } = {};
+export type TokenIdentity = (token: string, req: FastifyRequest) => Promise<string | null>;
 
 export const isLimitedPath = (url: string) =>
   // The search page runs the same costly query as /api/search: it shares the per-client budget; so does the MCP endpoint.
@@ -31,7 +30,7 @@ function bearer(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-export async function registerRateLimits(app: FastifyInstance, cfg: Config): Promise<void> {
+export async function registerRateLimits(app: FastifyInstance, cfg: Config, identity?: TokenIdentity): Promise<void> {
   await app.register(rateLimit, {
     // One bucket per client across every route (per-route configs would each get their own);
     // pages, assets, the docs and the OpenAPI document are not counted.
@@ -41,8 +40,8 @@ export async function registerRateLimits(app: FastifyInstance, cfg: Config): Pro
     timeWindow: cfg.apiRateLimitWindowSeconds * 1000,
     async keyGenerator(req) {
       const token = bearer(req);
-      if (token && apiIdentity.token) {
-        const who = await apiIdentity.token(token, req);
+      if (token && identity) {
+        const who = await identity(token, req);
         if (who) return `token:${sha256(who, 'base64url').slice(0, 22)}`;
       }
       return `ip:${normalizeIP(req.ip, 64)}`;

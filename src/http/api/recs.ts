@@ -16,7 +16,7 @@ const security = [{ bearerAuth: [] }];
 
 export function recJson(r: Recommendation) {
   return {
-    paper: toHfPaper(r.paper, r.upvotes),
+    paper: toHfPaper(r.paper),
     title: r.paper.title,
     summary: r.paper.abstract,
     publishedAt: r.paper.publishedAt,

@@ -14,7 +14,6 @@ import { readinessChecks } from '../../ops/readiness.ts';
 readinessChecks.push({ name: 'search-index', check: (pb) => pb.search.indexReadiness() });
 
 export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
-  ctx.features.search = true;
   // Start catching the vector index replica up now rather than on the first query.
   void ctx.pb.search.vectorIndex().catch(() => {});
 
@@ -64,7 +63,7 @@ export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     async (req) => {
       const v = await ctx.pb.papers.get(req.params.id);
       const similar = await ctx.pb.search.similar(v.paper.id, req.query.limit ?? 10);
-      return similar.map((p) => ({ paper: toHfPaper(p, p.upvotes) }));
+      return similar.map((p) => ({ paper: toHfPaper(p) }));
     },
   );
 }

@@ -1,7 +1,5 @@
-// <link rel="alternate"> feed links for pages that have a feed but no <head> hook of their own
-// (author, category, search and trending pages). The app adds them to the page's <head> as it is
-// sent; pages with a hook (the daily lists) link their feeds themselves.
-import { escapeHtml } from '../html.ts';
+// <link rel="alternate"> feed links: the feeds mirroring a page (daily lists, author, category,
+// search and trending pages), in one place. The page renderer (src/http/context.ts) puts them in <head>.
 
 interface Alt {
   type: 'rss' | 'atom';
@@ -9,7 +7,7 @@ interface Alt {
   href: string;
 }
 
-const MIME = { rss: 'application/rss+xml', atom: 'application/atom+xml' };
+export const FEED_MIME = { rss: 'application/rss+xml', atom: 'application/atom+xml' };
 
 function decode(s: string): string | undefined {
   try {
@@ -43,20 +41,21 @@ export function feedsForPage(url: string): Alt[] {
     if (!q) return [];
     return [{ type: 'rss', title: `Search: ${q} (RSS)`, href: `/feeds/search.rss?q=${encodeURIComponent(q)}` }];
   }
+  const listed = path.match(/^\/papers\/(date|week|month)\/([0-9W-]{7,10})$/);
+  const period = path === '' ? 'home' : listed ? `${listed[1]}=${listed[2]}` : null;
+  if (period) {
+    const q = period === 'home' ? '' : `?${period}`;
+    const label = period === 'home' ? 'latest day' : period.replace('=', ' ');
+    return [
+      { type: 'rss', title: `Daily papers, ${label} (RSS)`, href: `/feeds/daily.rss${q}` },
+      { type: 'atom', title: `Daily papers, ${label} (Atom)`, href: `/feeds/daily.atom${q}` },
+      { type: 'rss', title: 'Trending papers (RSS)', href: '/feeds/trending.rss' },
+    ];
+  }
   if (path === '/papers/trending')
     return [
       { type: 'rss', title: 'Trending papers (RSS)', href: '/feeds/trending.rss' },
       { type: 'atom', title: 'Trending papers (Atom)', href: '/feeds/trending.atom' },
     ];
   return [];
-}
-
-/** Adds the page's feed links before </head>, unless the page already links them. */
-export function withFeedLinks(url: string, page: string): string {
-  const alts = feedsForPage(url).filter((a) => !page.includes(`href="${escapeHtml(a.href)}"`));
-  if (!alts.length) return page;
-  const at = page.indexOf('</head>');
-  if (at < 0) return page;
-  const tags = alts.map((a) => `<link rel="alternate" type="${MIME[a.type]}" title="${escapeHtml(a.title)}" href="${escapeHtml(a.href)}">`).join('\n');
-  return `${page.slice(0, at)}${tags}\n${page.slice(at)}`;
 }

@@ -3,11 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { HttpContext } from '../context.ts';
-import { html } from '../html.ts';
 import { errors } from '../../domain/errors.ts';
 import { parsePeriod, type Period } from '../../services/papers.ts';
-import { dailyHead } from '../pages/daily.ts';
-import { paperExtras } from '../pages/paper.ts';
 import { atom, rss, type FeedItem, type FeedMeta } from './xml.ts';
 
 type Format = 'rss' | 'atom';
@@ -53,34 +50,8 @@ function periodLabel(p: Period): string {
   return p.kind === 'day' ? p.day : p.kind === 'week' ? `week ${p.week}` : `month ${p.month}`;
 }
 
-function periodQuery(p: Period): string {
-  return p.kind === 'day' ? `date=${p.day}` : p.kind === 'week' ? `week=${p.week}` : `month=${p.month}`;
-}
-
 function periodPage(p: Period): string {
   return p.kind === 'day' ? `/papers/date/${p.day}` : p.kind === 'week' ? `/papers/week/${p.week}` : `/papers/month/${p.month}`;
-}
-
-// The page hooks are module-level lists shared by every app in the process: add ours once.
-let hooksAdded = false;
-function addPageLinks() {
-  if (hooksAdded) return;
-  hooksAdded = true;
-  dailyHead.push(
-    (period) => html`<link rel="alternate" type="application/rss+xml" title="Daily papers, ${periodLabel(period)} (RSS)" href="/feeds/daily.rss?${periodQuery(period)}">
-<link rel="alternate" type="application/atom+xml" title="Daily papers, ${periodLabel(period)} (Atom)" href="/feeds/daily.atom?${periodQuery(period)}">
-<link rel="alternate" type="application/rss+xml" title="Trending papers (RSS)" href="/feeds/trending.rss">`,
-  );
-  // The paper page has no <head> hook: its feeds are offered as visible links in the side column.
-  paperExtras.aside.push(
-    (_req, v) => html`<section class="feeds">
-  <h2>Follow</h2>
-  <ul>
-    ${v.paper.authors.slice(0, 6).map((a) => html`<li><a type="application/rss+xml" href="/feeds/author/${encodeURIComponent(a)}.rss">New papers by ${a}</a></li>`)}
-    ${v.paper.primaryCategory ? html`<li><a type="application/rss+xml" href="/feeds/category/${v.paper.primaryCategory}.rss">New in ${v.paper.primaryCategory}</a></li>` : ''}
-  </ul>
-</section>`,
-  );
 }
 
 export function feedRoutes(app: FastifyInstance, ctx: HttpContext) {
@@ -128,10 +99,9 @@ export function feedRoutes(app: FastifyInstance, ctx: HttpContext) {
         },
       },
       async (req, reply) => {
-        const ranked = await pb.community.trending.list('week', n);
-        const items: FeedItem[] = ranked.length
-          ? ranked.map((t) => ({ paper: t.paper, upvotes: t.totalUpvotes }))
-          : (await pb.catalog.recentTop(n)).map((it) => ({ paper: it.paper, date: it.entry.submittedAt, upvotes: it.upvotes }));
+        // As the trending page: the ranking, topped up from the newest lists when it is short.
+        const ranked = await pb.community.trending.listOrFallback('week', n);
+        const items: FeedItem[] = ranked.items.map((t) => ({ paper: t.paper, upvotes: t.paper.upvotes }));
         return send(req, reply, format, { title: 'Paperboy · Trending papers', description: 'Papers trending on Paperboy over the last week.', pageUrl: `${base}/papers/trending` }, items);
       },
     );
@@ -204,5 +174,4 @@ export function feedRoutes(app: FastifyInstance, ctx: HttpContext) {
     },
   );
 
-  addPageLinks();
 }

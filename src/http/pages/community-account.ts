@@ -3,12 +3,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../html.ts';
 import type { HttpContext } from '../context.ts';
-import { accountArea } from '../context.ts';
 import { assertCsrf, csrfField as formCsrf } from '../csrf.ts';
 import { paperCard } from '../present/cards.ts';
 import { safeNext, isCurator } from '../../services/accounts.ts';
-import { errors } from '../../domain/errors.ts';
+import { AppError, errors } from '../../domain/errors.ts';
 import { parseExpiryDays, parseScopes, SCOPE_HELP, TOKEN_SCOPES } from '../../domain/token-scopes.ts';
+import { describePending, formatPending, parsePending } from '../../domain/pending.ts';
+import { completePending } from './pending.ts';
+import { fieldError, invalid, problemOf, type Problem } from './forms.ts';
 import {
   bodyOf,
   clearSessionCookie,
@@ -30,48 +32,65 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
   const { pb } = ctx;
   const accounts = pb.community.accounts;
 
-  accountArea.render = (req: FastifyRequest) => {
-    const v = req.viewer;
-    if (!v) return html`<a href="/signin?next=${encodeURIComponent(req.url.split('#')[0])}">Sign in</a>`;
-    if (!v.username) return html`<a href="/welcome">Finish signing in</a>`;
-    return html`<a href="/users/${v.username}">${v.displayName || v.username}</a> · <a href="/settings">Settings</a>`;
-  };
-
-  const signinForm = (req: FastifyRequest, reply: FastifyReply, csrf: SafeHtml, next: string | null, problem?: { status: number; message: string }, email = '') =>
-    ctx.page(
+  const signinForm = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    csrf: SafeHtml,
+    next: string | null,
+    problem?: Problem,
+    email = '',
+    pending: string | null = null,
+  ) => {
+    const action = parsePending(pending);
+    return ctx.page(
       req,
       reply,
       { title: 'Sign in' },
       html`<h1>Sign in</h1>
-<p>No password: we e-mail you a link that signs you in. It works once and expires in ${pb.config.magicLinkMinutes} minutes.</p>
-${notice(problem?.message)}
+<p>No password: we e-mail you a link that signs you in. It works once and expires in ${pb.config.magicLinkMinutes} minutes.${
+        action ? html` After signing in, ${describePending(action)}, and you come back ${next && next !== '/' ? 'to where you were' : 'here'}.` : ''
+      }</p>
+${problem && !problem.field ? notice(problem.message) : ''}
 <form method="post" action="/signin" class="stack">
   ${csrf}
   <input type="hidden" name="next" value="${next ?? ''}">
-  <p><label for="email">E-mail address</label><br><input id="email" name="email" type="email" required autocomplete="email" value="${email}" size="32"></p>
+  ${action ? html`<input type="hidden" name="do" value="${formatPending(action)}">` : ''}
+  <p><label for="email">E-mail address</label>${fieldError(problem, 'email')}<input id="email" name="email" type="email" required maxlength="254" autocomplete="email" value="${email}"${invalid(problem, 'email')}></p>
   <p><button class="btn" type="submit">Send me a sign-in link</button></p>
 </form>`,
       problem?.status ?? 200,
     );
+  };
+
+  /** A used, expired or unknown link: say which, and offer a new one right there. */
+  const linkProblem = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
+    if (!(err instanceof AppError) || !err.code.startsWith('link_')) throw err;
+    const d = (err.details ?? {}) as { email?: string; next?: string | null; pending?: string | null };
+    return signinForm(req, reply, csrfField(req, reply), d.next ?? null, { status: 400, message: err.message }, d.email ?? '', d.pending ?? null);
+  };
 
   const csrfField = (req: FastifyRequest, reply: FastifyReply) => formCsrf(req, reply, pb.secret);
 
-  app.get<{ Querystring: { next?: string } }>('/signin', async (req, reply) => {
+  app.get<{ Querystring: { next?: string; do?: string } }>('/signin', async (req, reply) => {
     const next = safeNext(req.query.next);
     if (req.viewer) return reply.redirect(next ?? '/', 303);
-    return signinForm(req, reply, csrfField(req, reply), next);
+    return signinForm(req, reply, csrfField(req, reply), next, undefined, '', req.query.do ?? null);
   });
 
   app.post('/signin', async (req, reply) => {
     assertCsrf(req, pb.secret);
     const b = bodyOf(req);
     const next = safeNext(b.next);
+    const action = parsePending(b.do);
     try {
-      await accounts.requestLink(String(b.email ?? ''), req.ip, next);
+      await accounts.requestLink(String(b.email ?? '').slice(0, 300), req.ip, next, action ? formatPending(action) : null);
     } catch (err) {
-      const p = formProblem(err);
-      if (p.status === 429) reply.header('Retry-After', String(((err as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds) ?? 60));
-      return signinForm(req, reply, csrfField(req, reply), next, p, String(b.email ?? ''));
+      const p = problemOf(err, 'email');
+      if (p.status === 429) {
+        p.field = undefined;
+        reply.header('Retry-After', String(((err as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds) ?? 60));
+      }
+      return signinForm(req, reply, csrfField(req, reply), next, p, String(b.email ?? '').slice(0, 254), action ? formatPending(action) : null);
     }
     return ctx.page(
       req,
@@ -83,8 +102,15 @@ ${notice(problem?.message)}
 
   // The link from the mail only shows a button: mail scanners that fetch links must not use it up.
   app.get<{ Querystring: { token?: string } }>('/signin/verify', async (req, reply) => {
-    const token = String(req.query.token ?? '');
-    const { email } = await accounts.peekLink(token);
+    const token = String(req.query.token ?? '').slice(0, 200);
+    let link: { email: string; pending: string | null };
+    try {
+      link = await accounts.peekLink(token);
+    } catch (err) {
+      return linkProblem(req, reply, err);
+    }
+    const { email } = link;
+    const action = parsePending(link.pending);
     return ctx.page(
       req,
       reply,
@@ -93,18 +119,36 @@ ${notice(problem?.message)}
 <form method="post" action="/signin/verify">
   ${csrfField(req, reply)}
   <input type="hidden" name="token" value="${token}">
-  <p>Signing in as <strong>${email}</strong>.</p>
+  <p>Signing in as <strong>${email}</strong>.${action ? html` Then ${describePending(action)}.` : ''}</p>
   <p><button class="btn" type="submit">Sign in</button></p>
 </form>`,
     );
   });
 
+  /** Back where the reader was going, the pending action done (with its outcome on the way). */
+  type PendingViewer = Parameters<typeof completePending>[1];
+  const arrive = async (req: FastifyRequest, reply: FastifyReply, viewer: PendingViewer, next: string | null, pending: string | null) => {
+    const r = await completePending(req, viewer, pending);
+    return reply.redirect(r.next ?? next ?? '/', 303);
+  };
+
   app.post('/signin/verify', async (req, reply) => {
     assertCsrf(req, pb.secret);
-    const { user, sessionToken, next } = await accounts.consumeLink(String(bodyOf(req).token ?? ''), String(req.headers['user-agent'] ?? ''));
+    let link: Awaited<ReturnType<typeof accounts.consumeLink>>;
+    try {
+      link = await accounts.consumeLink(String(bodyOf(req).token ?? '').slice(0, 200), String(req.headers['user-agent'] ?? ''));
+    } catch (err) {
+      return linkProblem(req, reply, err);
+    }
+    const { user, sessionToken, next, pending } = link;
     setSessionCookie(req, reply, sessionToken, pb.config.sessionDays);
-    if (!user.username) return reply.redirect(`/welcome${next ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
-    return reply.redirect(next ?? '/', 303);
+    if (!user.username) {
+      const q = new URLSearchParams();
+      if (next) q.set('next', next);
+      if (pending) q.set('do', pending);
+      return reply.redirect(`/welcome${q.size ? `?${q}` : ''}`, 303);
+    }
+    return arrive(req, reply, { ...user, via: 'session' } as Parameters<typeof completePending>[1], next, pending);
   });
 
   const welcomeForm = (
@@ -112,31 +156,39 @@ ${notice(problem?.message)}
     reply: FastifyReply,
     v: RequestViewer,
     next: string | null,
-    problem?: { status: number; message: string },
+    pending: string | null,
+    problem?: Problem,
     values?: Record<string, string>,
-  ) =>
-    ctx.page(
+  ) => {
+    const action = parsePending(pending);
+    return ctx.page(
       req,
       reply,
       { title: 'Welcome' },
       html`<h1>Welcome to Paperboy</h1>
-<p>Choose how you appear to others. Your username is permanent; the display name can change later.</p>
-${notice(problem?.message)}
-<form method="post" action="/welcome">
+<p>Choose how you appear to others.${action ? html` Then ${describePending(action)}.` : ''}</p>
+${problem && !problem.field ? notice(problem.message) : ''}
+<form method="post" action="/welcome" class="stack">
   ${csrfInput(v)}
   <input type="hidden" name="next" value="${next ?? ''}">
-  <p><label for="username">Username</label><br><input id="username" name="username" type="text" required pattern="[a-z0-9][a-z0-9_\\-]{1,29}" value="${values?.username ?? ''}" autocomplete="username"></p>
-  <p><label for="display_name">Display name</label><br><input id="display_name" name="display_name" type="text" required maxlength="60" value="${values?.display_name ?? ''}" autocomplete="name"></p>
-  <p><button class="btn" type="submit">Save</button></p>
+  ${action ? html`<input type="hidden" name="do" value="${formatPending(action)}">` : ''}
+  <p><label for="username">Username</label>
+  <span class="hint" id="username-rules">2 to 30 characters: lower-case letters a–z, digits, “-” and “_”, starting with a letter or digit. It is shown with your comments and cannot be changed later.</span>
+  ${fieldError(problem, 'username')}<input id="username" name="username" type="text" required minlength="2" maxlength="30" pattern="[a-z0-9][a-z0-9_\\-]{1,29}" value="${values?.username ?? ''}" autocomplete="username" aria-describedby="username-rules${problem?.field === 'username' ? ' username-error' : ''}"${problem?.field === 'username' ? html` aria-invalid="true"` : ''}></p>
+  <p><label for="display_name">Display name</label>
+  <span class="hint" id="display-rules">Up to 60 characters, any you like; you can change it in your settings.</span>
+  ${fieldError(problem, 'display_name')}<input id="display_name" name="display_name" type="text" required maxlength="60" value="${values?.display_name ?? ''}" autocomplete="name" aria-describedby="display-rules"${invalid(problem, 'display_name')}></p>
+  <p><button class="btn" type="submit">${action ? 'Save and continue' : 'Save'}</button></p>
 </form>`,
       problem?.status ?? 200,
     );
+  };
 
-  app.get<{ Querystring: { next?: string } }>('/welcome', async (req, reply) => {
+  app.get<{ Querystring: { next?: string; do?: string } }>('/welcome', async (req, reply) => {
     const v = viewerOrRedirect(req, reply);
     if (!v) return reply;
-    if (v.username) return reply.redirect('/settings', 303);
-    return welcomeForm(req, reply, v, safeNext(req.query.next));
+    if (v.username) return reply.redirect(safeNext(req.query.next) ?? '/settings', 303);
+    return welcomeForm(req, reply, v, safeNext(req.query.next), req.query.do ?? null);
   });
 
   app.post('/welcome', async (req, reply) => {
@@ -144,12 +196,15 @@ ${notice(problem?.message)}
     if (!v) return reply;
     assertCsrf(req, pb.secret);
     const b = bodyOf(req);
+    let user;
     try {
-      await accounts.setProfile(v.id, { username: b.username, displayName: b.display_name });
+      user = await accounts.setProfile(v.id, { username: String(b.username ?? '').slice(0, 100), displayName: String(b.display_name ?? '').slice(0, 200) });
     } catch (err) {
-      return welcomeForm(req, reply, v, safeNext(b.next), formProblem(err), b);
+      const p = problemOf(err);
+      p.field = /username/i.test(p.message) ? 'username' : /display/i.test(p.message) ? 'display_name' : undefined;
+      return welcomeForm(req, reply, v, safeNext(b.next), b.do ?? null, p, b);
     }
-    return reply.redirect(safeNext(b.next) ?? '/', 303);
+    return arrive(req, reply, { ...v, username: user.username, displayName: user.displayName }, safeNext(b.next), b.do ?? null);
   });
 
   app.post('/signout', async (req, reply) => {
@@ -292,7 +347,7 @@ ${tokens.map(
       pb.community.claims.claimedPapers(user.id),
       pb.community.collections.forUser(user.id, req.viewer?.id === user.id),
     ]);
-    const card = (p: (typeof voted)[number]) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }, req.viewer);
+    const card = (p: (typeof voted)[number]) => paperCard({ paper: p }, req.viewer, `/users/${user.username}`);
     return ctx.page(
       req,
       reply,

@@ -1,8 +1,9 @@
 // Who is asking: every request gets `req.viewer` (the signed-in user, or null) from the session
 // cookie or an `Authorization: Bearer` personal token. Helpers for pages and API handlers.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError, errors } from '../../domain/errors.ts';
-import { csrfToken, hostCookie, secureSite } from '../csrf.ts';
+import { assertCsrf, csrfToken, hostCookie, secureSite } from '../csrf.ts';
+import { safeNext } from '../../services/accounts.ts';
 import { ctxOf, type HttpContext } from '../context.ts';
 import { hasScope, type Viewer } from '../../services/accounts.ts';
 
@@ -29,10 +30,12 @@ export { ctxOf };
 
 /** The paths where a bearer token is accepted. */
 export const isApiUrl = (url: string) => url.startsWith('/api/') || url === '/mcp' || url.startsWith('/mcp?');
-const skip = (url: string) => url.startsWith('/static/') || url === '/healthz' || url.startsWith('/healthz?');
+// Probes and the metrics scrape carry their own credentials (a metrics token is not an API token).
+const skip = (url: string) => url.startsWith('/static/') || /^\/(healthz|readyz|metrics)(\?|$)/.test(url);
 const isHtmlGet = (req: FastifyRequest) => req.method === 'GET' && !/^\/(api|feeds|static)\//.test(req.url);
 
-export function installViewer(app: FastifyInstance, ctx: HttpContext): void {
+/** The route module that sets req.viewer on every request; first in src/http/routes.ts. */
+export function viewerHook(app: FastifyInstance, ctx: HttpContext): void {
   const community = ctx.pb.community;
   app.decorateRequest('viewer', null);
   app.addHook('onRequest', async (req, reply) => {
@@ -54,16 +57,7 @@ export function installViewer(app: FastifyInstance, ctx: HttpContext): void {
     }
     if (!v) return;
     req.viewer = { ...v, csrf: v.via === 'session' ? csrfToken(req, reply, ctx.pb.secret) : '', voted: new Set() };
-    if (isHtmlGet(req)) {
-      const rows = await ctx.pb.db.kysely
-        .selectFrom('upvotes')
-        .select('paper_id')
-        .where('user_id', '=', v.id)
-        .orderBy('created_at', 'desc')
-        .limit(5000)
-        .execute();
-      req.viewer.voted = new Set(rows.map((r) => r.paper_id));
-    }
+    if (isHtmlGet(req)) req.viewer.voted = await community.votes.recentIds(v.id, 5000);
   });
 }
 
@@ -112,4 +106,44 @@ export function intParam(v: unknown, what = 'id'): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw errors.notFound(`No such ${what}.`);
   return n;
+}
+
+/** Where a form's reader came from: its `back` field, else a same-site Referer, else `fallback`. */
+export function backOf(req: FastifyRequest, fallback: string): string {
+  const b = safeNext(bodyOf(req).back);
+  if (b) return b;
+  const ref = String(req.headers.referer ?? '').slice(0, 600);
+  if (!ref) return fallback;
+  try {
+    const u = new URL(ref);
+    const own = new URL(ctxOf(req).pb.config.publicUrl).host;
+    if (u.host !== own && u.host !== req.headers.host) return fallback;
+    return safeNext(u.pathname + u.search) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * preHandler guard: a signed-in reader, else to the sign-in page, which brings them back to
+ * `next(req)` (and, with `pending`, completes the action they asked for after signing in).
+ */
+export function signedIn(opts: { next?: (req: FastifyRequest) => string; pending?: (req: FastifyRequest) => string | null } = {}): preHandlerAsyncHookHandler {
+  return async function signedInGuard(req, reply) {
+    if (req.viewer) return;
+    const next = opts.next?.(req) ?? (req.method === 'GET' ? req.url : backOf(req, '/'));
+    const pending = opts.pending?.(req);
+    await reply.redirect(`/signin?next=${encodeURIComponent(next)}${pending ? `&do=${encodeURIComponent(pending)}` : ''}`, 303);
+  };
+}
+
+/** preHandler guard: the form's CSRF token (a 403 page that says to reload otherwise). */
+export const csrfChecked: preHandlerAsyncHookHandler = async function csrfGuard(req) {
+  assertCsrf(req, ctxOf(req).pb.secret);
+};
+
+/** The signed-in viewer in a handler behind signedIn(). */
+export function viewerOf(req: FastifyRequest): RequestViewer {
+  if (!req.viewer) throw errors.unauthorized('Sign in first.');
+  return req.viewer;
 }

@@ -25,14 +25,14 @@ export function errorPage(ctx: HttpContext, req: FastifyRequest, reply: FastifyR
   <p>${message}</p>
   ${status >= 500 ? html`<p class="muted">If it keeps happening, quote reference <code>${req.id}</code> to the site's operator.</p>` : ''}
   ${
-    status === 404 && ctx.features.search
+    status === 404
       ? html`<form action="/search" method="get" role="search"><label for="error-q">Search for a paper instead</label> <input id="error-q" type="search" name="q"> <button class="btn secondary" type="submit">Search</button></form>`
       : ''
   }
-  <p class="actions"><a class="btn" href="/">Back to today's papers</a></p>
+  <p class="actions"><a class="btn" href="/">Back to the daily papers</a></p>
 </section>`;
   // A server error may come from the very hooks the header uses (the account area reads the
   // session): keep the frame of a 5xx page free of them.
-  const opts = status >= 500 ? { title, account: html`` } : { title };
+  const opts = status >= 500 ? { title, bare: true } : { title };
   return ctx.page(req, reply, opts, body, status);
 }

@@ -44,7 +44,7 @@ function recCard(r: Recommendation, v: RequestViewer, window: RecWindow, dismiss
         : ''
     }
   </div>`;
-  return paperCard({ paper: r.paper, upvotes: r.upvotes, numComments: r.paper.numComments, note }, v);
+  return paperCard({ paper: r.paper, note }, v, '/for-you');
 }
 
 export function forYouPages(app: FastifyInstance, ctx: HttpContext) {
@@ -193,13 +193,9 @@ export function forYouPages(app: FastifyInstance, ctx: HttpContext) {
           ? html`<ol class="cards">
               ${items.map((r) =>
                 paperCard(
-                  {
-                    paper: r.paper,
-                    upvotes: r.upvotes,
-                    numComments: r.paper.numComments,
-                    note: html`<div class="reason"><span class="why">${r.reason}</span></div>`,
-                  },
+                  { paper: r.paper, note: html`<div class="reason"><span class="why">${r.reason}</span></div>` },
                   v ?? undefined,
+                  `/more-like-this/${view.paper.arxivId}`,
                 ),
               )}
             </ol>`

@@ -5,16 +5,25 @@ import type { Assets } from '../assets.ts';
 export interface NavItem {
   href: string;
   label: string;
-  /** Lower comes first. */
-  order: number;
+  /** Other paths under this item (marks it current there too). */
+  prefix?: string;
 }
 
-/** Features add their pages to the header when they register their routes: no dead links. */
-export const navItems: NavItem[] = [{ href: '/', label: 'Daily', order: 0 }];
+/** The main menu, in order. A new top-level page adds its line here. */
+export const NAV: readonly NavItem[] = [
+  { href: '/', label: 'Daily', prefix: '/papers/date' },
+  { href: '/papers/trending', label: 'Trending' },
+  { href: '/collections', label: 'Collections', prefix: '/collections' },
+  { href: '/submit', label: 'Submit' },
+  { href: '/subscribe', label: 'Digest', prefix: '/subscribe' },
+  { href: '/api/docs', label: 'API', prefix: '/api/docs' },
+];
 
-export function addNavItem(item: NavItem): void {
-  if (!navItems.some((n) => n.href === item.href)) navItems.push(item);
-  navItems.sort((a, b) => a.order - b.order);
+/** Who is looking, as the header needs it. */
+export interface HeaderViewer {
+  username: string | null;
+  displayName: string | null;
+  csrf: string;
 }
 
 export interface PageOptions {
@@ -28,16 +37,28 @@ export interface PageOptions {
   math?: boolean;
   /** Shown in the header's search box. */
   query?: string;
-  /** HTML shown in the header's right side (account links). */
-  account?: SafeHtml;
+  /** The signed-in reader (the header's account links), or null. */
+  viewer?: HeaderViewer | null;
+  /** Leave the account links out (5xx pages: the session lookup may be what failed). */
+  bare?: boolean;
+  /** The path and query to come back to after signing in. */
+  here?: string;
+  /** Scripts this page adds (public/ files, by name). */
+  scripts?: string[];
 }
 
 export interface LayoutContext {
   assets: Assets;
   siteName: string;
-  /** Whether search exists yet (the header shows a search box only then). */
-  hasSearch: () => boolean;
 }
+
+function accountLinks(v: HeaderViewer | null | undefined, here: string): SafeHtml {
+  if (!v) return html`<a href="/signin?next=${encodeURIComponent(here)}">Sign in</a>`;
+  if (!v.username) return html`<a href="/welcome">Finish signing in</a>`;
+  return html`<a class="who" href="/users/${v.username}">${v.displayName || v.username}</a><span class="sep" aria-hidden="true">·</span><a href="/settings">Settings</a>`;
+}
+
+const current = (n: NavItem, path: string | undefined) => !!path && (n.href === path || (!!n.prefix && (path === n.prefix || path.startsWith(`${n.prefix}/`))));
 
 // A half-filled circle: the usual light/dark symbol. The button needs JavaScript, so app.js reveals it.
 const THEME_ICON = raw(
@@ -46,9 +67,9 @@ const THEME_ICON = raw(
 
 export function layout(ctx: LayoutContext, opts: PageOptions, body: SafeHtml): string {
   const a = ctx.assets;
-  const nav = navItems.map(
-    (n) => html`<li><a href="${n.href}"${n.href === opts.path ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
-  );
+  const nav = NAV.map((n) => html`<li><a href="${n.href}"${current(n, opts.path) ? html` aria-current="page"` : ''}>${n.label}</a></li>`);
+  // Signed-in pages carry vote and save forms that community.js posts in the background.
+  const scripts = [...(opts.viewer?.csrf ? ['community.js'] : []), ...(opts.scripts ?? [])];
   return (
     '<!doctype html>' +
     html`<html lang="en">
@@ -64,6 +85,7 @@ ${opts.math ? html`<link rel="stylesheet" href="${a.url('katex.css')}">` : ''}
 <link rel="icon" href="${a.url('favicon.svg')}" type="image/svg+xml">
 ${opts.head ?? ''}
 <script src="${a.url('app.js')}" defer></script>
+${scripts.map((s) => html`<script src="${a.url(s)}" defer></script>`)}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -71,15 +93,11 @@ ${opts.head ?? ''}
   <div class="bar">
     <a class="brand" href="/"><img src="${a.url('favicon.svg')}" alt="" width="24" height="24"> ${ctx.siteName}</a>
     <nav aria-label="Main"><ul>${nav}</ul></nav>
-    ${
-      ctx.hasSearch()
-        ? html`<form class="search" role="search" aria-label="Site search" action="/search" method="get">
+    <form class="search" role="search" aria-label="Site search" action="/search" method="get">
       <label class="visually-hidden" for="q">Search papers</label>
-      <input id="q" name="q" type="search" placeholder="Search papers or paste an arXiv id" value="${opts.query ?? ''}" autocomplete="off" data-suggest>
-    </form>`
-        : ''
-    }
-    <div class="account">${opts.account ?? ''}</div>
+      <input id="q" name="q" type="search" placeholder="Search papers or paste an arXiv id" value="${opts.query ?? ''}" autocomplete="off" maxlength="250" data-suggest>
+    </form>
+    <div class="account">${opts.bare ? '' : accountLinks(opts.viewer, opts.here ?? opts.path ?? '/')}</div>
     <button type="button" class="theme-toggle" data-theme-toggle aria-label="Dark theme" aria-pressed="false" hidden>${THEME_ICON}</button>
   </div>
 </header>

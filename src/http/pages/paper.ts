@@ -6,19 +6,36 @@ import type { HttpContext } from '../context.ts';
 import { mathText, plainText } from '../present/math.ts';
 import { bibtex } from '../present/bibtex.ts';
 import { formatDate } from '../present/dates.ts';
-import { paperCard } from '../present/cards.ts';
+import { paperCard, voteControl } from '../present/cards.ts';
 import { arxivLinks } from '../../domain/arxiv-id.ts';
 import { errors } from '../../domain/errors.ts';
 import type { PaperView } from '../../services/papers.ts';
 import { aiSummarySection, citeLinks } from '../present/ai-summary.ts';
+import { commentsSection, type CommentFormState } from './comments.ts';
+import { submissionNote } from './submissions.ts';
+import { saveSection } from './collections.ts';
+import { claimSection } from './claims.ts';
+import { followButton, followSection } from './follow.ts';
+import { similarSection } from './search.ts';
 
-/** Sections other features add to the paper page (comments, similar papers, collections). */
-export const paperExtras: {
-  /** Replaces the plain upvote count (the community feature's vote button). */
-  votes?: (req: FastifyRequest, v: PaperView) => SafeHtml;
-  main: ((req: FastifyRequest, v: PaperView) => Promise<SafeHtml | null> | SafeHtml | null)[];
-  aside: ((req: FastifyRequest, v: PaperView) => Promise<SafeHtml | null> | SafeHtml | null)[];
-} = { main: [], aside: [] };
+/** State a refused form on the paper page brings back (a comment with its problem). */
+export interface PaperPageState {
+  comment?: CommentFormState;
+}
+
+type Section = (req: FastifyRequest, ctx: HttpContext, view: PaperView, state: PaperPageState) => Promise<SafeHtml | ''> | SafeHtml | '';
+
+/** The paper page's sections, in order: the main column under the abstract, and the side column. */
+const MAIN: Section[] = [(req, _ctx, view) => submissionNote(req, view), (req, ctx, view, state) => commentsSection(req, ctx, view, state.comment)];
+const ASIDE: Section[] = [
+  (_req, _ctx, view) => detailsSection(view),
+  (req, ctx, view) => saveSection(req, ctx, view),
+  (req, _ctx, view) => followSection(req, view),
+  (req, ctx, view) => similarSection(ctx, view),
+  (_req, _ctx, view) => versionsSection(view),
+  (_req, _ctx, view) => citeSection(view),
+  (req, _ctx, view) => claimSection(req, view),
+];
 
 /** A word-bounded summary of the abstract for meta descriptions (about 200 characters). */
 function summary(abstract: string): string {
@@ -32,7 +49,7 @@ function fmtDate(iso: string | null | undefined): string {
   return formatDate(iso, 'short');
 }
 
-async function renderPaper(ctx: HttpContext, req: FastifyRequest, reply: FastifyReply, id: string) {
+export async function renderPaper(ctx: HttpContext, req: FastifyRequest, reply: FastifyReply, id: string, state: PaperPageState = {}, status = 200) {
   const view = await ctx.pb.papers.get(id);
   const p = view.paper;
   if (p.arxivId !== id) return reply.redirect(`/papers/${p.arxivId}`, 301);
@@ -65,12 +82,9 @@ ${p.categories.length ? html`<meta name="citation_keywords" content="${p.categor
 ${p.doi ? html`<meta name="citation_doi" content="${p.doi}">` : ''}
 ${p.journalRef ? html`<meta name="citation_journal_title" content="${p.journalRef}">` : ''}`;
 
-  const votes = paperExtras.votes
-    ? paperExtras.votes(req, view)
-    : html`<div class="votes"><span class="count">${view.upvotes}</span><span class="muted">upvotes</span></div>`;
-  const main = await Promise.all(paperExtras.main.map((f) => f(req, view)));
-  const aside = await Promise.all(paperExtras.aside.map((f) => f(req, view)));
-  const versions = p.versions.length ? p.versions : [{ version: p.version, date: p.updatedAt ?? undefined }];
+  const votes = voteControl(p, req.viewer, `/papers/${p.arxivId}`);
+  const main = await Promise.all(MAIN.map((f) => f(req, ctx, view, state)));
+  const aside = await Promise.all(ASIDE.map((f) => f(req, ctx, view, state)));
   const body = html`
 <article>
   <div class="paper-head">
@@ -100,7 +114,16 @@ ${p.journalRef ? html`<meta name="citation_journal_title" content="${p.journalRe
       ${main}
     </div>
     <aside aria-label="About this paper">
-      <section>
+      ${aside}
+    </aside>
+  </div>
+</article>`;
+  return ctx.page(req, reply, { title: plainText(p.title), description, head, math: true }, body, status);
+}
+
+function detailsSection(view: PaperView): SafeHtml {
+  const p = view.paper;
+  return html`<section>
         <h2>Details</h2>
         <dl>
           ${p.categories.length ? html`<dt>Categories</dt><dd>${p.categories.map((c) => html`<a class="chip" href="/papers/category/${c}">${c}</a> `)}</dd>` : ''}
@@ -110,24 +133,27 @@ ${p.journalRef ? html`<meta name="citation_journal_title" content="${p.journalRe
           ${p.license ? html`<dt>Licence</dt><dd>${p.license}</dd>` : ''}
           ${view.entry?.submitter ? html`<dt>Submitted by</dt><dd>${view.entry.submitter.fullname || view.entry.submitter.name}</dd>` : ''}
         </dl>
-      </section>
-      <section>
+      </section>`;
+}
+
+function versionsSection(view: PaperView): SafeHtml {
+  const p = view.paper;
+  const versions = p.versions.length ? p.versions : [{ version: p.version, date: p.updatedAt ?? undefined }];
+  return html`<section>
         <h2>Versions</h2>
         <ol class="versions">${versions.map((v) => html`<li><a href="https://arxiv.org/abs/${p.arxivId}v${v.version}">v${v.version}</a>${v.date ? html` · ${fmtDate(v.date)}` : ''}</li>`)}</ol>
-      </section>
-      <section aria-labelledby="cite-h">
+      </section>`;
+}
+
+function citeSection(view: PaperView): SafeHtml {
+  return html`<section aria-labelledby="cite-h">
         <div class="cite-head">
           <h2 id="cite-h">Cite (BibTeX)</h2>
           <span><button type="button" class="btn secondary copy" data-copy="bibtex" hidden>Copy</button> <span class="copy-status" role="status"></span></span>
         </div>
-        <pre class="bibtex" id="bibtex" tabindex="0" aria-label="BibTeX citation">${bibtex(p)}</pre>
-        ${citeLinks(p.arxivId)}
-      </section>
-      ${aside}
-    </aside>
-  </div>
-</article>`;
-  return ctx.page(req, reply, { title: plainText(p.title), description, head, math: true }, body);
+        <pre class="bibtex" id="bibtex" tabindex="0" aria-label="BibTeX citation">${bibtex(view.paper)}</pre>
+        ${citeLinks(view.paper.arxivId)}
+      </section>`;
 }
 
 export function paperPages(app: FastifyInstance, ctx: HttpContext) {
@@ -150,11 +176,12 @@ export function paperPages(app: FastifyInstance, ctx: HttpContext) {
   app.get<{ Params: { name: string } }>('/authors/:name', async (req, reply) => {
     const page = pageParam(req);
     const { name, papers } = await ctx.pb.papers.byAuthor(req.params.name, LIST_SIZE + 1, page * LIST_SIZE);
-    if (page > 0 && !papers.length) throw errors.notFound(`No more papers by ${name}.`);
-    const body = html`<h1>${name}</h1>
-<p class="count-line muted">Papers on this instance, newest first${page ? html` · page ${page + 1}` : ''}</p>
-<ol class="cards">${papers.slice(0, LIST_SIZE).map((p) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }))}</ol>
-${pager(`/authors/${encodeURIComponent(name)}`, page, papers.length > LIST_SIZE)}`;
+    const here = `/authors/${encodeURIComponent(name)}`;
+    if (page > 0 && !papers.length) return emptyPage(ctx, req, reply, name, `There are no more papers by ${name}.`, here);
+    const body = html`<div class="list-head"><h1>${name}</h1>${followButton(req, { kind: 'follow-author', name }, here)}</div>
+<p class="count-line muted">Papers on this instance, newest first${page ? html` · page ${page + 1}` : ''} · <a href="/feeds/author/${encodeURIComponent(name)}.rss" type="application/rss+xml">RSS</a></p>
+<ol class="cards">${papers.slice(0, LIST_SIZE).map((p) => paperCard({ paper: p }, req.viewer, pageHref(here, page)))}</ol>
+${pager(here, page, papers.length > LIST_SIZE)}`;
     return ctx.page(req, reply, { title: name, description: `Papers by ${name}.`, math: true }, body);
   });
 
@@ -163,30 +190,43 @@ ${pager(`/authors/${encodeURIComponent(name)}`, page, papers.length > LIST_SIZE)
     if (!/^[a-z-]+(\.[A-Za-z-]+)?$/.test(cat)) throw errors.badRequest(`"${cat}" is not an arXiv category.`);
     const page = pageParam(req);
     const papers = await ctx.pb.papers.byCategory(cat, LIST_SIZE + 1, page * LIST_SIZE);
-    if (!papers.length) throw errors.notFound(page ? `No more papers in ${cat}.` : `No papers in ${cat}.`);
-    const body = html`<h1>${cat} <span class="muted">· latest papers</span></h1>
-<p class="count-line muted">Newest first${page ? html` · page ${page + 1}` : ''}</p>
-<ol class="cards">${papers.slice(0, LIST_SIZE).map((p) => paperCard({ paper: p, upvotes: p.upvotes, numComments: p.numComments }))}</ol>
-${pager(`/papers/category/${cat}`, page, papers.length > LIST_SIZE)}`;
+    const here = `/papers/category/${cat}`;
+    if (!papers.length && page) return emptyPage(ctx, req, reply, cat, `There are no more papers in ${cat}.`, here);
+    if (!papers.length) throw errors.notFound(`No papers in ${cat}.`);
+    const body = html`<div class="list-head"><h1>${cat} <span class="muted">· latest papers</span></h1>${followButton(req, { kind: 'follow-category', category: cat }, here)}</div>
+<p class="count-line muted">Newest first${page ? html` · page ${page + 1}` : ''} · <a href="/feeds/category/${cat}.rss" type="application/rss+xml">RSS</a></p>
+<ol class="cards">${papers.slice(0, LIST_SIZE).map((p) => paperCard({ paper: p }, req.viewer, pageHref(here, page)))}</ol>
+${pager(here, page, papers.length > LIST_SIZE)}`;
     return ctx.page(req, reply, { title: cat, description: `Latest ${cat} papers.`, math: true }, body);
   });
 }
 
 const LIST_SIZE = 30;
 
-function pageParam(req: FastifyRequest): number {
+/** The page asked for, counted from 0 inside; URLs and text count from 1 (?p=2 is the second page). */
+export function pageParam(req: FastifyRequest): number {
   const raw = (req.query as { p?: string }).p;
   if (raw === undefined || raw === '') return 0;
-  if (!/^\d{1,5}$/.test(raw)) throw errors.badRequest('Page must be a whole number from 0.');
-  return Number(raw);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1) throw errors.badRequest('Pages are numbered from 1.');
+  return Number(raw) - 1;
+}
+
+/** The address of page `page` (from 0) of a list at `path`. */
+export function pageHref(path: string, page: number): string {
+  return page ? `${path}${path.includes('?') ? '&' : '?'}p=${page + 1}` : path;
+}
+
+/** A page past the end of a list: says so and leads back to its first page. */
+export function emptyPage(ctx: HttpContext, req: FastifyRequest, reply: FastifyReply, title: string, message: string, first: string) {
+  return ctx.page(req, reply, { title }, html`<h1>${title}</h1><div class="empty"><p>${message}</p><p><a class="btn secondary" href="${first}">← Back to the first page</a></p></div>`, 404);
 }
 
 /** Previous/next page links for the author and category lists (their totals are not counted). */
 function pager(path: string, page: number, hasNext: boolean): SafeHtml {
   if (!page && !hasNext) return html``;
   return html`<nav class="pager pages" aria-label="Pages">
-${page > 0 ? html`<a href="${path}${page > 1 ? `?p=${page - 1}` : ''}">← Newer papers</a>` : ''}
+${page > 0 ? html`<a href="${pageHref(path, page - 1)}" rel="prev">← Newer papers</a>` : ''}
 <span>Page ${page + 1}</span>
-${hasNext ? html`<a href="${path}?p=${page + 1}">Older papers →</a>` : ''}
+${hasNext ? html`<a href="${pageHref(path, page + 1)}" rel="next">Older papers →</a>` : ''}
 </nav>`;
 }

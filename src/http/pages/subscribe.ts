@@ -2,10 +2,9 @@
 // (with RFC 8058 one-click), settings for signed-in users, and the admin preview of recent digests.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../html.ts';
-import { ctxOf, type HttpContext } from '../context.ts';
-import { addNavItem } from './layout.ts';
-import { dailyExtras, dailyHead } from './daily.ts';
-import { assertCsrf, csrfCookieValue, csrfField, csrfToken, CSRF_FIELD, sameSecret } from '../csrf.ts';
+import type { HttpContext } from '../context.ts';
+import { assertCsrf, csrfField, sameSecret } from '../csrf.ts';
+import { fieldError, invalid, postedFromHere, problemOf, type Problem } from './forms.ts';
 import { AppError, errors } from '../../domain/errors.ts';
 import { normaliseEmail, parsePrefs, timeZones, DEFAULT_PREFS, type DigestPrefs } from '../../services/digest-util.ts';
 import { describePrefs, type Subscriber } from '../../services/digest-subscriptions.ts';
@@ -18,49 +17,34 @@ interface ViewerLike {
 
 const viewerOf = (req: FastifyRequest) => (req as { viewer?: ViewerLike | null }).viewer ?? undefined;
 
-const STYLE = html`<style>
-.digest-form { max-width: 38rem; display: grid; gap: .9rem; }
-.digest-form label { font-weight: 600; display: block; margin-bottom: .2rem; }
-.digest-form input[type="email"], .digest-form input[type="text"], .digest-form select, .digest-form textarea { width: 100%; box-sizing: border-box; }
-.digest-form .hint { color: var(--muted); font-size: .88rem; margin: .2rem 0 0; }
-.digest-form fieldset { border: 1px solid var(--line); border-radius: 8px; padding: .6rem .9rem; }
-.digest-form fieldset label { display: inline-flex; gap: .35rem; font-weight: 400; margin-right: 1.2rem; }
-.digest-box { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; border: 1px solid var(--line); border-radius: var(--radius); background: var(--card); padding: .7rem 1rem; margin: .8rem 0 1rem; }
-.digest-box strong { flex: 1 1 14rem; }
-.digest-box form { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
-.digest-box input[type="email"] { min-width: 14rem; }
-table.digest-admin { border-collapse: collapse; width: 100%; font-size: .9rem; }
-table.digest-admin th, table.digest-admin td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; }
-iframe.digest-preview { width: 100%; height: 80vh; border: 1px solid var(--line); border-radius: 8px; background: #fff; }
-</style>`;
-
-// Time-zone fields ([data-tz]) are filled with the browser's zone by public/app.js (no inline script: CSP).
-
-function prefsFields(p: DigestPrefs, opts: { tzFixed?: boolean } = {}): SafeHtml {
+/** The digest's fields; `problem` puts its message next to the field it is about. */
+function prefsFields(p: DigestPrefs, opts: { tzFixed?: boolean; problem?: Problem } = {}): SafeHtml {
   const zones = timeZones();
+  const pr = opts.problem;
   return html`
 <fieldset>
   <legend>How often</legend>
+  ${fieldError(pr, 'frequency')}
   <label><input type="radio" name="frequency" value="daily"${p.frequency === 'daily' ? html` checked` : ''}> Daily, on arXiv announcement days</label>
   <label><input type="radio" name="frequency" value="weekly"${p.frequency === 'weekly' ? html` checked` : ''}> Weekly</label>
 </fieldset>
 <div>
   <label for="d-categories">Categories <span class="muted">(optional)</span></label>
-  <input id="d-categories" type="text" name="categories" value="${p.categories.join(', ')}" placeholder="cs.LG, cs.CL, stat.ML" autocomplete="off">
+  ${fieldError(pr, 'categories')}<input id="d-categories" type="text" name="categories" value="${p.categories.join(', ')}" placeholder="cs.LG, cs.CL, stat.ML" autocomplete="off"${invalid(pr, 'categories')}>
   <p class="hint">arXiv categories, separated by commas.</p>
 </div>
 <div>
   <label for="d-keywords">Keywords or searches <span class="muted">(optional)</span></label>
-  <input id="d-keywords" type="text" name="keywords" value="${p.keywords.join(', ')}" placeholder="diffusion, &quot;retrieval augmented&quot;" autocomplete="off">
+  ${fieldError(pr, 'keywords')}<input id="d-keywords" type="text" name="keywords" value="${p.keywords.join(', ')}" placeholder="diffusion, &quot;retrieval augmented&quot;" autocomplete="off"${invalid(pr, 'keywords')}>
   <p class="hint">Each one is a saved search run against the new papers. Quote a phrase to match it exactly.</p>
 </div>
 <div>
   <label for="d-authors">Authors to follow <span class="muted">(optional)</span></label>
-  <input id="d-authors" type="text" name="authors" value="${p.authors.join(', ')}" placeholder="Yoshua Bengio, Fei-Fei Li" autocomplete="off">
+  ${fieldError(pr, 'authors')}<input id="d-authors" type="text" name="authors" value="${p.authors.join(', ')}" placeholder="Yoshua Bengio, Fei-Fei Li" autocomplete="off"${invalid(pr, 'authors')}>
 </div>
 <div>
   <label for="d-tz">Time zone</label>
-  <select id="d-tz" name="timeZone"${opts.tzFixed ? '' : html` data-tz`}>${zones.map((z) => html`<option${z === p.timeZone ? html` selected` : ''}>${z}</option>`)}</select>
+  ${fieldError(pr, 'timeZone')}<select id="d-tz" name="timeZone"${opts.tzFixed ? '' : html` data-tz`}${invalid(pr, 'timeZone')}>${zones.map((z) => html`<option${z === p.timeZone ? html` selected` : ''}>${z}</option>`)}</select>
   <p class="hint">Digests arrive in the morning of your time zone.</p>
 </div>`;
 }
@@ -79,22 +63,18 @@ function csrfOk(req: FastifyRequest, secret: string): boolean {
   }
 }
 
-let installed = false;
-
-/** The compact box on the daily list, added to the module-wide daily hooks once per process. */
-function installDailyBox(): void {
-  installed = true;
-  // The compact box on the daily list. The CSRF field needs the browser's CSRF cookie; a browser
-  // without one yet (first visit) gets the full form back to confirm, so nothing is lost.
-  dailyExtras.push((req) => {
-    // With a well-formed cookie csrfToken() only reads it; it never touches the (absent) reply.
-    const token = csrfCookieValue(req) ? csrfToken(req, undefined as unknown as FastifyReply, ctxOf(req).pb.secret) : '';
-    return html`<aside class="digest-box" aria-label="E-mail digest">
+/**
+ * The compact digest box under the daily list. It carries no form token: the daily page is the same
+ * for every first visitor (and may come from the micro-cache, before any cookie); /subscribe checks
+ * where the post came from instead, and only ever sends a confirmation mail.
+ */
+export function digestBox(req: FastifyRequest): SafeHtml | '' {
+  if (req.viewer) return '';
+  return html`<aside class="digest-box" aria-label="E-mail digest">
   <strong>Get trending papers in your inbox</strong>
   <form action="/subscribe" method="post">
-    ${token ? html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">` : ''}
     <label class="visually-hidden" for="digest-box-email">E-mail address</label>
-    <input id="digest-box-email" type="email" name="email" required placeholder="you@example.org" autocomplete="email">
+    <input id="digest-box-email" type="email" name="email" required maxlength="254" placeholder="you@example.org" autocomplete="email">
     <label class="visually-hidden" for="digest-box-frequency">How often</label>
     <select id="digest-box-frequency" name="frequency"><option value="daily">Daily</option><option value="weekly">Weekly</option></select>
     <input type="hidden" name="timeZone" value="UTC" data-tz>
@@ -102,34 +82,40 @@ function installDailyBox(): void {
     <a href="/subscribe">More options</a>
   </form>
 </aside>`;
-  });
-  dailyHead.push(() => STYLE);
+}
+
+/** The preferences as typed, for showing a refused form again: nothing typed is lost. */
+function typedPrefs(body: Record<string, unknown>): DigestPrefs {
+  const list = (v: unknown) =>
+    String(v ?? '')
+      .slice(0, 2000)
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .slice(0, 40);
+  const tz = String(body.timeZone ?? 'UTC').slice(0, 64);
+  return { frequency: body.frequency === 'weekly' ? 'weekly' : 'daily', categories: list(body.categories), keywords: list(body.keywords), authors: list(body.authors), timeZone: timeZones().includes(tz) ? tz : 'UTC' };
 }
 
 export function digestPages(app: FastifyInstance, ctx: HttpContext): void {
   const pb = ctx.pb;
   const subs = pb.digest.subscriptions;
   const page = (req: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
-    ctx.page(req, reply, { title, head: STYLE, description: 'Get trending research papers in your inbox.' }, body, status);
+    ctx.page(req, reply, { title, description: 'Get trending research papers in your inbox.' }, body, status);
 
-  addNavItem({ href: '/subscribe', label: 'Digest', order: 80 });
-
-  // Page hooks are module-wide lists: add ours once per process; each call finds its own app's instance.
-  if (!installed) installDailyBox();
-
-  const subscribeForm = (req: FastifyRequest, reply: FastifyReply, p: DigestPrefs, email = '', note?: SafeHtml) => {
+  const subscribeForm = (req: FastifyRequest, reply: FastifyReply, p: DigestPrefs, email = '', problem?: Problem) => {
     const v = viewerOf(req);
     return html`<h1>Get trending papers in your inbox</h1>
 <p>The day's most upvoted papers, what is trending, and new papers in your categories, searches and authors. No account needed: we mail you a link to confirm, and every digest has a one-click unsubscribe.</p>
 ${v ? html`<p class="notice">You are signed in: <a href="/settings/digest">manage your digest in your settings</a>.</p>` : ''}
-${note ?? ''}
+${problem && !problem.field ? html`<p class="notice error" role="alert">${problem.message}</p>` : ''}
 <form class="digest-form" action="/subscribe" method="post">
   ${csrfField(req, reply, pb.secret)}
   <div>
     <label for="d-email">E-mail address</label>
-    <input id="d-email" type="email" name="email" required value="${email}" autocomplete="email" maxlength="254">
+    ${fieldError(problem, 'email')}<input id="d-email" type="email" name="email" required value="${email}" autocomplete="email" maxlength="254"${invalid(problem, 'email')}>
   </div>
-  ${prefsFields(p)}
+  ${prefsFields(p, { problem })}
   <div><button class="btn" type="submit">Subscribe</button></div>
 </form>`;
   };
@@ -142,20 +128,23 @@ ${note ?? ''}
 
   app.post('/subscribe', async (req, reply) => {
     const body = formValues(req);
-    if (!csrfOk(req, pb.secret)) {
-      // A form without a valid token (e.g. the daily box on a first visit): show it again to confirm.
-      let p = DEFAULT_PREFS;
-      try {
-        p = parsePrefs(body);
-      } catch {
-        /* show defaults */
-      }
-      const note = html`<p class="notice">Please check your details and press Subscribe again.</p>`;
-      return page(req, reply, 'Subscribe to the digest', subscribeForm(req, reply, p, String(body.email ?? '').slice(0, 254), note), 403);
+    const typed = String(body.email ?? '').slice(0, 254);
+    // The form token when the form has one (the full form); otherwise (the daily box, a first
+    // visit) where the post came from. Either way, nothing happens before the mailbox confirms.
+    if (!csrfOk(req, pb.secret) && !postedFromHere(req)) {
+      const problem = { status: 403, message: 'This form did not come from this site. Check your details and press Subscribe again.' };
+      return page(req, reply, 'Subscribe to the digest', subscribeForm(req, reply, typedPrefs(body), typed, problem), 403);
+    }
+    let email: string;
+    let prefs: DigestPrefs;
+    try {
+      email = normaliseEmail(body.email);
+      prefs = parsePrefs(body);
+    } catch (err) {
+      const problem = problemOf(err);
+      return page(req, reply, 'Subscribe to the digest', subscribeForm(req, reply, typedPrefs(body), typed, problem), problem.status);
     }
     await subs.limit(req.ip);
-    const email = normaliseEmail(body.email);
-    const prefs = parsePrefs(body);
     // Not awaited: the answer must not depend on (or take longer because of) whether a mail goes out.
     void (await subs.subscribe(email, prefs));
     return page(
@@ -208,7 +197,7 @@ ${note ?? ''}
   });
 
   // Managing by the signed link in every digest: whoever received the mail may change its settings.
-  const manageForm = (req: FastifyRequest, reply: FastifyReply, s: Subscriber, action: string, note?: SafeHtml) =>
+  const manageForm = (req: FastifyRequest, reply: FastifyReply, s: Subscriber, action: string, note?: SafeHtml, problem?: Problem) =>
     html`<h1>Your digest</h1>
 ${note ?? ''}
 ${s.status === 'suspended' ? html`<p class="notice error">Mail to this address bounced (${s.suspendedReason ?? 'rejected'}), so digests are paused.</p>` : ''}
@@ -216,7 +205,7 @@ ${s.status === 'unsubscribed' ? html`<p class="notice">This address is unsubscri
 <form class="digest-form" action="${action}" method="post">
   ${csrfField(req, reply, pb.secret)}
   <p>Address: <strong>${s.email}</strong></p>
-  ${prefsFields(s, { tzFixed: true })}
+  ${prefsFields(s, { tzFixed: true, problem })}
   <div><button class="btn" type="submit">Save</button></div>
 </form>
 <form method="post" action="/unsubscribe/${subs.unsubscribeToken(s)}" style="margin-top:1.5rem"><button class="btn secondary" type="submit">Unsubscribe</button></form>`;
@@ -231,7 +220,14 @@ ${s.status === 'unsubscribed' ? html`<p class="notice">This address is unsubscri
     assertCsrf(req, pb.secret);
     const s = await subs.fromUnsubscribeToken(req.params.token);
     if (!s) throw errors.notFound('This link is not valid.');
-    const saved = await subs.savePrefs(s.id, parsePrefs(formValues(req)));
+    let prefs: DigestPrefs;
+    try {
+      prefs = parsePrefs(formValues(req));
+    } catch (err) {
+      const problem = problemOf(err);
+      return page(req, reply, 'Your digest', manageForm(req, reply, { ...s, ...typedPrefs(formValues(req)) }, `/subscribe/manage/${req.params.token}`, undefined, problem), problem.status);
+    }
+    const saved = await subs.savePrefs(s.id, prefs);
     return page(req, reply, 'Your digest', manageForm(req, reply, saved, `/subscribe/manage/${req.params.token}`, html`<p class="notice">Saved.</p>`));
   });
 
@@ -270,7 +266,7 @@ ${s.status === 'unsubscribed' ? html`<p class="notice">This address is unsubscri
   });
 
   // Settings for signed-in users (the community feature sets req.viewer).
-  const settings = async (req: FastifyRequest, reply: FastifyReply, note?: SafeHtml) => {
+  const settings = async (req: FastifyRequest, reply: FastifyReply, note?: SafeHtml, refused?: { problem: Problem; typed: DigestPrefs }) => {
     const v = viewerOf(req);
     if (!v) {
       return page(
@@ -282,7 +278,7 @@ ${s.status === 'unsubscribed' ? html`<p class="notice">This address is unsubscri
       );
     }
     const s = await subs.forUser(v);
-    const p = s ?? { ...DEFAULT_PREFS };
+    const p = refused?.typed ?? s ?? { ...DEFAULT_PREFS };
     const active = s?.status === 'confirmed';
     return page(
       req,
@@ -294,10 +290,11 @@ ${note ?? ''}
 ${s?.status === 'suspended' ? html`<span class="notice error">Mail to this address bounced (${s.suspendedReason ?? ''}).</span>` : ''}</p>
 <form class="digest-form" action="/settings/digest" method="post">
   ${csrfField(req, reply, pb.secret)}
-  ${prefsFields(p, { tzFixed: !!s })}
+  ${prefsFields(p, { tzFixed: !!s, problem: refused?.problem })}
   <div><button class="btn" type="submit" name="action" value="save">${active ? 'Save' : 'Subscribe'}</button>
   ${active ? html` <button class="btn secondary" type="submit" name="action" value="unsubscribe">Unsubscribe</button>` : ''}</div>
 </form>`,
+      refused?.problem.status ?? 200,
     );
   };
 
@@ -312,7 +309,14 @@ ${s?.status === 'suspended' ? html`<span class="notice error">Mail to this addre
       if (s) await subs.unsubscribe(s.id);
       return settings(req, reply, html`<p class="notice">Unsubscribed.</p>`);
     }
-    await subs.saveForUser(v, parsePrefs(body));
+    let prefs: DigestPrefs;
+    try {
+      prefs = parsePrefs(body);
+    } catch (err) {
+      const problem = problemOf(err);
+      return settings(req, reply, undefined, { problem, typed: typedPrefs(body) });
+    }
+    await subs.saveForUser(v, prefs);
     return settings(req, reply, html`<p class="notice">Saved.</p>`);
   });
 

@@ -5,21 +5,56 @@ import { mathText } from './math.ts';
 import { arxivLinks } from '../../domain/arxiv-id.ts';
 import type { DailyEntry, Paper } from '../../domain/paper.ts';
 import { thumbnailPath } from '../../services/thumbnails.ts';
+import { commentCount, type CommentCount } from '../../domain/counts.ts';
 
 export interface CardData {
   paper: Paper;
   entry?: DailyEntry;
-  upvotes: number;
-  numComments: number;
-  /** A line under the authors (the "For you" reason and its "Not interested" button). */
-  note?: SafeHtml;
+  /** One line under the meta row: why the paper is here (trending, "For you"), a collection note. */
+  note?: SafeHtml | string;
+  /** Controls under the note (a collection owner's "Remove"). */
+  actions?: SafeHtml;
+  /** A title attribute for the card (the numbers behind a trending place). */
+  title?: string;
+  /** The card's place in a ranking (trending). */
+  rank?: number;
 }
 
-/** Hooks features use to add to cards (an upvote form, a "why trending" note). */
-export const cardExtras: {
-  votes?: (c: CardData, viewer: unknown) => SafeHtml;
-  meta: ((c: CardData, viewer: unknown) => SafeHtml | null)[];
-} = { meta: [] };
+/** What a card needs to know about who is looking: their form token and what they upvoted. */
+export interface CardViewer {
+  csrf: string;
+  voted: Set<number>;
+}
+
+/**
+ * Where a signed-out reader's ▲ leads: GET /papers/<id>/upvote sends them to sign in (back to the
+ * page they clicked on, from the Referer), and the vote is cast when they are signed in. Short on
+ * purpose: it is on every card of every anonymous list (the page-weight budget).
+ */
+export function signinToVote(arxivId: string): string {
+  return `/papers/${arxivId}/upvote`;
+}
+
+/**
+ * The upvote control: a real form (works without JavaScript; community.js posts it in the
+ * background). Without JavaScript the answer redirects to the page the form was on (its Referer),
+ * so no per-card "back" field is sent. Signed out, a link to sign in that casts the vote afterwards.
+ */
+export function voteControl(paper: Paper, viewer: CardViewer | null | undefined, _back?: string): SafeHtml {
+  const count = paper.upvotes;
+  // No visible "upvotes" under the number (as on HF): the ▲ says it; screen readers get the words.
+  if (!viewer || !viewer.csrf)
+    return html`<div class="votes"><a class="vote" href="${signinToVote(paper.arxivId)}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: sign in to upvote</span></a></div>`;
+  const on = viewer.voted.has(paper.id);
+  return html`<div class="votes"><form method="post" action="/papers/${encodeURIComponent(paper.arxivId)}/upvote" data-vote><input type="hidden" name="_csrf" value="${viewer.csrf}"><button type="submit" aria-pressed="${on ? 'true' : 'false'}"><span aria-hidden="true">▲</span><span class="count">${count}</span><span class="visually-hidden"> upvotes: upvote this paper</span></button></form></div>`;
+}
+
+/** "2 comments" (linking to them) and "3 on Hugging Face ↗", from the one rule of src/domain/counts.ts. */
+export function commentLinks(c: CommentCount, href: string): SafeHtml {
+  const here = c.here ? html`<a href="${href}#comments">${plural(c.here, 'comment')}</a>` : c.elsewhere ? '' : '0 comments';
+  const there = c.elsewhere ? html`<a href="${c.elsewhere.url}" rel="noopener">${c.elsewhere.count} on ${c.elsewhere.source} <span aria-hidden="true">↗</span></a>` : '';
+  return html`${here}${here && there ? ' · ' : ''}${there}`;
+}
 
 /** Abstracts up to this long fit in the clamped lines and get no toggle. */
 const SHORT = 220;
@@ -103,20 +138,24 @@ function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? '' : 's'}`;
 }
 
-export function paperCard(c: CardData, viewer?: unknown, level = 2): SafeHtml {
+/**
+ * One paper in a list. `back` is the list's own address: a vote from here (signed in or after
+ * signing in) returns to it.
+ */
+export function paperCard(c: CardData, viewer: CardViewer | null | undefined, back: string, level = 2): SafeHtml {
   const p = c.paper;
   const href = `/papers/${p.arxivId}`;
   const links = arxivLinks(p.arxivId);
   const link = html`<a href="${href}">${mathText(p.title)}</a>`;
   const submitter = c.entry?.submitter;
-  const votes = cardExtras.votes
-    ? cardExtras.votes(c, viewer)
-    : html`<div class="votes"><span class="count">${c.upvotes}</span><span class="label">${c.upvotes === 1 ? 'upvote' : 'upvotes'}</span></div>`;
-  return html`<li class="card">${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
+  const comments = commentCount({ localComments: p.numComments, sourceComments: p.sourceComments }, p.arxivId);
+  return html`<li class="card"${c.title ? html` title="${c.title}"` : ''}${c.rank ? html` data-rank="${c.rank}"` : ''}>${thumb(c)}<div class="body">${level === 2 ? html`<h2>${link}</h2>` : html`<h3>${link}</h3>`}
 <p class="authors">${authorLinks(p.authors, 3, href)}</p>
-${c.note ?? ''}${p.abstract ? abstractBlock(p.abstract, href) : ''}
-<ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li>${c.numComments ? html`<a href="${href}#comments">${plural(c.numComments, 'comment')}</a>` : '0 comments'}</li>${
+${p.abstract ? abstractBlock(p.abstract, href) : ''}
+<ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li>${commentLinks(comments, href)}</li>${
     submitter ? html`<li>Submitted by ${submitter.fullname || submitter.name}</li>` : ''
-  }<li><a href="${links.abs}">arXiv</a></li><li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}<li><a href="/more-like-this/${p.arxivId}">More like this</a></li>${cardExtras.meta.map((f) => f(c, viewer))}</ul></div>${votes}</li>
+  }<li><a href="${links.abs}">arXiv</a></li><li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}<li><a href="/more-like-this/${p.arxivId}">More like this</a></li></ul>${
+    c.note ? html`<div class="note">${c.note}</div>` : ''
+  }${c.actions ?? ''}</div>${voteControl(p, viewer, back)}</li>
 `;
 }

@@ -1,5 +1,6 @@
 // Domain → Hugging Face Papers API shapes (field names as HF's /api/daily_papers returns them).
 import type { Paper } from '../../domain/paper.ts';
+import { commentCount } from '../../domain/counts.ts';
 import type { ListedPaper } from '../../storage/daily.ts';
 import { safeLink, safeLinks } from '../../domain/links.ts';
 import type { AiSummary } from '../../storage/agents.ts';
@@ -50,14 +51,15 @@ export function hfAuthorId(paperArxivId: string, position: number): string {
   return `${paperArxivId}:${position}`;
 }
 
-export function toHfPaper(p: Paper, upvotes: number, ai?: AiSummary): HfPaper {
+/** A paper in HF's shape; `upvotes` is the displayed count (src/domain/counts.ts), as on every page. */
+export function toHfPaper(p: Paper, ai?: AiSummary): HfPaper {
   return {
     id: p.arxivId,
     authors: p.authors.map((name, i) => ({ _id: hfAuthorId(p.arxivId, i), name, hidden: false })),
     publishedAt: p.publishedAt,
     title: p.title,
     summary: p.abstract,
-    upvotes,
+    upvotes: p.upvotes,
     discussionId: `paper-${p.id}`,
     // Links again through the one rule (rows stored before it existed may hold others).
     ...(safeLink(p.codeUrl) ? { githubRepo: p.codeUrl! } : {}),
@@ -89,13 +91,14 @@ function topLevelExtras(p: Paper, ai?: AiSummary) {
 export function toHfDailyItem(it: ListedPaper, x: { ai?: AiSummary; base?: string } = {}) {
   const s = it.entry.submitter;
   return {
-    paper: toHfPaper(it.paper, it.upvotes, x.ai),
+    paper: toHfPaper(it.paper, x.ai),
     publishedAt: it.entry.submittedAt,
     title: it.paper.title,
     summary: it.paper.abstract,
     mediaUrls: safeLinks(it.entry.mediaUrls),
     thumbnail: thumbnailUrl(it.paper, it.entry.thumbnailUrl, x.base ?? ''),
-    numComments: it.numComments,
+    // HF's field counts every comment: those here and those the source reported.
+    numComments: commentCount({ localComments: it.paper.numComments, sourceComments: it.paper.sourceComments }, it.paper.arxivId).total,
     // `user` is the user name as HF's User object reads it.
     submittedBy: s ? { name: s.name, user: s.name, fullname: s.fullname ?? s.name, avatarUrl: safeLink(s.avatarUrl, 'https://huggingface.co'), type: 'user' } : null,
     ...topLevelExtras(it.paper, x.ai),
@@ -113,12 +116,12 @@ export function toHfSearchItem(
 ) {
   const p = h.paper;
   return {
-    paper: toHfPaper(p, p.upvotes, x.ai),
+    paper: toHfPaper(p, x.ai),
     title: p.title,
     summary: p.abstract,
     publishedAt: p.publishedAt,
     thumbnail: thumbnailUrl(p, null, x.base),
-    numComments: p.numComments,
+    numComments: commentCount({ localComments: p.numComments, sourceComments: p.sourceComments }, p.arxivId).total,
     mediaUrls: [] as string[],
     highlights: { title: x.highlightedTitle ?? null, summary: h.snippet || null },
     ...topLevelExtras(p, x.ai),
