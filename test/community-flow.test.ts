@@ -444,7 +444,7 @@ for (const dbk of databases) {
       const rankMid = mid.ids.indexOf(FRESH_API);
       // Its place in words; the numbers behind it on hover.
       assert.match(mid.body, /title="Trending score [^"]+: 1 upvotes, 1 comments, 0 h since listed" data-rank="\d+"/);
-      assert.match(mid.body, /<p class="note">1 upvote and 1 comment since yesterday, listed (within the hour|\d+ hours? ago)<\/p>/);
+      assert.match(mid.body, /<div class="note">1 upvote and 1 comment since yesterday, listed (within the hour|\d+ hours? ago)<\/div>/);
       // Alice upvotes and comments as well: it climbs to the top.
       const p = await alice.get(`/papers/${FRESH_API}`);
       await alice.post(`/papers/${FRESH_API}/upvote`, {}, p);

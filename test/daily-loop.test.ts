@@ -64,7 +64,7 @@ for (const dbk of databases) {
       assert.ok(ids.length >= 10, `${ids.length} papers`);
       assert.equal(ids[0], ID);
       assert.match(body, /No paper has new votes or comments in the last 7 days\. Here are the most upvoted papers of the newest lists/);
-      assert.match(body, /<p class="note">64 upvotes on the list of 25 Oct 2024<\/p>/);
+      assert.match(body, /<div class="note">64 upvotes on the list of 25 Oct 2024<\/div>/);
       assert.doesNotMatch(body, /score \d|e-\d/, 'no raw scores in the text');
     });
 

@@ -170,7 +170,7 @@ for (const dbk of databases) {
       const week = await c.trending.list('week', 50);
       const item = week.find((t) => t.paper.arxivId === '2410.00001');
       assert.equal(item?.starsGained, 18);
-      assert.match(item!.why, /18 GitHub stars gained/);
+      assert.match(item!.why, /18 new GitHub stars in the last 7 days/);
       c.clock.set(undefined);
 
       const res = await fetch(`${srv.url}/api/papers/search?q=tiling%20contrastive&hasCode=true`);

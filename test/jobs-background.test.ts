@@ -235,7 +235,7 @@ for (const dbk of databases) {
         const first = await fetch(`${running.url}/search?q=${encodeURIComponent('language models')}`);
         const firstBody = await first.text();
         // Until the model is ready the page says, in plain words, that it matches words only.
-        if (!(await pb.search.models.latest())) assert.match(firstBody, /Showing word matches only: search by meaning is not ready yet/);
+        if (!(await pb.search.models.latest())) assert.match(firstBody, /Matching your words only: search by meaning is still being prepared/);
         await until(
           'hybrid search',
           async () => (await fetch(`${running.url}/api/papers/search?q=${encodeURIComponent('attention heads')}`)).headers.get('x-search-mode') === 'hybrid',

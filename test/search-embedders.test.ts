@@ -169,7 +169,7 @@ for (const dbk of databases) {
         const body = (await r.json()) as { paper: { title: string } }[];
         assert.ok(body.length > 0, 'lexical results still come');
         const page = await (await fetch(`${srv.url}/search?q=graph+message+passing`)).text();
-        assert.match(page, /Showing word matches only/);
+        assert.match(page, /Matching your words only/);
       } finally {
         emb.slowMs.value = 0;
       }

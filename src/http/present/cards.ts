@@ -154,7 +154,7 @@ export function paperCard(c: CardData, viewer: CardViewer | null | undefined, ba
 ${p.abstract ? abstractBlock(p.abstract, href) : ''}
 <ul class="meta">${p.categories.slice(0, 3).map((cat) => html`<li><a class="chip" href="/papers/category/${cat}">${cat}</a></li>`)}<li>${commentLinks(comments, href)}</li>${
     submitter ? html`<li>Submitted by ${submitter.fullname || submitter.name}</li>` : ''
-  }<li><a href="${links.abs}">arXiv</a></li><li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}<li><a href="/more-like-this/${p.arxivId}">More like this</a></li></ul>${
+  }<li><a href="${links.pdf}">PDF</a></li>${p.codeUrl ? html`<li><a href="${p.codeUrl}">Code</a></li>` : ''}<li><a href="/more-like-this/${p.arxivId}">More like this</a></li></ul>${
     c.note ? html`<div class="note">${c.note}</div>` : ''
   }${c.actions ?? ''}</div>${voteControl(p, viewer, back)}</li>
 `;

@@ -2,6 +2,7 @@
 // categories, abstract, the AI summary when there is one, comments) or a list of papers (a day).
 // Text is written as it is; only link targets are checked (http(s) only) and link labels escaped.
 import type { Paper } from '../../domain/paper.ts';
+import { commentCount } from '../../domain/counts.ts';
 import type { AiSummary } from '../../storage/agents.ts';
 import type { CommentView } from '../../services/comments.ts';
 import { httpUrl } from '../../domain/code-links.ts';
@@ -42,6 +43,12 @@ function commentLines(list: CommentView[], depth: number, out: string[]): void {
   }
 }
 
+/** The comment count of the one rule (src/domain/counts.ts): all of them, and how many are on Hugging Face. */
+function commentsText(p: Paper): string {
+  const c = commentCount({ localComments: p.numComments, sourceComments: p.sourceComments }, p.arxivId);
+  return c.elsewhere ? `${c.total} (${c.elsewhere.count} on ${c.elsewhere.source})` : String(c.total);
+}
+
 export function paperMarkdown(v: MarkdownPaper, base: string): string {
   const p = v.paper;
   const links = arxivLinks(p.arxivId);
@@ -57,7 +64,7 @@ export function paperMarkdown(v: MarkdownPaper, base: string): string {
   ].filter(Boolean);
   if (dates.length) meta.push(`**Dates:** ${dates.join(', ')}`);
   if (v.listedOn) meta.push(`**Listed:** ${v.listedOn}${v.submitter ? ` (submitted by ${inline(v.submitter)})` : ''}`);
-  meta.push(`**Upvotes:** ${v.upvotes} · **Comments:** ${v.numComments}`);
+  meta.push(`**Upvotes:** ${p.upvotes} · **Comments:** ${commentsText(p)}`);
   if (p.categories.length) meta.push(`**Categories:** ${p.categories.join(', ')}`);
   const code = link(p.codeUrl ?? '', p.codeUrl);
   if (code) meta.push(`**Code:** ${code}${p.githubStars != null ? ` (★ ${p.githubStars})` : ''}`);
@@ -100,7 +107,7 @@ export function listMarkdown(title: string, items: MarkdownListItem[], base: str
       [
         `**arXiv:** ${link(p.arxivId, arxivLinks(p.arxivId).abs)} · ${link('Markdown', `${base}/papers/${p.arxivId}.md`)}`,
         authors ? `**Authors:** ${authors}` : '',
-        `**Published:** ${day(p.publishedAt) || 'unknown'} · **Upvotes:** ${it.upvotes} · **Comments:** ${it.numComments}${p.categories.length ? ` · **Categories:** ${p.categories.slice(0, 4).join(', ')}` : ''}`,
+        `**Published:** ${day(p.publishedAt) || 'unknown'} · **Upvotes:** ${p.upvotes} · **Comments:** ${commentsText(p)}${p.categories.length ? ` · **Categories:** ${p.categories.slice(0, 4).join(', ')}` : ''}`,
         p.codeUrl && httpUrl(p.codeUrl) ? `**Code:** ${link(p.codeUrl, p.codeUrl)}${p.githubStars != null ? ` (★ ${p.githubStars})` : ''}` : '',
       ]
         .filter(Boolean)
