@@ -66,8 +66,11 @@ for (const dbk of databases) {
       });
       first.proc.kill('SIGKILL');
       await first.exited;
-      const orphan = (await jobs()).find((r) => r.status === 'running')!;
-      assert.match(orphan.locked_by!, new RegExp(`:${first.proc.pid}:`));
+      // The quick lane runs two jobs at once (src/jobs/lanes.ts), so the killed worker may hold two.
+      const orphans = (await jobs()).filter((r) => r.status === 'running');
+      assert.ok(orphans.length >= 1);
+      for (const o of orphans) assert.match(o.locked_by!, new RegExp(`:${first.proc.pid}:`));
+      const orphanIds = new Set(orphans.map((o) => o.id));
 
       const second = await startServe('worker', env);
       try {
@@ -80,8 +83,8 @@ for (const dbk of databases) {
       for (const r of rows) {
         assert.equal(r.status, 'done');
         assert.equal(r.finished_at !== null, true);
-        // The orphan ran twice (the killed attempt and the finished one); every other job once.
-        assert.equal(r.attempts, r.id === orphan.id ? 2 : 1, `job ${r.id}`);
+        // An orphan ran twice (the killed attempt and the finished one); every other job once.
+        assert.equal(r.attempts, orphanIds.has(r.id) ? 2 : 1, `job ${r.id}`);
       }
       const byFirst = rows.filter((r) => r.locked_by!.includes(`:${first.proc.pid}:`)).length;
       const bySecond = rows.filter((r) => r.locked_by!.includes(`:${second.proc.pid}:`)).length;
