@@ -95,7 +95,7 @@ for (const dbk of databases) {
       assert.match(page, /<h2 id="comments-h">Comments <span class="muted">\(0\)<\/span><\/h2>/);
       assert.match(page, /<a href="https:\/\/huggingface\.co\/papers\/2410\.17243" rel="noopener">3 comments on Hugging Face <span aria-hidden="true">↗<\/span><\/a>/);
       const home = await (await fetch(srv.url + '/')).text();
-      assert.match(home, /<a href="https:\/\/huggingface\.co\/papers\/2410\.17243" rel="noopener">3 on Hugging Face/);
+      assert.match(home, /<a href="https:\/\/huggingface\.co\/papers\/2410\.17243" rel="noopener">3 comments on Hugging Face/);
       await pb.community.votes.set({ ...user, via: 'session' }, ID, false, '127.0.0.9');
     });
 

@@ -52,7 +52,9 @@ export function voteControl(paper: Paper, viewer: CardViewer | null | undefined,
 /** "2 comments" (linking to them) and "3 on Hugging Face ↗", from the one rule of src/domain/counts.ts. */
 export function commentLinks(c: CommentCount, href: string): SafeHtml {
   const here = c.here ? html`<a href="${href}#comments">${plural(c.here, 'comment')}</a>` : c.elsewhere ? '' : '0 comments';
-  const there = c.elsewhere ? html`<a href="${c.elsewhere.url}" rel="noopener">${c.elsewhere.count} on ${c.elsewhere.source} <span aria-hidden="true">↗</span></a>` : '';
+  // "1 comment · 3 on Hugging Face", but "3 comments on Hugging Face" alone (beside "64 upvotes" a bare 3 reads as votes).
+  const n = c.elsewhere ? (c.here ? String(c.elsewhere.count) : plural(c.elsewhere.count, 'comment')) : '';
+  const there = c.elsewhere ? html`<a href="${c.elsewhere.url}" rel="noopener">${n} on ${c.elsewhere.source} <span aria-hidden="true">↗</span></a>` : '';
   return html`${here}${here && there ? ' · ' : ''}${there}`;
 }
 
