@@ -8,14 +8,7 @@ document.addEventListener('submit', async (ev) => {
   const button = form.querySelector('button');
   if (button) button.disabled = true;
   try {
-    const res = await fetch(form.action, {
-      method: 'POST',
-      body: new URLSearchParams(new FormData(form)),
-      headers: { Accept: 'application/json' },
-      credentials: 'same-origin',
-    });
-    const data = await res.json();
-    if (!res.ok) throw new Error(data.error || res.statusText);
+    const data = await postInBackground(form);
     const count = form.querySelector('.count');
     if (count) count.textContent = String(data.upvotes);
     if (button) button.setAttribute('aria-pressed', data.upvoted ? 'true' : 'false');
@@ -32,14 +25,7 @@ async function save(ev, form) {
   const status = form.parentNode.querySelector('.save-status');
   if (button) button.disabled = true;
   try {
-    const res = await fetch(form.action, {
-      method: 'POST',
-      body: new URLSearchParams(new FormData(form)),
-      headers: { Accept: 'application/json' },
-      credentials: 'same-origin',
-    });
-    const data = await res.json();
-    if (!res.ok) throw new Error(data.error || res.statusText);
+    const data = await postInBackground(form);
     if (status) {
       status.textContent = 'Saved to ';
       const a = document.createElement('a');
@@ -52,4 +38,17 @@ async function save(ev, form) {
   } finally {
     if (button) button.disabled = false;
   }
+}
+
+/** Posts a form as the browser would, asking for JSON; throws the server's message on refusal. */
+async function postInBackground(form) {
+  const res = await fetch(form.action, {
+    method: 'POST',
+    body: new URLSearchParams(new FormData(form)),
+    headers: { Accept: 'application/json' },
+    credentials: 'same-origin',
+  });
+  const data = await res.json();
+  if (!res.ok) throw new Error(data.error || res.statusText);
+  return data;
 }
