@@ -78,7 +78,8 @@
   document.addEventListener('change', function (ev) {
     if (ev.target.hasAttribute && ev.target.hasAttribute('data-autosubmit') && ev.target.form) ev.target.form.submit();
   });
-  // Comment drafts survive signing in: kept in this tab until they are posted.
+  // Comment drafts survive a reload or a stray link: kept in this tab until the form is sent (signed
+  // out, the server keeps the text through sign-in and posts it; a refused form comes back filled).
   function drafts() {
     document.querySelectorAll('form[data-draft]').forEach(function (form) {
       var key = 'draft:' + form.getAttribute('data-draft');
@@ -87,8 +88,7 @@
       try {
         if (!box.value && sessionStorage.getItem(key)) box.value = sessionStorage.getItem(key);
         box.addEventListener('input', function () { sessionStorage.setItem(key, box.value); });
-        // Signed in (the form carries its token), posting ends the draft.
-        if (form.querySelector('input[name="_csrf"]')) form.addEventListener('submit', function () { sessionStorage.removeItem(key); });
+        form.addEventListener('submit', function () { sessionStorage.removeItem(key); });
       } catch { /* storage off */ }
     });
   }

@@ -44,7 +44,8 @@ export class Comments {
     private readonly now: () => Date,
   ) {}
 
-  private checkBody(body: unknown): string {
+  /** The comment text as it would be posted (trimmed), or a 400 saying why not. */
+  checkBody(body: unknown): string {
     const text = typeof body === 'string' ? body.trim() : '';
     if (!text) throw errors.badRequest('Write something before posting.');
     if (text.length > this.opts.maxChars) throw errors.badRequest(`A comment can be at most ${this.opts.maxChars} characters (this one has ${text.length}).`);

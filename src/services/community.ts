@@ -18,6 +18,8 @@ import { Claims } from './claims.ts';
 import { AuditStore } from '../storage/audit.ts';
 import { ClaimStore } from '../storage/claims.ts';
 import { RateLimitStore } from '../storage/rate-limits.ts';
+import { PendingDraftStore } from '../storage/pending-drafts.ts';
+import { PendingDrafts } from './pending-drafts.ts';
 
 /** The clock of the community rules: the real time, PAPERBOY_NOW, or a time a test sets. */
 export class Clock {
@@ -45,6 +47,8 @@ export interface Community {
   trending: Trending;
   collections: Collections;
   claims: Claims;
+  /** What signed-out readers typed, waiting through sign-in. */
+  drafts: PendingDrafts;
 }
 
 export interface CommunityDeps {
@@ -109,5 +113,6 @@ export function createCommunity(d: CommunityDeps): Community {
     ),
     collections: new Collections(d.db, d.papers, now),
     claims: new Claims(new ClaimStore(d.db), d.papers, audit, now),
+    drafts: new PendingDrafts(new PendingDraftStore(d.db), limiter, now),
   };
 }

@@ -100,16 +100,22 @@ export class Submissions {
    * most `fetchWaitMs`: when arXiv is slow or failing the submission is queued and finished by a
    * job (the answer says so, never with the fetch's error text).
    */
+  /** The form's own checks (an arXiv id, the note's length), before any account or network is involved. */
+  check(input: string, comment: string | null | undefined): { parsed: NonNullable<ReturnType<typeof parseArxivId>>; note: string } {
+    const note = (comment ?? '').trim();
+    if (note.length > this.rules.commentMaxChars) throw errors.badRequest(`The comment can be at most ${this.rules.commentMaxChars} characters.`);
+    const parsed = parseArxivId(String(input ?? ''));
+    if (!parsed) throw new AppError(400, 'bad_arxiv_id', `"${String(input ?? '').slice(0, 100)}" is not an arXiv id or arXiv URL (e.g. 2410.17243 or https://arxiv.org/abs/2410.17243).`);
+    return { parsed, note };
+  }
+
   async submit(viewer: Viewer | null, input: string, comment: string | null | undefined, ip: string): Promise<SubmissionResult | QueuedSubmission> {
     if (!viewer) {
       if (this.rules.requireSignin) throw errors.unauthorized('Sign in to submit a paper.');
       throw errors.unauthorized('Submissions need an account to be credited to.');
     }
     if (!viewer.username) throw errors.forbidden('Choose a username in your settings before submitting.');
-    const note = (comment ?? '').trim();
-    if (note.length > this.rules.commentMaxChars) throw errors.badRequest(`The comment can be at most ${this.rules.commentMaxChars} characters.`);
-    const parsed = parseArxivId(String(input ?? ''));
-    if (!parsed) throw new AppError(400, 'bad_arxiv_id', `"${String(input ?? '').slice(0, 100)}" is not an arXiv id or arXiv URL (e.g. 2410.17243 or https://arxiv.org/abs/2410.17243).`);
+    const { parsed, note } = this.check(input, comment);
 
     await this.limiter.consume(`submit:user:${viewer.id}`, this.rules.perHour, 3600, 'You are submitting too fast.');
     await this.limiter.consume(`submit:ip:${ip}`, this.rules.perHour * 4, 3600, 'Too many submissions from your network.');

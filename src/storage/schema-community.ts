@@ -26,6 +26,20 @@ export interface MagicLinksTable {
   used_at: string | null;
 }
 
+/** Text a signed-out reader typed, kept through sign-in (0021, src/storage/pending-drafts.ts). */
+export interface PendingDraftsTable {
+  id: Generated<number>;
+  key_hash: string;
+  kind: string; // comment | submit
+  target: string;
+  body: string;
+  user_id: number | null;
+  claimed_at: string | null;
+  problem: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface SessionsTable {
   id: Generated<number>;
   token_hash: string;
@@ -145,6 +159,7 @@ export interface RateLimitsTable {
 export interface CommunityTables {
   users: UsersTable;
   magic_links: MagicLinksTable;
+  pending_drafts: PendingDraftsTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   upvotes: UpvotesTable;

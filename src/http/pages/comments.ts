@@ -1,6 +1,6 @@
 // Comments on the paper page: the thread section (with its form) and the routes that post, edit,
 // delete, report and hide comments. A refused comment comes back on the paper page, text kept.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { html, raw, type SafeHtml } from '../html.ts';
 import type { HttpContext } from '../context.ts';
@@ -9,9 +9,10 @@ import type { CommentView } from '../../services/comments.ts';
 import type { PaperView } from '../../services/papers.ts';
 import { commentCount } from '../../domain/counts.ts';
 import { errors } from '../../domain/errors.ts';
+import { formatPending } from '../../domain/pending.ts';
 import { backOf, csrfChecked, intParam, signedIn, viewerOf, type RequestViewer } from './community-session.ts';
 import { csrfInput, notice } from './community-account.ts';
-import { fieldError, invalid, problemOf, type Problem } from './forms.ts';
+import { fieldError, invalid, postedFromHere, problemOf, type Problem } from './forms.ts';
 import { renderPaper } from './paper.ts';
 
 const enc = (id: string) => encodeURIComponent(id);
@@ -20,6 +21,8 @@ const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const CommentBody = Type.Object({
   body: Type.Optional(Type.String({ maxLength: 20_000 })),
   parent_id: Type.Optional(Type.String({ maxLength: 12 })),
+  /** The key of a draft kept through sign-in that this form shows again (deleted once posted). */
+  draft: Type.Optional(Type.String({ maxLength: 40 })),
   _csrf: Type.Optional(Type.String()),
 });
 const ReasonBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 2000 })), _csrf: Type.Optional(Type.String()) });
@@ -33,6 +36,20 @@ const HiddenBody = Type.Object({
 export interface CommentFormState {
   draft?: string;
   problem?: Problem;
+  /** The kept draft's key, when the text comes from one. */
+  draftKey?: string;
+}
+
+/**
+ * A comment that waited through sign-in and was refused then (a rate limit), shown again from
+ * `?draft=<key>` to the reader who wrote it; or why it is no longer there.
+ */
+async function keptDraft(req: FastifyRequest, ctx: HttpContext, arxivId: string): Promise<CommentFormState> {
+  const key = (req.query as { draft?: string } | undefined)?.draft;
+  if (!key || !req.viewer) return {};
+  const d = await ctx.pb.community.drafts.peek(String(key).slice(0, 40), 'comment', req.viewer.id);
+  if (!d || d.target !== arxivId) return { problem: { status: 200, message: 'Your comment was not kept: drafts wait a day at most. Please write it again.' } };
+  return { draft: d.body, draftKey: d.key, problem: d.problem ? { status: 200, message: `Your comment is not posted yet: ${d.problem}` } : undefined };
 }
 
 function commentItem(c: CommentView, arxivId: string, v: RequestViewer | null, editMinutes: number, now: Date, isReply: boolean): SafeHtml {
@@ -77,16 +94,18 @@ export async function commentsSection(req: FastifyRequest, ctx: HttpContext, vie
   const threads = await c.comments.forPaper(p.id);
   const items = threads.map((t) => commentItem(t, p.arxivId, v, pb.config.commentEditMinutes, c.now(), false));
   const count = commentCount({ localComments: p.numComments, sourceComments: p.sourceComments }, p.arxivId);
+  if (state.draft === undefined && !state.problem) state = await keptDraft(req, ctx, p.arxivId);
   const pr = state.problem;
-  // Signed out, the form is there too: posting it leads through sign-in and back here, the draft
-  // kept by app.js (sessionStorage) until it is posted.
+  // Signed out, the form is there too: posting it keeps the text on the server (a draft) and leads
+  // through sign-in, after which the comment is posted and the reader is back here.
   const form =
     v && v.csrf && !v.username
       ? html`<p><a href="/welcome?next=${enc(`/papers/${p.arxivId}#comment-form`)}">Choose a username</a> to comment.</p>`
       : html`<form method="post" action="/papers/${enc(p.arxivId)}/comments" class="comment-form" id="comment-form" data-draft="comment:${p.arxivId}">${v?.csrf ? csrfInput(v) : ''}
 <label for="comment-body">Add a comment <span class="muted">(Markdown and $math$)</span></label>
 ${fieldError(pr, 'body')}
-<textarea id="comment-body" name="body" rows="4" required maxlength="${pb.config.commentMaxChars}"${invalid(pr, 'body')}>${state.draft ?? ''}</textarea>
+<textarea id="comment-body" name="body" rows="4" required maxlength="${pb.config.commentMaxChars}"${invalid(pr, 'body')}${v ? '' : html` aria-describedby="comment-signin"`}>${state.draft ?? ''}</textarea>
+${state.draftKey ? html`<input type="hidden" name="draft" value="${state.draftKey}">` : ''}${v ? '' : html`<p class="hint" id="comment-signin">You sign in with a link we e-mail you; your comment is posted as soon as you are back.</p>`}
 <button class="btn" type="submit">${v ? 'Post comment' : 'Sign in and post'}</button></form>`;
   return html`<section id="comments" aria-labelledby="comments-h">
   <h2 id="comments-h">Comments <span class="muted">(${count.here})</span></h2>
@@ -103,23 +122,57 @@ export function commentRoutes(app: FastifyInstance, ctx: HttpContext) {
   const paramId = (req: FastifyRequest) => (req.params as { id: string }).id;
   const guard = [signedIn(), csrfChecked];
 
+  /**
+   * Signed out: the comment is checked like any other, kept on the server as a draft, and the reader
+   * signs in; the sign-in posts it (src/http/pages/pending.ts). A refusal (blank, too long, another
+   * site's form, too many drafts) shows the paper page again with the text kept.
+   */
+  const keepAndSignIn: preHandlerAsyncHookHandler = async (req, reply) => {
+    if (req.viewer) return;
+    const id = paramId(req).slice(0, 40);
+    const typed = (req.body as Static<typeof CommentBody> | undefined)?.body ?? '';
+    const again = async (problem: Problem) => {
+      await renderPaper(ctx, req, reply, id, { comment: { draft: typed, problem } }, problem.status);
+      return reply;
+    };
+    // Kept without an account, so it must come from this site's own form (nobody else can start a
+    // sign-in that posts their text under the reader's name).
+    if (!postedFromHere(req)) return again({ status: 403, message: 'This form was sent from another site. Check the comment below and post it from here.' });
+    let target: string;
+    let key: string;
+    try {
+      const text = c.comments.checkBody(typed);
+      target = (await pb.papers.get(id)).paper.arxivId;
+      key = await c.drafts.keep('comment', target, text, req.ip);
+    } catch (err) {
+      const p = problemOf(err, 'body');
+      if (p.status === 404) throw err;
+      if (p.status === 429) {
+        p.field = undefined;
+        reply.header('Retry-After', String((err as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds ?? 60));
+      }
+      return again(p);
+    }
+    const pending = formatPending({ kind: 'comment', arxivId: target, draft: key });
+    await reply.redirect(`/signin?next=${enc(`/papers/${target}#comments`)}&do=${enc(pending)}`, 303);
+    return reply;
+  };
+
   app.post<{ Params: { id: string }; Body: Static<typeof CommentBody> }>(
     '/papers/:id/comments',
-    {
-      schema: { body: CommentBody, hide: true },
-      preHandler: [signedIn({ next: (req) => `/papers/${paramId(req)}#comment-form`, pending: (req) => `comment:${paramId(req)}` }), csrfChecked],
-    },
+    { schema: { body: CommentBody, hide: true }, preHandler: [keepAndSignIn, csrfChecked] },
     async (req, reply) => {
       const v = viewerOf(req);
       const b = req.body ?? {};
       try {
         const cm = await c.comments.add(v, req.params.id, { body: b.body, parentId: b.parent_id ? Number(b.parent_id) : null }, req.ip);
+        if (b.draft) await c.drafts.done(b.draft);
         const view = await pb.papers.get(req.params.id);
         return reply.redirect(`/papers/${view.paper.arxivId}#comment-${cm.id}`, 303);
       } catch (err) {
         const problem = problemOf(err, 'body');
         if (problem.status === 404) throw err;
-        return renderPaper(ctx, req, reply, req.params.id, { comment: { draft: b.body, problem } }, problem.status);
+        return renderPaper(ctx, req, reply, req.params.id, { comment: { draft: b.body, problem, draftKey: b.draft } }, problem.status);
       }
     },
   );

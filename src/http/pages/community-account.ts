@@ -3,22 +3,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../html.ts';
 import type { HttpContext } from '../context.ts';
-import { assertCsrf, csrfField as formCsrf } from '../csrf.ts';
+import { csrfField as formCsrf } from '../csrf.ts';
 import { paperCard } from '../present/cards.ts';
 import { safeNext, isCurator } from '../../services/accounts.ts';
 import { AppError, errors } from '../../domain/errors.ts';
 import { parseExpiryDays, parseScopes, SCOPE_HELP, TOKEN_SCOPES } from '../../domain/token-scopes.ts';
-import { describePending, formatPending, parsePending } from '../../domain/pending.ts';
-import { completePending } from './pending.ts';
+import { describePending, formatPending, type PendingAction } from '../../domain/pending.ts';
+import { completePending, pendingShown } from './pending.ts';
 import { fieldError, invalid, problemOf, type Problem } from './forms.ts';
 import {
   bodyOf,
   clearSessionCookie,
+  csrfChecked,
   formProblem,
   intParam,
   setSessionCookie,
-  viewerOrRedirect,
+  signedIn,
   sessionCookie,
+  viewerOf,
   type RequestViewer,
 } from './community-session.ts';
 
@@ -32,7 +34,11 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
   const { pb } = ctx;
   const accounts = pb.community.accounts;
 
-  const signinForm = (
+  /** "Then your comment on arXiv:… is posted." with the kept text, for the pages on the way. */
+  const promise = (action: PendingAction | null, preview: SafeHtml | '', lead: string) =>
+    action ? html` ${lead} ${describePending(action)}${preview ? ':' : '.'}` : '';
+
+  const signinForm = async (
     req: FastifyRequest,
     reply: FastifyReply,
     csrf: SafeHtml,
@@ -41,15 +47,15 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
     email = '',
     pending: string | null = null,
   ) => {
-    const action = parsePending(pending);
+    const { action, preview } = await pendingShown(req, pending);
     return ctx.page(
       req,
       reply,
       { title: 'Sign in' },
       html`<h1>Sign in</h1>
 <p>No password: we e-mail you a link that signs you in. It works once and expires in ${pb.config.magicLinkMinutes} minutes.${
-        action ? html` After signing in, ${describePending(action)}, and you come back ${next && next !== '/' ? 'to where you were' : 'here'}.` : ''
-      }</p>
+        action ? html` After signing in, ${describePending(action)}, and you come back ${next && next !== '/' ? 'to where you were' : 'here'}${preview ? ':' : '.'}` : ''
+      }</p>${preview}
 ${problem && !problem.field ? notice(problem.message) : ''}
 <form method="post" action="/signin" class="stack">
   ${csrf}
@@ -77,11 +83,10 @@ ${problem && !problem.field ? notice(problem.message) : ''}
     return signinForm(req, reply, csrfField(req, reply), next, undefined, '', req.query.do ?? null);
   });
 
-  app.post('/signin', async (req, reply) => {
-    assertCsrf(req, pb.secret);
+  app.post('/signin', { preHandler: csrfChecked }, async (req, reply) => {
     const b = bodyOf(req);
     const next = safeNext(b.next);
-    const action = parsePending(b.do);
+    const { action } = await pendingShown(req, b.do);
     try {
       await accounts.requestLink(String(b.email ?? '').slice(0, 300), req.ip, next, action ? formatPending(action) : null);
     } catch (err) {
@@ -110,7 +115,7 @@ ${problem && !problem.field ? notice(problem.message) : ''}
       return linkProblem(req, reply, err);
     }
     const { email } = link;
-    const action = parsePending(link.pending);
+    const { action, preview } = await pendingShown(req, link.pending);
     return ctx.page(
       req,
       reply,
@@ -119,7 +124,7 @@ ${problem && !problem.field ? notice(problem.message) : ''}
 <form method="post" action="/signin/verify">
   ${csrfField(req, reply)}
   <input type="hidden" name="token" value="${token}">
-  <p>Signing in as <strong>${email}</strong>.${action ? html` Then ${describePending(action)}.` : ''}</p>
+  <p>Signing in as <strong>${email}</strong>.${promise(action, preview, 'Then')}</p>${preview}
   <p><button class="btn" type="submit">Sign in</button></p>
 </form>`,
     );
@@ -132,8 +137,7 @@ ${problem && !problem.field ? notice(problem.message) : ''}
     return reply.redirect(r.next ?? next ?? '/', 303);
   };
 
-  app.post('/signin/verify', async (req, reply) => {
-    assertCsrf(req, pb.secret);
+  app.post('/signin/verify', { preHandler: csrfChecked }, async (req, reply) => {
     let link: Awaited<ReturnType<typeof accounts.consumeLink>>;
     try {
       link = await accounts.consumeLink(String(bodyOf(req).token ?? '').slice(0, 200), String(req.headers['user-agent'] ?? ''));
@@ -151,7 +155,7 @@ ${problem && !problem.field ? notice(problem.message) : ''}
     return arrive(req, reply, { ...user, via: 'session' } as Parameters<typeof completePending>[1], next, pending);
   });
 
-  const welcomeForm = (
+  const welcomeForm = async (
     req: FastifyRequest,
     reply: FastifyReply,
     v: RequestViewer,
@@ -160,13 +164,13 @@ ${problem && !problem.field ? notice(problem.message) : ''}
     problem?: Problem,
     values?: Record<string, string>,
   ) => {
-    const action = parsePending(pending);
+    const { action, preview } = await pendingShown(req, pending);
     return ctx.page(
       req,
       reply,
       { title: 'Welcome' },
       html`<h1>Welcome to Paperboy</h1>
-<p>Choose how you appear to others.${action ? html` Then ${describePending(action)}.` : ''}</p>
+<p>Choose how you appear to others.${promise(action, preview, 'Then')}</p>${preview}
 ${problem && !problem.field ? notice(problem.message) : ''}
 <form method="post" action="/welcome" class="stack">
   ${csrfInput(v)}
@@ -184,17 +188,14 @@ ${problem && !problem.field ? notice(problem.message) : ''}
     );
   };
 
-  app.get<{ Querystring: { next?: string; do?: string } }>('/welcome', async (req, reply) => {
-    const v = viewerOrRedirect(req, reply);
-    if (!v) return reply;
+  app.get<{ Querystring: { next?: string; do?: string } }>('/welcome', { preHandler: signedIn() }, async (req, reply) => {
+    const v = viewerOf(req);
     if (v.username) return reply.redirect(safeNext(req.query.next) ?? '/settings', 303);
     return welcomeForm(req, reply, v, safeNext(req.query.next), req.query.do ?? null);
   });
 
-  app.post('/welcome', async (req, reply) => {
-    const v = viewerOrRedirect(req, reply, '/welcome');
-    if (!v) return reply;
-    assertCsrf(req, pb.secret);
+  app.post('/welcome', { preHandler: [signedIn({ next: () => '/welcome' }), csrfChecked] }, async (req, reply) => {
+    const v = viewerOf(req);
     const b = bodyOf(req);
     let user;
     try {
@@ -207,8 +208,7 @@ ${problem && !problem.field ? notice(problem.message) : ''}
     return arrive(req, reply, { ...v, username: user.username, displayName: user.displayName }, safeNext(b.next), b.do ?? null);
   });
 
-  app.post('/signout', async (req, reply) => {
-    assertCsrf(req, pb.secret);
+  app.post('/signout', { preHandler: csrfChecked }, async (req, reply) => {
     const v = req.viewer;
     if (v && bodyOf(req).everywhere) await accounts.signOutEverywhere(v.id, { revokeTokens: bodyOf(req).revoke_tokens === '1' });
     else if (req.cookies?.[sessionCookie(req)]) await accounts.signOut(req.cookies[sessionCookie(req)]!);
@@ -253,17 +253,14 @@ ${message ? notice(message.message, message.ok ? 'ok' : 'error') : ''}
     );
   };
 
-  app.get('/settings', async (req, reply) => {
-    const v = viewerOrRedirect(req, reply);
-    if (!v) return reply;
+  app.get('/settings', { preHandler: signedIn() }, async (req, reply) => {
+    const v = viewerOf(req);
     if (!v.username) return reply.redirect('/welcome', 303);
     return settingsPage(req, reply, v);
   });
 
-  app.post('/settings', async (req, reply) => {
-    const v = viewerOrRedirect(req, reply, '/settings');
-    if (!v) return reply;
-    assertCsrf(req, pb.secret);
+  app.post('/settings', { preHandler: [signedIn({ next: () => '/settings' }), csrfChecked] }, async (req, reply) => {
+    const v = viewerOf(req);
     try {
       const u = await accounts.setProfile(v.id, { displayName: bodyOf(req).display_name });
       return settingsPage(req, reply, { ...v, displayName: u.displayName }, { status: 200, message: 'Saved.', ok: true });
@@ -313,16 +310,11 @@ ${tokens.map(
     );
   };
 
-  app.get('/settings/tokens', async (req, reply) => {
-    const v = viewerOrRedirect(req, reply);
-    if (!v) return reply;
-    return tokensPage(req, reply, v);
-  });
+  app.get('/settings/tokens', { preHandler: signedIn() }, async (req, reply) => tokensPage(req, reply, viewerOf(req)));
+  const tokensGuard = [signedIn({ next: () => '/settings/tokens' }), csrfChecked];
 
-  app.post('/settings/tokens', async (req, reply) => {
-    const v = viewerOrRedirect(req, reply, '/settings/tokens');
-    if (!v) return reply;
-    assertCsrf(req, pb.secret);
+  app.post('/settings/tokens', { preHandler: tokensGuard }, async (req, reply) => {
+    const v = viewerOf(req);
     const b = bodyOf(req);
     const { token } = await accounts.createToken(v.id, String(b.name ?? ''), {
       // The form marks that it offered scopes: all unticked is then an error, not "every scope".
@@ -331,11 +323,8 @@ ${tokens.map(
     return tokensPage(req, reply, v, token, 201);
   });
 
-  app.post<{ Params: { id: string } }>('/settings/tokens/:id/revoke', async (req, reply) => {
-    const v = viewerOrRedirect(req, reply, '/settings/tokens');
-    if (!v) return reply;
-    assertCsrf(req, pb.secret);
-    await accounts.revokeToken(v.id, intParam(req.params.id, 'token'));
+  app.post<{ Params: { id: string } }>('/settings/tokens/:id/revoke', { preHandler: tokensGuard }, async (req, reply) => {
+    await accounts.revokeToken(viewerOf(req).id, intParam(req.params.id, 'token'));
     return reply.redirect('/settings/tokens', 303);
   });
 
