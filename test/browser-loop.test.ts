@@ -1,6 +1,7 @@
 // The reader's whole daily loop in headless Chromium, on a desktop and on a 390×844 phone (issue 19):
 // open the home page, read a paper, search, subscribe, press ▲ signed out → sign in by the mailed
-// link → the vote is counted → back on the list, comment, save to a collection, follow an author.
+// link (real SMTP on loopback) → the vote is counted → back on the list; sign out, write a comment
+// signed out → sign in → the comment is posted and shown; save to a collection, follow an author.
 // Every page on the way passes axe-core with 0 violations and never scrolls sideways; on the phone
 // the first paper title starts in the top 300 px of the home page and the first search hit in the
 // top 350 px (measured). Screenshots go to docs/screenshots/ (the README shows them).
@@ -13,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { axeScan, DESKTOP, launchBrowser, noBrowser, type TestBrowser } from './support/browser.ts';
-import { latestSigninLink } from './support/community-client.ts';
+import { startSmtp, type TestSmtp } from './digest-smtp.ts';
 
 const PHONE = { width: 390, height: 844 };
 const ID = '2410.17243';
@@ -25,15 +26,29 @@ for (const dbk of databases) {
   describe(`the daily loop in Chromium on ${dbk.name}`, { skip: noBrowser }, () => {
     let pb: TestInstance;
     let srv: TestServer;
+    let smtp: TestSmtp;
     before(async () => {
-      pb = await dbk.open({}, { sample: true });
+      smtp = await startSmtp();
+      pb = await dbk.open({ SMTP_URL: smtp.url }, { sample: true });
       srv = await startServer(pb);
       mkdirSync(SHOTS, { recursive: true });
     });
     after(async () => {
       await srv?.close();
       await pb?.dispose();
+      await smtp?.close();
     });
+
+    /** Presses "Send me a sign-in link" for `email` and returns the link from the mail the SMTP server receives. */
+    const mailedLink = async (page: Page, email: string) => {
+      const before = smtp.to(email).length;
+      await page.fill('#email', email);
+      await page.click('main button[type="submit"]');
+      await page.waitForSelector('h1:text-is("Check your inbox")');
+      const got = await smtp.waitFor(before + 1, (m) => m.to.includes(email));
+      const link = (got[got.length - 1].parsed.text ?? '').match(/https?:\/\/\S+\/signin\/verify\?token=[\w-]+/)![0];
+      return link.replace(/^https?:\/\/[^/]+/, srv.url);
+    };
 
     /** Axe at 0 violations (any impact), and nothing wider than the window. */
     const check = async (page: Page, what: string) => {
@@ -57,7 +72,7 @@ for (const dbk of databases) {
       ['desktop', DESKTOP],
       ['phone', PHONE],
     ] as const) {
-      test(`${device}: home, read, search, subscribe, vote through sign-in, comment, save, follow`, async () => {
+      test(`${device}: home, read, search, subscribe, vote through sign-in, comment through sign-in, save, follow`, async () => {
         const browser: TestBrowser = await launchBrowser();
         const email = `reader-${device}@example.org`;
         const username = `reader-${device}`;
@@ -126,11 +141,7 @@ for (const dbk of databases) {
           assert.match((await page.textContent('main'))!, /your upvote of arXiv:2410\.17243 is counted/);
           await check(page, 'sign in');
           await shot(page, `signin-${device}`, true);
-          await page.fill('#email', email);
-          await page.click('main button[type="submit"]');
-          await page.waitForSelector('h1:text-is("Check your inbox")');
-          const { link } = await latestSigninLink(pb.dataDir, email);
-          await page.goto(link.replace(/^https?:\/\/[^/]+/, srv.url));
+          await page.goto(await mailedLink(page, email));
           await check(page, 'confirm sign-in');
           await page.click('main button[type="submit"]');
           await page.waitForURL(/\/welcome/);
@@ -162,12 +173,28 @@ for (const dbk of databases) {
             assert.ok(bytes < SIGNED_IN_BUDGET, `signed-in daily page weighs ${bytes} bytes`);
           }
 
-          // Comment on the paper.
+          // Signed out again, a comment typed on the paper page: "Sign in and post" → the mailed link →
+          // the comment is posted and the reader is on it (an account already: no welcome step).
+          await page.goto(`${srv.url}/settings`);
+          await page.click('button:text-is("Sign out")');
+          await page.waitForURL(`${srv.url}/`);
           await page.goto(`${srv.url}/papers/${ID}`);
-          await page.fill('#comment-body', `Read it on my ${device}: the tiling trick is neat, $O(n)$ memory.`);
-          await page.click('#comment-form button[type="submit"]');
-          await page.waitForURL(/#comment-\d+$/);
-          assert.match((await page.locator('#comments').textContent())!, new RegExp(`Read it on my ${device}`));
+          const said = `Read it on my ${device}: the tiling trick is neat, $O(n)$ memory.`;
+          await page.fill('#comment-body', said);
+          await page.click('#comment-form button:text-is("Sign in and post")');
+          await page.waitForURL(/\/signin\?/);
+          assert.ok(!page.url().includes('tiling'), 'the text does not ride in the URL');
+          assert.match((await page.textContent('main'))!, /your comment on arXiv:2410\.17243 is posted/);
+          assert.equal(await page.textContent('blockquote.draft-preview'), said);
+          await check(page, 'sign in with a comment');
+          await shot(page, `signin-comment-${device}`, true);
+          await page.goto(await mailedLink(page, email));
+          assert.match((await page.textContent('main'))!, /Then your comment on arXiv:2410\.17243 is posted:/);
+          await page.click('main button[type="submit"]');
+          await page.waitForURL(/\/papers\/2410\.17243#comment-\d+$/);
+          const mine = page.locator(`#${new URL(page.url()).hash.slice(1)}`);
+          assert.match((await mine.textContent())!, new RegExp(`Reader on a ${device}[\\s\\S]*Read it on my ${device}`));
+          assert.equal(await page.inputValue('#comment-body'), '', 'the posted text is not offered again');
 
           // Save to a collection without leaving the page.
           let navigated = false;
