@@ -12,10 +12,13 @@ import { startServer, listenOnLoopback, type TestServer } from './support/server
 import { fixture } from './support/paths.ts';
 import { Browser, type Page } from './support/community-client.ts';
 import { startSmtp, type TestSmtp } from './digest-smtp.ts';
+import { axeScan, launchBrowser, noBrowser } from './support/browser.ts';
 
 const NOW = '2026-02-28T12:00:00.000Z';
 const ID = '2410.17243'; // on the HF list of 2024-10-25 (sample)
 const FRESH = '2602.15552'; // announced 2026-02-17: within 14 days of NOW, fetched from the replay
+const FRESH_TOO = '2602.19294'; // announced 2026-02-22
+const PHONE = { width: 390, height: 844 };
 const MAX_COMMENT = 300;
 
 /** A stand-in for export.arxiv.org/api/query answering id_list lookups from the recorded feed. */
@@ -220,6 +223,43 @@ for (const dbk of databases) {
       const form = await b.get(done.location!);
       assert.match(form.body, /role="alert">Not submitted yet: 2410\.17243 is already on the daily list of 2024-10-25\.<\/p>/);
       assert.match(form.body, /value="2410\.17243"[\s\S]*>Everyone should read it<\/textarea>/);
+    });
+
+    test('in Chromium on a phone: a submission typed signed out → the mailed link → a username → on the submitted paper', { skip: noBrowser }, async () => {
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.newPage(srv.url, PHONE);
+        const axe = async (what: string) => assert.deepEqual((await axeScan(page)).map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`), [], what);
+        await page.goto(`${srv.url}/`);
+        await page.click('header nav a:text-is("Submit")');
+        await page.waitForURL(/\/submit$/);
+        await axe('submit form, signed out');
+        await page.fill('#paper', `https://arxiv.org/abs/${FRESH_TOO}`);
+        await page.fill('#comment', 'Found it on my phone');
+        await page.click('main button:text-is("Sign in and submit")');
+        await page.waitForURL(/\/signin\?/);
+        assert.match((await page.textContent('main'))!, /arXiv:2602\.19294 is submitted to today's list/);
+        assert.equal(await page.textContent('blockquote.draft-preview'), 'Found it on my phone');
+        await axe('sign in with a submission');
+        const before = smtp.to('phone-submitter@example.org').length;
+        await page.fill('#email', 'phone-submitter@example.org');
+        await page.click('main button[type="submit"]');
+        await page.waitForSelector('h1:text-is("Check your inbox")');
+        const got = await smtp.waitFor(before + 1, (m) => m.to.includes('phone-submitter@example.org'));
+        const link = (got[got.length - 1].parsed.text ?? '').match(/\/signin\/verify\?token=[\w-]+/)![0];
+        await page.goto(srv.url + link);
+        await page.click('main button[type="submit"]');
+        await page.waitForURL(/\/welcome\?/);
+        assert.match((await page.textContent('main'))!, /Then arXiv:2602\.19294 is submitted to today's list:/);
+        await page.fill('#username', 'phone-submitter');
+        await page.fill('#display_name', 'Phone Submitter');
+        await page.click('main button:text-is("Save and continue")');
+        await page.waitForURL(`${srv.url}/papers/${FRESH_TOO}?submitted=1`);
+        assert.match((await page.textContent('main'))!, /Submitted to the list of 2026-02-28\. Thank you![\s\S]*Found it on my phone/);
+        await axe('the submitted paper');
+      } finally {
+        await browser.close();
+      }
     });
 
     test('a draft waits a day at most; the sign-in then offers to write it again; two sign-ins post it once', async () => {
