@@ -121,7 +121,10 @@ for (const dbk of databases) {
 
       const shown = await b.get(`/papers/${ID}`);
       assert.match(shown.body, /<h2 id="comments-h">Comments <span class="muted">\(1\)<\/span>/);
-      assert.match(shown.body, new RegExp(`<li id="comment-${landed[1]}" class="comment">[\\s\\S]*?Late Commenter[\\s\\S]*?Kept through <strong>sign-in</strong>`));
+      assert.match(
+        shown.body,
+        new RegExp(`<li id="comment-${landed[1]}" class="comment">[\\s\\S]*?Late Commenter[\\s\\S]*?Kept through <strong>sign-in</strong>`),
+      );
       assert.ok(!shown.body.includes('<script>alert(1)'), 'sanitised like any comment');
       assert.doesNotMatch(shown.body, /<textarea id="comment-body"[^>]*>[^<]/, 'the form is empty again');
       assert.equal((await drafts()).filter((d) => d.target === ID).length, 0, 'a posted draft is gone');
@@ -136,13 +139,19 @@ for (const dbk of databases) {
       const before = (await drafts()).length;
       const blank = await b.post(`/papers/${ID}/comments`, { body: '   ' });
       assert.equal(blank.status, 400);
-      assert.match(blank.body, /<p class="field-error" id="body-error">Write something before posting\.<\/p>\s*<textarea id="comment-body"[^>]*aria-invalid="true"[^>]*> {3}<\/textarea>/);
+      assert.match(
+        blank.body,
+        /<p class="field-error" id="body-error">Write something before posting\.<\/p>\s*<textarea id="comment-body"[^>]*aria-invalid="true"[^>]*> {3}<\/textarea>/,
+      );
       const long = 'x'.repeat(MAX_COMMENT + 1);
       const tooLong = await b.post(`/papers/${ID}/comments`, { body: long });
       assert.equal(tooLong.status, 400);
       assert.match(tooLong.body, new RegExp(`A comment can be at most ${MAX_COMMENT} characters \\(this one has ${MAX_COMMENT + 1}\\)`));
       assert.ok(tooLong.body.includes(`>${long}</textarea>`));
-      const forged = await b.post(`/papers/${ID}/comments`, { body: 'posted from elsewhere' }, undefined, { origin: 'https://elsewhere.example', 'sec-fetch-site': 'cross-site' });
+      const forged = await b.post(`/papers/${ID}/comments`, { body: 'posted from elsewhere' }, undefined, {
+        origin: 'https://elsewhere.example',
+        'sec-fetch-site': 'cross-site',
+      });
       assert.equal(forged.status, 403);
       assert.match(forged.body, /sent from another site[\s\S]*>posted from elsewhere<\/textarea>/);
       const missing = await b.post('/papers/2410.99999/comments', { body: 'on nothing' });
@@ -197,7 +206,7 @@ for (const dbk of databases) {
       assert.equal(to.searchParams.get('next'), '/submit');
       assert.match(to.searchParams.get('do')!, /^submit:2602\.15552~[\w-]{22}$/);
       const signin = await b.get(s.location!);
-      assert.match(signin.body, /After signing in, arXiv:2602\.15552 is submitted to today&#39;s list, and you come back to where you were:/);
+      assert.match(signin.body, /After signing in, arXiv:2602\.15552 is submitted to today&#39;s list, and you land on its page:/);
       assert.match(signin.body, /<blockquote class="draft-preview"><p>A neat testing idea<\/p><\/blockquote>/);
       const { token } = await mailedToken(b, signin, 'submitter@example.org', hidden(signin));
       const done = await b.post('/signin/verify', { token }, await b.get(`/signin/verify?token=${token}`));
@@ -229,7 +238,12 @@ for (const dbk of databases) {
       const browser = await launchBrowser();
       try {
         const page = await browser.newPage(srv.url, PHONE);
-        const axe = async (what: string) => assert.deepEqual((await axeScan(page)).map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`), [], what);
+        const axe = async (what: string) =>
+          assert.deepEqual(
+            (await axeScan(page)).map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
+            [],
+            what,
+          );
         await page.goto(`${srv.url}/`);
         await page.click('header nav a:text-is("Submit")');
         await page.waitForURL(/\/submit$/);
@@ -278,7 +292,10 @@ for (const dbk of databases) {
         assert.match(hidden(signin).do, /^comment:2410\.17243$/);
         // Expired drafts are deleted when the next one is kept.
         await b.post(`/papers/${ID}/comments`, { body: 'a newer one' });
-        assert.deepEqual((await drafts()).map((d) => d.body), ['a newer one']);
+        assert.deepEqual(
+          (await drafts()).map((d) => d.body),
+          ['a newer one'],
+        );
       } finally {
         pb.community.clock.set(NOW);
       }

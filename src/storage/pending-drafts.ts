@@ -40,7 +40,11 @@ export class PendingDraftStore {
 
   /** Gives a claimed draft back with the reason it could not be posted. */
   async release(keyHash: string, problem: string): Promise<void> {
-    await this.db.updateTable('pending_drafts').set({ claimed_at: null, problem: problem.slice(0, 500) }).where('key_hash', '=', keyHash).execute();
+    await this.db
+      .updateTable('pending_drafts')
+      .set({ claimed_at: null, problem: problem.slice(0, 500) })
+      .where('key_hash', '=', keyHash)
+      .execute();
   }
 
   async remove(keyHash: string): Promise<void> {

@@ -54,7 +54,11 @@ export function accountPages(app: FastifyInstance, ctx: HttpContext) {
       { title: 'Sign in' },
       html`<h1>Sign in</h1>
 <p>No password: we e-mail you a link that signs you in. It works once and expires in ${pb.config.magicLinkMinutes} minutes.${
-        action ? html` After signing in, ${describePending(action)}, and you come back ${next && next !== '/' ? 'to where you were' : 'here'}${preview ? ':' : '.'}` : ''
+        action
+          ? html` After signing in, ${describePending(action)}, and ${
+              action.kind === 'submit' && action.draft ? 'you land on its page' : `you come back ${next && next !== '/' ? 'to where you were' : 'here'}`
+            }${preview ? ':' : '.'}`
+          : ''
       }</p>${preview}
 ${problem && !problem.field ? notice(problem.message) : ''}
 <form method="post" action="/signin" class="stack">
