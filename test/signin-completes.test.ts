@@ -11,7 +11,7 @@ import { databases, type TestInstance } from './support/db.ts';
 import { startServer, listenOnLoopback, type TestServer } from './support/server.ts';
 import { fixture } from './support/paths.ts';
 import { Browser, type Page } from './support/community-client.ts';
-import { startSmtp, type TestSmtp } from './digest-smtp.ts';
+import { loadHfDay, startSmtp, type TestSmtp } from './digest-smtp.ts';
 import { axeScan, launchBrowser, noBrowser } from './support/browser.ts';
 
 const NOW = '2026-02-28T12:00:00.000Z';
@@ -299,6 +299,46 @@ for (const dbk of databases) {
       } finally {
         pb.community.clock.set(NOW);
       }
+    });
+  });
+}
+
+for (const dbk of databases) {
+  describe(`on ${dbk.name} with the page micro-cache on`, () => {
+    let pb: TestInstance;
+    let srv: TestServer;
+    let smtp: TestSmtp;
+    before(async () => {
+      smtp = await startSmtp();
+      pb = await dbk.open({ SMTP_URL: smtp.url, PAPERBOY_PAGE_CACHE_SECONDS: '300' });
+      await loadHfDay(pb);
+      srv = await startServer(pb);
+    });
+    after(async () => {
+      await srv?.close();
+      await pb?.dispose();
+      await smtp?.close();
+    });
+
+    test('a comment posted by a sign-in shows to anonymous readers at once', async () => {
+      await pb.community.accounts.ensureUsername(await pb.community.accounts.findOrCreate('cached@example.org'));
+      const anon = new Browser(srv.url);
+      await anon.get(`/papers/${ID}`);
+      assert.equal((await anon.get(`/papers/${ID}`)).headers.get('x-cache'), 'hit');
+      const b = new Browser(srv.url);
+      const c = await b.post(`/papers/${ID}/comments`, { body: 'Seen by everyone at once' });
+      const signin = await b.get(c.location!);
+      const next = signin.body.match(/name="next" value="([^"]*)"/)![1];
+      const act = signin.body.match(/name="do" value="([^"]*)"/)![1];
+      await b.post('/signin', { email: 'cached@example.org', next, do: act }, signin);
+      const [mail] = await smtp.waitFor(1, (m) => m.to.includes('cached@example.org'));
+      const token = (mail.parsed.text ?? '').match(/\/signin\/verify\?token=([\w-]+)/)![1];
+      // A reader with an account: the comment is posted by the sign-in's own (signed-out) request.
+      const done = await b.post('/signin/verify', { token }, await b.get(`/signin/verify?token=${token}`));
+      assert.match(done.location!, /#comment-\d+$/);
+      const seen = await anon.get(`/papers/${ID}`);
+      assert.notEqual(seen.headers.get('x-cache'), 'hit');
+      assert.match(seen.body, /Seen by everyone at once/);
     });
   });
 }

@@ -138,6 +138,9 @@ ${problem && !problem.field ? notice(problem.message) : ''}
   type PendingViewer = Parameters<typeof completePending>[1];
   const arrive = async (req: FastifyRequest, reply: FastifyReply, viewer: PendingViewer, next: string | null, pending: string | null) => {
     const r = await completePending(req, viewer, pending);
+    // The request came in signed out, so the page micro-cache did not count it as a write; the vote,
+    // comment or submission it just made must show to anonymous readers at once as well.
+    if (r.done) req.server.pageCache?.invalidate();
     return reply.redirect(r.next ?? next ?? '/', 303);
   };
 
