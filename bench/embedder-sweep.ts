@@ -2,7 +2,10 @@
 // given as JSON (the options of trainStaticModel), embeds the corpus and the queries, ranks by exact
 // cosine and prints vector-only nDCG@10 and Recall@100 per setting. Only the training split is
 // meant to be used here (held-out queries stay unseen).
-//   npm run bench -- embedder-sweep --beir <dir> [--split train] '{"contrastive":false}' '{"contrastive":{"epochs":3}}'
+//   npm run bench -- embedder-sweep --beir <dir> [--split train] [--cache DIR] '{"contrastive":false}' '{"contrastive":{"epochs":3}}'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { readBeir } from '../src/search/eval.ts';
 import { finishModel, trainPpmi, type PpmiStage, type TrainOptions } from '../src/search/embedders/train.ts';
@@ -10,7 +13,7 @@ import { StaticEmbedder } from '../src/search/embedders/static.ts';
 import { ndcgAt, recallAt } from '../src/search/metrics.ts';
 
 {
-  const { values, positionals } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { beir: { type: 'string' }, split: { type: 'string', default: 'train' } } });
+  const { values, positionals } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { beir: { type: 'string' }, split: { type: 'string', default: 'train' }, cache: { type: 'string' } } });
   if (!values.beir) throw new Error('embedder-sweep --beir <dir> [--split train] <options JSON>…');
   const set = readBeir(values.beir, values.split!);
   const docs = set.corpus.map((d) => ({ title: d.title, abstract: d.text }));
@@ -20,7 +23,13 @@ import { ndcgAt, recallAt } from '../src/search/metrics.ts';
     const opts = JSON.parse(arg) as TrainOptions;
     const key = JSON.stringify([opts.dims, opts.window, opts.minDf, opts.maxVocab, opts.iterations]);
     const t0 = Date.now();
-    if (!ppmi.has(key)) ppmi.set(key, trainPpmi(docs, { ...opts, log: (m) => console.error(m) }));
+    // --cache DIR keeps each PPMI stage on disk for the next run (the stage is deterministic).
+    const file = values.cache ? join(values.cache, `ppmi-${Buffer.from(key).toString('hex')}.bin`) : undefined;
+    if (!ppmi.has(key) && file && existsSync(file)) ppmi.set(key, deserialize(readFileSync(file)) as PpmiStage);
+    if (!ppmi.has(key)) {
+      ppmi.set(key, trainPpmi(docs, { ...opts, log: (m) => console.error(m) }));
+      if (file) writeFileSync(file, serialize(ppmi.get(key)));
+    }
     const stage = { ...ppmi.get(key)!, started: t0 };
     const { model, stats } = finishModel(stage, { ...opts, log: (m) => console.error(m) });
     const trainS = (Date.now() - t0) / 1000;

@@ -2,7 +2,8 @@
 // Builds corpora resampled from the bundled sample (9,437 real arXiv papers), indexes them
 // (FTS5 by trigger, the static embedder trained on each corpus as an instance trains it, usearch
 // HNSW), then times 1,000 hybrid queries beside the same queries as a raw FTS5 bm25() statement.
-// Prints one JSON line per size. --train-once trains on the first corpus only and reuses the model.
+// Prints one JSON line per size. --train-once trains on the first corpus only and reuses the model;
+// --train-max-docs N trains on at most N papers.
 // --keep DIR keeps each corpus in DIR/<size> and reuses it next time (papers, model, vectors and the
 // saved index: only what is missing is built; --reembed embeds and indexes again). --stages adds the
 // time of each step of SearchService.rank for the slowest hybrid queries.
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     // Skip the raw FTS5 statement (no fts5_* figures): for timing changes to the hybrid path alone.
     'no-raw': { type: 'boolean', default: false },
     'train-once': { type: 'boolean', default: false },
+    // Papers the training reads at most (default: as an instance, see src/search/training.ts).
+    'train-max-docs': { type: 'string' },
   },
 });
 const sizes = String(values.sizes).split(',').map(Number);
@@ -108,7 +111,7 @@ for (const n of sizes) {
     // A kept corpus has its model in its database.
   } else if (!modelDir || !values['train-once']) {
     // Trained as an instance trains its default model (its sample of the papers), on each corpus.
-    await pb.search.train();
+    await pb.search.train(values['train-max-docs'] ? { maxDocs: Number(values['train-max-docs']) } : {});
     trainSeconds = (Date.now() - t1) / 1000;
     await pb.search.embedder();
     modelDir = join(keep, 'embedder');
