@@ -7,6 +7,7 @@ import { sentences, type ContrastiveCheckpoint } from '../src/search/embedders/c
 import { trainStaticModel } from '../src/search/embedders/train.ts';
 import { StaticEmbedder } from '../src/search/embedders/static.ts';
 import { samplePapers } from './support/kaggle.ts';
+import { lexicalMatcher } from '../src/search/embedders/neighbours.ts';
 
 const docs = samplePapers()
   .slice(0, 600)
@@ -52,4 +53,26 @@ test('titles find their own paper more often after the contrastive stage than wi
   const ppmi = hitsAt1(false);
   const trained = hitsAt1({ epochs: 3, batch: 64 });
   assert.ok(trained > ppmi, `title → own abstract at 1: PPMI ${ppmi.toFixed(3)}, contrastive ${trained.toFixed(3)}`);
+});
+
+test('hard negatives: the paper sharing the most rare words, never the paper itself; words in too many papers are skipped', () => {
+  // Rows 1–9; idf of row r is r (rarer words weigh more). Row 1 is in every paper.
+  const doc = (...rows: number[]) => ({ title: Int32Array.from(rows.slice(0, 1)), sentences: [Int32Array.from(rows.slice(1))] });
+  const docs = [doc(1, 7, 8), doc(1, 7, 9), doc(1, 8, 2), doc(1, 3, 4), doc(1, 5, 6)];
+  const idf = Float32Array.from({ length: 10 }, (_, r) => r);
+  const match = lexicalMatcher(docs, idf, 0.5);
+  assert.equal(match(Int32Array.from([7, 8]), 0), 2, 'paper 2 shares row 8 (idf 8), paper 1 only row 7');
+  assert.equal(match(Int32Array.from([8, 2]), 2), 0, 'never the paper itself');
+  assert.equal(match(Int32Array.from([1]), 3), -1, 'a word in every paper matches nothing');
+  assert.equal(match(Int32Array.from([5, 5, 6]), 4), -1, 'no other paper has the words');
+});
+
+test('training with hard negatives lowers the loss and resumes to the same table', () => {
+  const opts = { ...OPTS, contrastive: { epochs: 2, batch: 64, hardNegatives: true } };
+  const checkpoints: ContrastiveCheckpoint[] = [];
+  const full = trainStaticModel(docs, { ...opts, onCheckpoint: (c) => checkpoints.push(structuredClone(c)) });
+  const losses = full.stats.losses!;
+  assert.ok(losses[1] < losses[0], `loss ${losses.join(' → ')}`);
+  const resumed = trainStaticModel(docs, { ...opts, resume: checkpoints[0] });
+  assert.deepEqual(resumed.model.embeddings, full.model.embeddings);
 });

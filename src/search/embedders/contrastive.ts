@@ -5,6 +5,7 @@
 // symmetric InfoNCE with the other pairs of the batch as negatives. The gradient of the pooling is
 // a scatter-add into the rows of the words of each text; Adam updates only the rows a batch
 // touched (lazy Adam). Pure: plain data in, the table out; no I/O.
+import { lexicalMatcher } from './neighbours.ts';
 
 export interface ContrastiveOptions {
   epochs?: number;
@@ -21,10 +22,14 @@ export interface ContrastiveOptions {
   maxDocsPerEpoch?: number;
   seed?: number;
   /**
-   * Share of batches made of papers alike (bucketed by random-hyperplane hashes of their current
-   * vectors), whose in-batch negatives are harder than random ones; 0 = all batches at random.
+   * A hard negative beside each pair: the paper of the epoch's sample that shares the most
+   * (idf-weighted) words with the query side, other than its own (neighbours.ts). Each query then
+   * scores B positives-or-in-batch-negatives and B hard negatives. (Batches of papers alike by
+   * random-hyperplane hashes of their vectors were tried before: no gain.)
    */
-  hardBatches?: number;
+  hardNegatives?: boolean;
+  /** Learning rate over the training: constant, or falling linearly to a tenth of `lr` by the last batch. */
+  schedule?: 'constant' | 'linear';
 }
 
 /** A paper as token ids of the vocabulary (row ids of the table): its title, and its abstract by sentence. */
@@ -72,33 +77,13 @@ function shuffle<T>(a: T[], rand: () => number): void {
   }
 }
 
-function hyperplanes(bits: number, dims: number, rand: () => number): Float32Array[] {
-  return Array.from({ length: bits }, () => Float32Array.from({ length: dims }, () => rand() * 2 - 1));
-}
-
-/** The sign pattern of a paper's idf-weighted vector against the hyperplanes, as a number. */
-function lshCode(d: TokenizedDoc, table: Float32Array, dims: number, idf: Float32Array, planes: Float32Array[]): number {
-  const u = new Float32Array(dims);
-  for (const part of [d.title, ...d.sentences])
-    for (let i = 0; i < part.length; i++) {
-      const r = part[i] * dims;
-      const w = idf[part[i]];
-      for (let k = 0; k < dims; k++) u[k] += w * table[r + k];
-    }
-  let code = 0;
-  for (const p of planes) {
-    let s = 0;
-    for (let k = 0; k < dims; k++) s += p[k] * u[k];
-    code = code * 2 + (s > 0 ? 1 : 0);
-  }
-  return code;
-}
-
 /** A pooled text: distinct rows and their weights (count × idf). */
 interface Bag {
   ids: Int32Array;
   w: Float32Array;
 }
+/** Query side, document side, and the hard negative when asked for. */
+type Pair = [Bag, Bag, Bag?];
 
 function bag(parts: Int32Array[], idf: Float32Array): Bag {
   const counts = new Map<number, number>();
@@ -130,7 +115,8 @@ export function trainContrastive(
   const lr = opts.lr ?? 0.002;
   const ictPerDoc = opts.ictPerDoc ?? 2;
   const maxDocs = opts.maxDocsPerEpoch ?? 50_000;
-  const hard = Math.min(1, Math.max(0, opts.hardBatches ?? 0));
+  const hardNeg = opts.hardNegatives ?? false;
+  const linear = opts.schedule === 'linear';
   const log = opts.log ?? (() => {});
   const b1 = 0.9;
   const b2 = 0.999;
@@ -164,6 +150,12 @@ export function trainContrastive(
   const gb = new Float32Array(B * dims);
   const S = new Float64Array(B * B);
   const G = new Float64Array(B * B);
+  // The hard negatives' pooled vectors, their scores against the queries and those scores' gradient.
+  const uh = hardNeg ? new Float32Array(B * dims) : ua;
+  const nh = hardNeg ? new Float32Array(B) : na;
+  const gh = hardNeg ? new Float32Array(B * dims) : ga;
+  const H = hardNeg ? new Float64Array(B * B) : S;
+  const GH = hardNeg ? new Float64Array(B * B) : G;
 
   const pool = (bags: Bag[], u: Float32Array, norms: Float32Array) => {
     u.fill(0);
@@ -216,66 +208,71 @@ export function trainContrastive(
       const p = maxDocs / usable.length;
       for (const d of usable) if (rand() < p) sample.push(d);
     }
-    // Pairs by kind (0: title → abstract, k: the k-th sentence drawn), each with its paper's hash.
-    const kinds: { pair: [Bag, Bag]; code: number }[][] = [];
-    const add = (kind: number, pair: [Bag, Bag], code: number) => (kinds[kind] ??= []).push({ pair, code });
-    const planes = hard > 0 ? hyperplanes(Math.max(1, Math.min(20, Math.ceil(Math.log2(Math.max(2, sample.length / B))))), dims, rand) : [];
-    for (const d of sample) {
-      const code = hard > 0 ? lshCode(d, table, dims, idf, planes) : 0;
-      if (d.title.length && d.sentences.length) add(0, [bag([d.title], idf), bag(d.sentences, idf)], code);
-      if (d.sentences.length < 2) continue;
+    // Pairs: title → abstract, and sentence → title + the other sentences; with a hard negative each.
+    const all: Pair[] = [];
+    const match = hardNeg ? lexicalMatcher(sample, idf) : undefined;
+    const whole = new Map<number, Bag>();
+    const negative = (q: Int32Array, self: number): Bag | undefined => {
+      if (!match) return undefined;
+      let k = match(q, self);
+      if (k < 0) k = (self + 1 + Math.floor(rand() * (sample.length - 1))) % sample.length;
+      let b = whole.get(k);
+      if (!b) whole.set(k, (b = bag([sample[k].title, ...sample[k].sentences], idf)));
+      return b;
+    };
+    sample.forEach((d, di) => {
+      if (d.title.length && d.sentences.length) all.push([bag([d.title], idf), bag(d.sentences, idf), negative(d.title, di)]);
+      if (d.sentences.length < 2) return;
       const picks = new Set<number>();
       for (let k = 0; k < ictPerDoc && picks.size < d.sentences.length; k++) picks.add(Math.floor(rand() * d.sentences.length));
-      let k = 0;
       for (const s of picks) {
         if (d.sentences[s].length < 3) continue;
         const rest = [d.title, ...d.sentences.filter((_, i) => i !== s)];
-        add(++k, [bag([d.sentences[s]], idf), bag(rest, idf)], code);
+        all.push([bag([d.sentences[s]], idf), bag(rest, idf), negative(d.sentences[s], di)]);
       }
-    }
-    // Batches: a share `hard` of them from papers alike (same kind, sorted by hash, so a batch's
-    // negatives are near its positives and no two pairs of one paper meet), the rest at random.
-    const batchList: [Bag, Bag][][] = [];
-    const loose: [Bag, Bag][] = [];
-    for (const list of kinds) {
-      if (!list) continue;
-      shuffle(list, rand);
-      const cut = Math.floor(list.length * hard);
-      const alike = list.slice(0, cut).sort((a, b) => a.code - b.code);
-      for (let i = 0; i < alike.length; i += B) batchList.push(alike.slice(i, i + B).map((x) => x.pair));
-      for (const x of list.slice(cut)) loose.push(x.pair);
-    }
-    shuffle(loose, rand);
-    for (let i = 0; i < loose.length; i += B) batchList.push(loose.slice(i, i + B));
-    shuffle(batchList, rand);
+    });
+    shuffle(all, rand);
+    const batchList: Pair[][] = [];
+    for (let i = 0; i < all.length; i += B) batchList.push(all.slice(i, i + B));
     const pairs = { length: batchList.reduce((n, b) => n + b.length, 0) };
     let lossSum = 0;
     let batches = 0;
+    let bi = 0;
     for (const batch of batchList) {
+      const progress = (epoch + bi++ / batchList.length) / epochs;
       const n = batch.length;
       if (n < 8) continue;
       const qa = batch.map((x) => x[0]);
       const qb = batch.map((x) => x[1]);
+      const qh = hardNeg ? batch.map((x) => x[2]!) : [];
       pool(qa, ua, na);
       pool(qb, ub, nb);
-      // Scores, then the symmetric InfoNCE gradient G = (softmax by row − I + softmax by column − I) / 2n.
-      for (let i = 0; i < n; i++)
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          const oi = i * dims;
-          const oj = j * dims;
-          for (let d = 0; d < dims; d++) s += ua[oi + d] * ub[oj + d];
-          S[i * B + j] = s / tau;
-        }
+      if (hardNeg) pool(qh, uh, nh);
+      // Scores, then the symmetric InfoNCE gradient G = (softmax by row − I + softmax by column − I) / 2n;
+      // with hard negatives a row's softmax also runs over H (queries × hard negatives), gradient GH.
+      const scores = (u: Float32Array, out: Float64Array) => {
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            const oi = i * dims;
+            const oj = j * dims;
+            for (let d = 0; d < dims; d++) s += ua[oi + d] * u[oj + d];
+            out[i * B + j] = s / tau;
+          }
+      };
+      scores(ub, S);
+      if (hardNeg) scores(uh, H);
       let loss = 0;
       G.fill(0);
+      if (hardNeg) GH.fill(0);
       for (let i = 0; i < n; i++) {
         let mx = -Infinity;
-        for (let j = 0; j < n; j++) mx = Math.max(mx, S[i * B + j]);
+        for (let j = 0; j < n; j++) mx = Math.max(mx, S[i * B + j], hardNeg ? H[i * B + j] : -Infinity);
         let z = 0;
-        for (let j = 0; j < n; j++) z += Math.exp(S[i * B + j] - mx);
+        for (let j = 0; j < n; j++) z += Math.exp(S[i * B + j] - mx) + (hardNeg ? Math.exp(H[i * B + j] - mx) : 0);
         loss += mx + Math.log(z) - S[i * B + i];
         for (let j = 0; j < n; j++) G[i * B + j] += (Math.exp(S[i * B + j] - mx) / z - (i === j ? 1 : 0)) / (2 * n);
+        if (hardNeg) for (let j = 0; j < n; j++) GH[i * B + j] = Math.exp(H[i * B + j] - mx) / z / (2 * n);
       }
       for (let j = 0; j < n; j++) {
         let mx = -Infinity;
@@ -287,29 +284,37 @@ export function trainContrastive(
       }
       lossSum += loss / (2 * n);
       batches++;
-      // dL/dz_a = G z_b / τ, dL/dz_b = Gᵀ z_a / τ.
+      // dL/dz_a = G z_b / τ (+ GH z_h / τ), dL/dz_b = Gᵀ z_a / τ, dL/dz_h = GHᵀ z_a / τ.
       ga.fill(0);
       gb.fill(0);
-      for (let i = 0; i < n; i++)
-        for (let j = 0; j < n; j++) {
-          const g = G[i * B + j] / tau;
-          if (g === 0) continue;
-          const oi = i * dims;
-          const oj = j * dims;
-          for (let d = 0; d < dims; d++) {
-            ga[oi + d] += g * ub[oj + d];
-            gb[oj + d] += g * ua[oi + d];
+      const back = (M: Float64Array, u: Float32Array, g: Float32Array) => {
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            const x = M[i * B + j] / tau;
+            if (x === 0) continue;
+            const oi = i * dims;
+            const oj = j * dims;
+            for (let d = 0; d < dims; d++) {
+              ga[oi + d] += x * u[oj + d];
+              g[oj + d] += x * ua[oi + d];
+            }
           }
-        }
+      };
+      back(G, ub, gb);
+      if (hardNeg) {
+        gh.fill(0);
+        back(GH, uh, gh);
+      }
       touchStamp++;
       touchedList.length = 0;
       scatter(qa, ua, na, ga);
       scatter(qb, ub, nb, gb);
+      if (hardNeg) scatter(qh, uh, nh, gh);
       // Lazy Adam on the touched rows.
       step++;
       const c1 = 1 - b1 ** step;
       const c2 = 1 - b2 ** step;
-      const a = (lr * Math.sqrt(c2)) / c1;
+      const a = ((linear ? lr * (1 - 0.9 * progress) : lr) * Math.sqrt(c2)) / c1;
       for (const id of touchedList) {
         const r = id * dims;
         for (let d = r; d < r + dims; d++) {

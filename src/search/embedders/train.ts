@@ -21,6 +21,10 @@ export interface TrainOptions {
   seed?: number;
   /** The contrastive stage after PPMI (false: PPMI only). */
   contrastive?: ContrastiveOptions | false;
+  /** Pooling weight of a word: its idf raised to this power (1: idf-weighted mean). */
+  idfPower?: number;
+  /** Share of the trained rows in the saved ones, the rest the PPMI rows they started from (1: trained only). */
+  mix?: number;
   /** Goes on from a checkpoint of the contrastive stage (taken with the same documents and options). */
   resume?: ContrastiveCheckpoint;
   /** Called after each contrastive epoch with a checkpoint to resume from. */
@@ -177,11 +181,14 @@ export function finishModel(p: PpmiStage, opts: TrainOptions = {}): { model: Sta
   const log = opts.log ?? (() => {});
   const contrastive = opts.contrastive !== false;
   const emb = p.table.slice();
+  const power = opts.idfPower ?? 1;
+  const weight = power === 1 ? idf : idf.map((x) => Math.max(0, x) ** power);
   let losses: number[] | undefined;
-  if (contrastive) losses = trainContrastive(emb, dims, idf, p.docs, { ...(opts.contrastive || {}), resume: opts.resume, onEpoch: opts.onCheckpoint, log });
+  if (contrastive) losses = trainContrastive(emb, dims, weight, p.docs, { ...(opts.contrastive || {}), resume: opts.resume, onEpoch: opts.onCheckpoint, log });
+  const mix = contrastive ? (opts.mix ?? 1) : 1;
   for (let i = 1; i <= V; i++) {
     const r = i * dims;
-    for (let d = 0; d < dims; d++) emb[r + d] *= idf[i];
+    for (let d = 0; d < dims; d++) emb[r + d] = (mix * emb[r + d] + (1 - mix) * p.table[r + d]) * weight[i];
   }
   const seconds = (Date.now() - p.started) / 1000;
   log(`trained in ${seconds.toFixed(1)} s`);
@@ -196,6 +203,8 @@ export function finishModel(p: PpmiStage, opts: TrainOptions = {}): { model: Sta
         window: opts.window ?? 5,
         min_df: opts.minDf ?? 2,
         method: contrastive ? 'ppmi-eigen+infonce' : 'ppmi-eigen',
+        ...(power !== 1 ? { idf_power: power } : {}),
+        ...(mix !== 1 ? { mix } : {}),
         ...(contrastive ? { contrastive: opts.contrastive || {} } : {}),
         trained_at: new Date().toISOString(),
       },
