@@ -10,6 +10,7 @@ import { lexicalMatcher } from './neighbours.ts';
 export interface ContrastiveOptions {
   epochs?: number;
   batch?: number;
+  /** τ: 0.1 (SciFact training queries, vector nDCG@10: 0.05 0.596, 0.1 0.610, 0.2 0.595). */
   temperature?: number;
   lr?: number;
   /** ICT pairs drawn per paper and epoch (one sentence → the rest of the paper). */
@@ -111,7 +112,7 @@ export function trainContrastive(
 ): number[] {
   const epochs = opts.epochs ?? 3;
   const B = opts.batch ?? 256;
-  const tau = opts.temperature ?? 0.05;
+  const tau = opts.temperature ?? 0.1;
   const lr = opts.lr ?? 0.002;
   const ictPerDoc = opts.ictPerDoc ?? 2;
   const maxDocs = opts.maxDocsPerEpoch ?? 50_000;
