@@ -17,8 +17,10 @@ export interface ContrastiveOptions {
   ictPerDoc?: number;
   /**
    * At most this many papers per epoch (a random sample, drawn again each epoch, when there are
-   * more): bounds the time at 1M papers. A pair costs about 0.8 ms of one core (batch 256, 256
-   * dims), so 50,000 papers (about 150,000 pairs) an epoch and three epochs take about 6 minutes.
+   * more): bounds the time at 1M papers. A pair costs 0.8–1.1 ms of one core (batch 256, 256
+   * dims; the pipeline bench at 5,000 papers: 78 s of CPU for PPMI and 42,000 pairs), so 30,000
+   * papers (about 87,000 pairs) an epoch and three epochs take 3.5–5 minutes, leaving the rest of
+   * the 10-minute budget at 1M papers to the PPMI stage on its 200,000-paper sample.
    */
   maxDocsPerEpoch?: number;
   seed?: number;
@@ -115,7 +117,7 @@ export function trainContrastive(
   const tau = opts.temperature ?? 0.1;
   const lr = opts.lr ?? 0.002;
   const ictPerDoc = opts.ictPerDoc ?? 2;
-  const maxDocs = opts.maxDocsPerEpoch ?? 50_000;
+  const maxDocs = opts.maxDocsPerEpoch ?? 30_000;
   const hardNeg = opts.hardNegatives ?? false;
   const linear = opts.schedule === 'linear';
   const log = opts.log ?? (() => {});
