@@ -30,9 +30,12 @@ export class Counter {
   readonly type = 'counter';
   /** Set in a worker thread: increments go to the main thread's registry, which /metrics renders. */
   sink?: CounterSink;
-  constructor(readonly prom: prom.Counter<string>) {}
+  constructor(
+    readonly prom: prom.Counter<string>,
+    readonly name: string,
+  ) {}
   inc(labels?: Labels, by = 1): void {
-    if (this.sink) return this.sink(this.prom.name, labels, by);
+    if (this.sink) return this.sink(this.name, labels, by);
     if (labels && Object.keys(labels).length) this.prom.inc(sorted(labels), by);
     else this.prom.inc(by);
   }
@@ -101,7 +104,7 @@ export class Registry {
   private sink?: CounterSink;
 
   counter(name: string, help: string, labelNames: string[] = []): Counter {
-    const c = this.get(name, 'counter', () => new Counter(new prom.Counter({ name, help, labelNames, registers: [this.prom] })));
+    const c = this.get(name, 'counter', () => new Counter(new prom.Counter({ name, help, labelNames, registers: [this.prom] }), name));
     c.sink ??= this.sink;
     return c;
   }

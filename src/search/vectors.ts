@@ -4,8 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import usearch, { type Index as UIndex, type MetricKind, type ScalarKind } from 'usearch';
-import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
+import type { VectorStore } from '../storage/vectors.ts';
 import type { Logger } from '../logger.ts';
 import { fromBytes } from './embedders/types.ts';
 import type { Hit } from './lexical.ts';
@@ -49,7 +48,7 @@ export class VectorIndex {
   readonly file: string;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: VectorStore,
     dir: string,
     readonly embedder: string,
     readonly dims: number,
@@ -107,12 +106,12 @@ export class VectorIndex {
   }
 
   /** Adds (or replaces) vectors; returns how many were applied. */
-  private apply(rows: { paper_id: number; vector: unknown; updated_at: string }[]): number {
+  private apply(rows: { paper_id: number; vector: Uint8Array; updated_at: string }[]): number {
     const keys: bigint[] = [];
     const vecs = new Float32Array(rows.length * this.dims);
     let n = 0;
     for (const r of rows) {
-      const v = fromBytes(r.vector as Uint8Array);
+      const v = fromBytes(r.vector);
       this.recent.set(r.paper_id, r.updated_at);
       if (v.length !== this.dims) continue;
       const key = BigInt(r.paper_id);
@@ -134,35 +133,16 @@ export class VectorIndex {
     // scanned the last batch's rows: 5,000 rows and 85-130 ms every PAPERBOY_SEARCH_SYNC_MS at 100k papers).
     if (at && at !== this.overlapClosed) {
       const closed = Date.now() - Date.parse(at) > OVERLAP_MS;
-      const seen = await this.db
-        .selectFrom('paper_vectors')
-        .select(['paper_id', 'updated_at'])
-        .where('embedder', '=', this.embedder)
-        .where('updated_at', '>=', since)
-        .where('updated_at', '<=', at)
-        .execute();
+      const seen = await this.store.changedBetween(this.embedder, since, at);
       const missed = seen.filter((r) => this.recent.get(r.paper_id) !== r.updated_at).map((r) => r.paper_id);
       for (let i = 0; i < missed.length; i += 500) {
-        const rows = await this.db
-          .selectFrom('paper_vectors')
-          .select(['paper_id', 'vector', 'updated_at'])
-          .where('paper_id', 'in', missed.slice(i, i + 500))
-          .where('embedder', '=', this.embedder)
-          .execute();
+        const rows = await this.store.rows(this.embedder, missed.slice(i, i + 500));
         applied += this.apply(rows);
       }
       if (closed) this.overlapClosed = at;
     }
     for (;;) {
-      const rows = await this.db
-        .selectFrom('paper_vectors')
-        .select(['paper_id', 'vector', 'updated_at'])
-        .where('embedder', '=', this.embedder)
-        .where((eb) => eb.or([eb('updated_at', '>', at), eb.and([eb('updated_at', '=', at), eb('paper_id', '>', id)])]))
-        .orderBy('updated_at')
-        .orderBy('paper_id')
-        .limit(PAGE)
-        .execute();
+      const rows = await this.store.changedAfter(this.embedder, at, id, PAGE);
       if (!rows.length) break;
       // Added to the graph a few hundred at a time, yielding between: an HNSW insert of 2,000 vectors
       // holds the web thread for seconds on a busy machine (2.4 s measured at 10k papers, load 24).
@@ -179,12 +159,7 @@ export class VectorIndex {
     const horizon = back(at, OVERLAP_MS);
     for (const [pid, t] of this.recent) if (t < horizon) this.recent.delete(pid);
 
-    const dels = await this.db
-      .selectFrom('search_deletions')
-      .select(['paper_id', 'deleted_at'])
-      .where('deleted_at', '>=', back(this.meta.deletedCursor, OVERLAP_MS))
-      .orderBy('deleted_at')
-      .execute();
+    const dels = await this.store.deletionsSince(back(this.meta.deletedCursor, OVERLAP_MS));
     for (const d of dels) {
       const key = BigInt(d.paper_id);
       if (this.index.contains(key)) {
