@@ -42,17 +42,29 @@ test('base and delta answer as one index through replacements, deletions and com
     const all = new Map<number, Float32Array>();
     const idx = new LayeredIndex(DIMS);
     const first = vectors(500, 1);
-    put(idx, first.map((_, i) => i + 1), first);
+    put(
+      idx,
+      first.map((_, i) => i + 1),
+      first,
+    );
     first.forEach((v, i) => all.set(i + 1, v));
     idx.compact(file);
     assert.equal(idx.baseSize, 500);
     assert.equal(idx.changes, 0);
     // After the save: 50 new papers, 30 replaced vectors, 20 deletions (some of them in the delta).
     const more = vectors(50, 2);
-    put(idx, more.map((_, i) => 1001 + i), more);
+    put(
+      idx,
+      more.map((_, i) => 1001 + i),
+      more,
+    );
     more.forEach((v, i) => all.set(1001 + i, v));
     const repl = vectors(30, 4);
-    put(idx, repl.map((_, i) => 10 + i), repl);
+    put(
+      idx,
+      repl.map((_, i) => 10 + i),
+      repl,
+    );
     repl.forEach((v, i) => all.set(10 + i, v));
     for (const id of [100, 101, 102, 1001, 1002, ...Array.from({ length: 15 }, (_, i) => 200 + i)]) {
       assert.equal(idx.remove(id), true, `remove ${id}`);
