@@ -5,7 +5,6 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
-import type { Db } from '../storage/db.ts';
 import type { Embedder } from './embedders/types.ts';
 import { isStaticModelDir, loadStaticModel, readStaticModelFiles, staticModelVersion, writeStaticModelFiles, type StaticEmbedder } from './embedders/static.ts';
 import { EmbedderModelStore, type StoredModel } from '../storage/search-models.ts';
@@ -29,7 +28,6 @@ export class EmbedderModels {
 
   constructor(
     private readonly config: Config,
-    private readonly db: Db,
     readonly store: EmbedderModelStore,
     private readonly log: Logger,
     /** Called when a newer shared model appeared (the owner reloads its index). */

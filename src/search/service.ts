@@ -91,7 +91,7 @@ export class SearchService {
   ) {
     this.lexical = db.dialect === 'sqlite' ? new SqliteLexical(db.sqlite!, db.bm25) : new PostgresLexical(db.kysely, db.pool!);
     this.vectorWeight = config.searchVectorWeight;
-    this.selector = new EmbedderModels(config, db, new EmbedderModelStore(db.kysely), log, async () => {
+    this.selector = new EmbedderModels(config, new EmbedderModelStore(db.kysely), log, async () => {
       const searching = !!this.vectorsReady;
       await this.reload();
       // A process that serves searches loads the new model and index now, not in a request.

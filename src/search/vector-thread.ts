@@ -160,7 +160,7 @@ if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry ===
   let closing = false;
   const post = (m: FromThread) => port.postMessage(m);
   const tell = () => post({ type: 'state', state: current ? { embedder: current.e.id, dims: current.e.dims, size: current.vi.size } : null });
-  const selector = new EmbedderModels(config, db, new EmbedderModelStore(db.kysely), log, async () => rebuild());
+  const selector = new EmbedderModels(config, new EmbedderModelStore(db.kysely), log, async () => rebuild());
 
   // Loads the newest model and catches its index up, while the current pair goes on answering; then swaps.
   const build = async (): Promise<void> => {
