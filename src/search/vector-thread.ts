@@ -99,9 +99,13 @@ export class VectorThread {
     return ok;
   }
 
-  /** The replica the thread serves now; null when it has no model (lexical search). */
-  async replica(): Promise<VectorReplica | null> {
-    await this.started();
+  /**
+   * The replica the thread serves now; null when it has no model (lexical search), or when it has
+   * not built its first index within `waitMs` (a process started without its index file rebuilds it
+   * from the database: minutes at 100k papers, while searches answer by words).
+   */
+  async replica(waitMs = Infinity): Promise<VectorReplica | null> {
+    if (!(await this.started(waitMs))) return null;
     const s = this.state;
     if (!s) return null;
     if (this.replicaOf?.state === s) return this.replicaOf.replica;
