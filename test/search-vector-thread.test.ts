@@ -52,7 +52,8 @@ for (const dbk of databases) {
       const similarLocal = (await pb.search.similar(paper.id, 5)).map((p) => p.id);
 
       pb.search.serveVectorsFromThread();
-      const r = (await pb.search.replica())!;
+      // Until its first index is built, a search waits at most 2 s for it, then answers by words.
+      const r = await until('the thread serving', () => pb.search.replica(), { timeoutMs: 60_000, everyMs: 100 });
       assert.equal(r.embedder, first);
       assert.equal(r.size, 400);
       assert.equal((await pb.search.embedder())!.id, first, 'the embedder seen from here is the thread’s');

@@ -33,7 +33,7 @@ export type { Timings } from './stopwatch.ts';
 import { matchesFilters } from './filters.ts';
 import { startVectorThread, type VectorThread } from './vector-thread.ts';
 
-/** How long a search waits for a web process's first vector index before answering by words. */
+/** How long a search (or similar papers) waits for a web process's first vector index before doing without. */
 const FIRST_INDEX_WAIT_MS = 2000;
 export type Mode = 'hybrid' | 'lexical' | 'vector';
 export type Sort = 'relevance' | 'newest' | 'upvotes';
@@ -132,7 +132,7 @@ export class SearchService {
   }
 
   /** What search and similar papers ask: the vector thread's replica (its first index awaited ≤ waitMs), or the local index. */
-  async replica(waitMs = Infinity): Promise<VectorReplica | null> {
+  async replica(waitMs = FIRST_INDEX_WAIT_MS): Promise<VectorReplica | null> {
     if (this.thread) return this.thread.replica(waitMs);
     const vi = await this.vectorIndex();
     return vi && new LocalReplica(vi, () => this.embedder());
@@ -224,7 +224,7 @@ export class SearchService {
     lap('lexical');
     if (want !== 'lexical') {
       try {
-        const r = await this.replica(FIRST_INDEX_WAIT_MS);
+        const r = await this.replica();
         if (!r) fallback = 'search by meaning is not ready yet (a new site learns from its papers first, a few minutes); it switches on by itself';
         else ({ qvec, hits: vec, embedder: embedderId } = await r.query(q, hasFilters(opts.filters) ? depth * 4 : depth));
       } catch (err) {
