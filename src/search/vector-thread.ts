@@ -136,7 +136,10 @@ export class VectorThread {
     if (this.closing) return this.closed;
     this.closing = true;
     this.thread.postMessage({ type: 'close' } satisfies ToThread);
+    // Saving the index takes a moment; a thread that does not answer is stopped.
+    const t = setTimeout(() => void this.thread.terminate(), 10_000);
     await this.closed;
+    clearTimeout(t);
   }
 }
 
@@ -175,6 +178,7 @@ if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry ===
     if (e) {
       const vi = new VectorIndex(vectors, join(config.dataDir, 'vectors'), e.id, e.dims, log);
       await vi.catchUp();
+      if (closing) return void (await vi.close());
       next = { e, vi };
     }
     const old = current;
@@ -240,8 +244,9 @@ if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry ===
     if (m.type === 'close') {
       closing = true;
       clearInterval(watch);
+      // A build in progress is not waited for (minutes at 100k papers): it fails on the closed
+      // database, and the next start resumes from the saved index.
       void (async () => {
-        await building?.catch(() => {});
         await current?.vi.close();
         await current?.e.close?.();
         await db.close();
