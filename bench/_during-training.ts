@@ -155,6 +155,7 @@ export async function duringTraining(opts: {
       searchModes: modes,
       eldP99ms: Math.round(eld.p99ms * 10) / 10,
       eldMaxms: Math.round(eld.maxms * 10) / 10,
+      webRssMiB: eld.rssMiB,
       load1: Math.round(loadavg()[0] * 100) / 100,
     });
     if (control > 0 && --control === 0) {

@@ -16,7 +16,7 @@ const eld = monitorEventLoopDelay({ resolution: 10 });
 eld.enable();
 process.on('message', (m: { type: string }) => {
   if (m.type === 'report') {
-    process.send!({ type: 'eld', p50ms: eld.percentile(50) / 1e6, p99ms: eld.percentile(99) / 1e6, maxms: eld.max / 1e6 });
+    process.send!({ type: 'eld', p50ms: eld.percentile(50) / 1e6, p99ms: eld.percentile(99) / 1e6, maxms: eld.max / 1e6, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) });
     eld.reset();
   }
   if (m.type === 'stop')

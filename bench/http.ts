@@ -41,6 +41,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '10' },
     'worker-in-loop': { type: 'boolean' },
     'worker-process': { type: 'boolean' },
+    /** Build (or resume) the corpus and stop: data generation apart from the measured run. */
+    'corpus-only': { type: 'boolean' },
   },
 });
 const N = Number(values.papers);
@@ -95,6 +97,7 @@ async function* resampled(skip: number): AsyncGenerator<IngestItem> {
   }
   await pb.close();
 }
+if (values['corpus-only']) process.exit(0);
 if (values['during-training']) {
   const { duringTraining } = await import('./_during-training.ts');
   await duringTraining({

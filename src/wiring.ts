@@ -141,7 +141,7 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     new RecStore(db.kysely),
     stores.papers,
     stores.daily,
-    { embedder: () => pb.search.embedder(), neighbours: async (v, k) => (await pb.search.vectorIndex())?.search(v, k) ?? [] },
+    { embedder: () => pb.search.embedder(), neighbours: async (v, k) => (await pb.search.replica())?.search(v, k) ?? [] },
     pb.jobs,
     stores.kv,
     pb.community.now,

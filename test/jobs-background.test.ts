@@ -297,19 +297,27 @@ for (const dbk of databases) {
   });
 }
 
-it('the worker thread opens its own connection to the same database and stops cleanly', async () => {
+it('the worker thread opens its own connection to the same database, counts its jobs in /metrics and stops cleanly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'paperboy-thread-'));
   const cfg = testConfig({ PAPERBOY_DATA_DIR: dir, PAPERBOY_SYNC: 'false' });
   const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('silent') });
   const running = await startRoles(pb, 'all', { workerThread: true });
+  // The registry is the process's: other tests may have counted probes already.
+  const probesDone = async () => {
+    const text = await (await fetch(`${running.url}/metrics`)).text();
+    return Number(/^paperboy_jobs_run_total\{name="ops\.probe",outcome="done"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  };
   try {
     assert.match(running.workerId ?? '', /:\d+:[0-9a-f]{6}$/);
+    const before = await probesDone();
     const id = (await pb.jobs.enqueue('ops.probe', { ms: 0 }))!;
     await until(
       'the probe done by the thread',
       async () => (await pb.db.kysely.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'done',
       30_000,
     );
+    // The thread's counter reaches the web process's /metrics (posted to the main thread).
+    await until('the probe counted on /metrics', async () => (await probesDone()) === before + 1, 10_000);
   } finally {
     await running.stop();
     await pb.close();

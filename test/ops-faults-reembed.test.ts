@@ -16,6 +16,7 @@ import { databases, PG_URL, testConfig, type TestInstance } from './support/db.t
 import { instanceEnv, loadSomeSample, startServe } from './ops-child.ts';
 import { SearchService } from '../src/search/service.ts';
 import { VectorIndex } from '../src/search/vectors.ts';
+import { VectorStore } from '../src/storage/vectors.ts';
 import { documentText, fromBytes, normalize } from '../src/search/embedders/types.ts';
 import { EMBED_BATCH, SEARCH_JOB } from '../src/jobs/tasks/search.ts';
 import { createLogger } from '../src/logger.ts';
@@ -111,7 +112,7 @@ async function assertOneVectorEach(pb: TestInstance, embedder: string, dims: num
   });
   const dir = mkdtempSync(join(tmpdir(), 'paperboy-replica-'));
   try {
-    const replica = new VectorIndex(pb.db.kysely, dir, embedder, dims, createLogger('silent'));
+    const replica = new VectorIndex(new VectorStore(pb.db), dir, embedder, dims, createLogger('silent'));
     await replica.catchUp();
     assert.equal(replica.size, papers);
     await replica.close();

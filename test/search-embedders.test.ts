@@ -14,6 +14,7 @@ import { loadStaticModel, saveStaticModel, StaticEmbedder } from '../src/search/
 import { trainStaticModel } from '../src/search/embedders/train.ts';
 import { Tokenizer } from '../src/search/tokenizer.ts';
 import { VectorIndex } from '../src/search/vectors.ts';
+import { VectorStore } from '../src/storage/vectors.ts';
 import { createLogger } from '../src/logger.ts';
 import type { PaperInput } from '../src/domain/paper.ts';
 
@@ -192,7 +193,7 @@ for (const dbk of databases) {
       vi.save();
       const log = createLogger('silent');
       // Another process (or this one after a restart) opens the saved index.
-      const replica = new VectorIndex(pb.db.kysely, join(pb.dataDir, 'vectors'), vi.embedder, vi.dims, log);
+      const replica = new VectorIndex(new VectorStore(pb.db), join(pb.dataDir, 'vectors'), vi.embedder, vi.dims, log);
       assert.equal(replica.size, 300);
       assert.equal(await replica.catchUp(), 0, 'nothing to replay');
       // New papers, a changed abstract and a deletion happen elsewhere.

@@ -57,6 +57,8 @@ export async function startRoles(pb: Paperboy, role: Role, opts: RoleOptions = {
     }
   }
   if (role === 'web' || role === 'all') {
+    // The embedding model and the vector index load, build and answer in a thread of their own.
+    pb.search.serveVectorsFromThread();
     const { app } = await buildApp(pb);
     await app.listen({ host: pb.config.host, port: pb.config.port });
     const addr = app.server.address();

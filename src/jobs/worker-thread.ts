@@ -12,13 +12,18 @@ import { isMainThread, parentPort, workerData, type Worker as Thread } from 'nod
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
 import { startThread } from '../threads.ts';
+import { metrics, type Labels } from '../ops/metrics.ts';
 
 interface ThreadData {
   config: Config;
   schema?: string;
 }
 type ToThread = { type: 'stop' } | { type: 'abort' };
-type FromThread = { type: 'started'; workerId: string } | { type: 'stopped' } | { type: 'failed'; error: string };
+type FromThread =
+  | { type: 'started'; workerId: string }
+  | { type: 'stopped' }
+  | { type: 'failed'; error: string }
+  | { type: 'count'; name: string; labels?: Labels; by: number };
 
 export interface WorkerThread {
   /** The worker's id (its leases' locked_by), once started. */
@@ -43,7 +48,8 @@ export async function startWorkerThread(config: Config, log: Logger, schema?: st
         if (m.type === 'started') {
           id = m.workerId;
           resolve();
-        } else if (m.type === 'stopped') void thread.terminate();
+        } else if (m.type === 'count') metrics.applyForwarded(m.name, m.labels, m.by);
+        else if (m.type === 'stopped') void thread.terminate();
         else if (m.type === 'failed') reject(new Error(m.error));
       });
       thread.on('error', (err) => {
@@ -80,6 +86,8 @@ if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry ===
   const { openPaperboy } = await import('../wiring.ts');
   const { createLogger } = await import('../logger.ts');
   const { startWorkerRole } = await import('./run.ts');
+  // The thread's counters (jobs run, mails sent) count in the web process's /metrics.
+  metrics.forwardCounters((name, labels, by) => port.postMessage({ type: 'count', name, labels, by } satisfies FromThread));
   try {
     const log = createLogger(config.logLevel).child({ thread: 'worker' });
     const pb = await openPaperboy(config, { log, schema });

@@ -23,10 +23,19 @@ function same(a: Value['labels'], b: Labels = {}): boolean {
   return ka.length === Object.keys(b).length && ka.every((k) => String(a[k]) === String(b[k]));
 }
 
+/** Where a worker thread sends its counters' increments (see Registry.forwardCounters). */
+export type CounterSink = (name: string, labels: Labels | undefined, by: number) => void;
+
 export class Counter {
   readonly type = 'counter';
-  constructor(readonly prom: prom.Counter<string>) {}
+  /** Set in a worker thread: increments go to the main thread's registry, which /metrics renders. */
+  sink?: CounterSink;
+  constructor(
+    readonly prom: prom.Counter<string>,
+    readonly name: string,
+  ) {}
   inc(labels?: Labels, by = 1): void {
+    if (this.sink) return this.sink(this.name, labels, by);
     if (labels && Object.keys(labels).length) this.prom.inc(sorted(labels), by);
     else this.prom.inc(by);
   }
@@ -92,8 +101,27 @@ export class Registry {
     return m;
   }
 
+  private sink?: CounterSink;
+
   counter(name: string, help: string, labelNames: string[] = []): Counter {
-    return this.get(name, 'counter', () => new Counter(new prom.Counter({ name, help, labelNames, registers: [this.prom] })));
+    const c = this.get(name, 'counter', () => new Counter(new prom.Counter({ name, help, labelNames, registers: [this.prom] }), name));
+    c.sink ??= this.sink;
+    return c;
+  }
+
+  /**
+   * In a worker thread (role all): every counter, registered now or later, hands its increments to
+   * `sink` (which posts them to the main thread) instead of this thread's registry, which nothing scrapes.
+   */
+  forwardCounters(sink: CounterSink): void {
+    this.sink = sink;
+    for (const m of this.metrics.values()) if (m instanceof Counter) m.sink = sink;
+  }
+
+  /** Applies an increment forwarded by a worker thread to the counter of that name, if this process has it. */
+  applyForwarded(name: string, labels: Labels | undefined, by: number): void {
+    const m = this.metrics.get(name);
+    if (m instanceof Counter) m.inc(labels, by);
   }
   gauge(name: string, help: string, labelNames: string[] = []): Gauge {
     return this.get(name, 'gauge', () => new Gauge(new prom.Gauge({ name, help, labelNames, registers: [this.prom] })));

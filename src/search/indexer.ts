@@ -1,9 +1,8 @@
 // The indexer: embeds the papers that have no vector from the current embedder (or a stale one),
 // batch by batch, each batch committed (a killed process leaves its batch pending for any other).
 // A new paper is embedded by the next pass of the embed job, within seconds of its import.
-import { sql } from 'kysely';
-import type { Db } from '../storage/db.ts';
 import { nowIso } from '../storage/dialect.ts';
+import type { VectorStore } from '../storage/vectors.ts';
 import { documentText, toBytes, type Embedder } from './embedders/types.ts';
 
 /** See Indexer.pendingCursor. */
@@ -11,7 +10,7 @@ const PENDING_MARGIN_MS = 5 * 60_000;
 
 export class Indexer {
   constructor(
-    private readonly db: Db,
+    private readonly store: VectorStore,
     private readonly embedder: () => Promise<Embedder | null>,
   ) {}
 
@@ -29,22 +28,7 @@ export class Indexer {
     if (!e) return 0;
     if (this.pendingCursor.embedder !== e.id) this.pendingCursor = { embedder: e.id, after: 0 };
     const c = this.pendingCursor;
-    const pending = (after: number) => {
-      const q = this.db.kysely
-        .selectFrom('papers as p')
-        .leftJoin('paper_vectors as v', 'v.paper_id', 'p.id')
-        .select(['p.id', 'p.title', 'p.abstract', 'p.modified_at'])
-        .where((eb) => eb.or([eb('v.paper_id', 'is', null), eb('v.embedder', '<>', e.id), eb('v.source_modified_at', '<', eb.ref('p.modified_at'))]))
-        .limit(batch);
-      if (c.since === undefined) return q.where('p.id', '>', after).orderBy('p.id').execute();
-      const at = c.at ?? c.since;
-      return q
-        .where('p.modified_at', '>=', c.since)
-        .where((eb) => eb.or([eb('p.modified_at', '>', at), eb.and([eb('p.modified_at', '=', at), eb('p.id', '>', after)])]))
-        .orderBy('p.modified_at')
-        .orderBy('p.id')
-        .execute();
-    };
+    const pending = (after: number) => this.store.pending(e.id, batch, { after, since: c.since, at: c.at });
     let checkedAt = Date.now();
     let rows = await pending(c.after);
     if (!rows.length && c.since === undefined && c.after > 0) {
@@ -75,23 +59,7 @@ export class Indexer {
     }));
     // One transaction per batch: a process killed mid-batch leaves the whole batch pending, and
     // the next run (any process) starts again from the papers without a current vector.
-    await this.db.kysely.transaction().execute(async (trx) => {
-      for (let i = 0; i < values.length; i += 200) {
-        await trx
-          .insertInto('paper_vectors')
-          .values(values.slice(i, i + 200))
-          .onConflict((oc) =>
-            oc.column('paper_id').doUpdateSet((eb) => ({
-              embedder: eb.ref('excluded.embedder'),
-              dims: eb.ref('excluded.dims'),
-              vector: eb.ref('excluded.vector'),
-              source_modified_at: eb.ref('excluded.source_modified_at'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-          .execute();
-      }
-    });
+    await this.store.upsert(values);
     // Moved on only once the batch is stored: a batch that failed is taken again.
     const last = rows[rows.length - 1];
     c.after = last.id;
@@ -111,13 +79,13 @@ export class Indexer {
       // On SQLite, a bulk pass writes ~1 KB a paper into the write-ahead log: copied into the
       // database and the log truncated every 50,000 papers, so that the disk holds the data about
       // once (a 1M-paper run left a 3 GB log). Readers in other processes may delay it to the next.
-      if (this.db.sqlite && sinceCheckpoint >= 50_000) {
-        this.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      if (sinceCheckpoint >= 50_000) {
+        this.store.checkpoint();
         sinceCheckpoint = 0;
       }
       onBatch?.(done);
     }
-    if (this.db.sqlite && done) this.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    if (done) this.store.checkpoint();
     return done;
   }
 
@@ -125,8 +93,6 @@ export class Indexer {
   async pendingCount(): Promise<number> {
     const e = await this.embedder();
     if (!e) return 0;
-    const r = await sql<{ n: number }>`select count(*) as n from papers p left join paper_vectors v on v.paper_id = p.id
-      where v.paper_id is null or v.embedder <> ${e.id} or v.source_modified_at < p.modified_at`.execute(this.db.kysely);
-    return Number(r.rows[0].n);
+    return this.store.pendingCount(e.id);
   }
 }

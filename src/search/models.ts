@@ -5,10 +5,9 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
-import type { Db } from '../storage/db.ts';
 import type { Embedder } from './embedders/types.ts';
 import { isStaticModelDir, loadStaticModel, readStaticModelFiles, staticModelVersion, writeStaticModelFiles, type StaticEmbedder } from './embedders/static.ts';
-import { EmbedderModelStore, type StoredModel } from './model-store.ts';
+import { EmbedderModelStore, type StoredModel } from '../storage/search-models.ts';
 import { HttpEmbedder } from './embedders/http.ts';
 import { OnnxEmbedder } from './embedders/onnx.ts';
 
@@ -29,7 +28,6 @@ export class EmbedderModels {
 
   constructor(
     private readonly config: Config,
-    private readonly db: Db,
     readonly store: EmbedderModelStore,
     private readonly log: Logger,
     /** Called when a newer shared model appeared (the owner reloads its index). */
@@ -139,9 +137,9 @@ export class EmbedderModels {
     if (!isStaticModelDir(dir)) return undefined;
     const e = loadStaticModel(dir);
     const files = readStaticModelFiles(dir);
-    const kv = await this.db.kysely.selectFrom('kv').select('value').where('key', '=', 'search.trained_docs').executeTakeFirst();
+    const docs = await this.store.legacyTrainedDocs();
     this.log.info({ embedder: e.id, dir }, 'sharing the locally trained embedding model through the database');
-    return this.store.publish({ embedder: e.id, version: staticModelVersion(files.weights), dims: e.dims, docs: Number(kv?.value ?? 0) }, files);
+    return this.store.publish({ embedder: e.id, version: staticModelVersion(files.weights), dims: e.dims, docs }, files);
   }
 
   /**

@@ -14,7 +14,9 @@ import { SqliteLexical } from './lexical-sqlite.ts';
 import { PostgresLexical } from './lexical-pg.ts';
 import { VectorIndex } from './vectors.ts';
 import { fromBytes, type Embedder } from './embedders/types.ts';
-import { EmbedderModelStore } from './model-store.ts';
+import { EmbedderModelStore } from '../storage/search-models.ts';
+import { VectorStore } from '../storage/vectors.ts';
+import { SearchCorpusStore } from '../storage/search-corpus.ts';
 import type { TrainOptions, TrainStats } from './embedders/train.ts';
 import { snippetHtml } from './text.ts';
 import { termShare } from './term-share.ts';
@@ -25,7 +27,14 @@ import { similarPapers } from './similar.ts';
 import { EmbedderModels } from './models.ts';
 import { Indexer } from './indexer.ts';
 import { needsTraining, trainDefaultModel } from './training.ts';
+import { LocalReplica, type VectorReplica } from './replica.ts';
+import { stopwatch, type Timings } from './stopwatch.ts';
+export type { Timings } from './stopwatch.ts';
+import { matchesFilters } from './filters.ts';
+import { startVectorThread, type VectorThread } from './vector-thread.ts';
 
+/** How long a search (or similar papers) waits for a web process's first vector index before doing without. */
+const FIRST_INDEX_WAIT_MS = 2000;
 export type Mode = 'hybrid' | 'lexical' | 'vector';
 export type Sort = 'relevance' | 'newest' | 'upvotes';
 
@@ -61,20 +70,6 @@ export interface SearchResult {
   hits: { paper: Paper; score: number; match: RankedHit['match']; snippet: string }[];
 }
 
-/** Milliseconds spent in each step of a ranking (summed by step name), for benchmarks. */
-export type Timings = Record<string, number>;
-
-/** A lap timer adding the time since the previous lap to `t[step]`; does nothing without `t`. */
-function stopwatch(t?: Timings): (step: string) => void {
-  if (!t) return () => {};
-  let last = performance.now();
-  return (step) => {
-    const now = performance.now();
-    t[step] = (t[step] ?? 0) + now - last;
-    last = now;
-  };
-}
-
 export class SearchService {
   readonly lexical: LexicalIndex;
   private vectors?: VectorIndex;
@@ -84,6 +79,11 @@ export class SearchService {
   /** Which embedder, and the trained default models shared by every process through the database. */
   private readonly selector: EmbedderModels;
   private readonly indexer: Indexer;
+  /** The stored vectors and the papers' text, as search reads them (src/storage). */
+  private readonly vectorStore: VectorStore;
+  private readonly corpus: SearchCorpusStore;
+  /** Web processes: the model and the vector index live in a thread of their own (vector-thread.ts). */
+  private thread?: VectorThread;
 
   constructor(
     private readonly config: Config,
@@ -93,13 +93,15 @@ export class SearchService {
   ) {
     this.lexical = db.dialect === 'sqlite' ? new SqliteLexical(db.sqlite!, db.bm25) : new PostgresLexical(db.kysely, db.pool!);
     this.vectorWeight = config.searchVectorWeight;
-    this.selector = new EmbedderModels(config, db, new EmbedderModelStore(db.kysely), log, async () => {
+    this.selector = new EmbedderModels(config, new EmbedderModelStore(db.kysely), log, async () => {
       const searching = !!this.vectorsReady;
       await this.reload();
       // A process that serves searches loads the new model and index now, not in a request.
       if (searching) await this.vectorIndex().catch(() => null);
     });
-    this.indexer = new Indexer(db, () => this.embedder());
+    this.vectorStore = new VectorStore(db);
+    this.corpus = new SearchCorpusStore(db.kysely);
+    this.indexer = new Indexer(this.vectorStore, () => this.embedder());
   }
 
   /** The trained default models, shared by every process through the database. */
@@ -112,13 +114,33 @@ export class SearchService {
     return this.selector.staticModelDir;
   }
 
-  /** The configured embedder, or null when there is none (yet). */
+  /** The configured embedder, or null when there is none (yet). In a web process, the vector thread's. */
   embedder(): Promise<Embedder | null> {
-    return this.selector.embedder();
+    return this.thread ? this.thread.embedder() : this.selector.embedder();
+  }
+
+  /**
+   * For web processes: from now on the embedding model and the vector index are loaded, built and
+   * searched in a thread (vector-thread.ts), never on this thread's event loop.
+   */
+  serveVectorsFromThread(): void {
+    if (this.thread) return;
+    const c = this.config;
+    const schema = this.db.schema ?? c.databaseSchema;
+    const db = { url: c.databaseUrl, dataDir: c.dataDir, schema, poolSize: 2, statementTimeoutMs: c.databaseStatementTimeoutMs };
+    this.thread = startVectorThread(c, db, this.log);
+  }
+
+  /** What search and similar papers ask: the vector thread's replica (its first index awaited ≤ waitMs), or the local index. */
+  async replica(waitMs = FIRST_INDEX_WAIT_MS): Promise<VectorReplica | null> {
+    if (this.thread) return this.thread.replica(waitMs);
+    const vi = await this.vectorIndex();
+    return vi && new LocalReplica(vi, () => this.embedder());
   }
 
   /** Forgets the loaded embedder and index (after training a new model, or when another process did). */
   async reload(): Promise<void> {
+    this.thread?.reload();
     this.selector.reset();
     const old = this.vectors;
     this.vectors = undefined;
@@ -135,7 +157,7 @@ export class SearchService {
         return null;
       }
       const gen = this.selector.generation;
-      const vi = new VectorIndex(this.db.kysely, join(this.config.dataDir, 'vectors'), e.id, e.dims, this.log);
+      const vi = new VectorIndex(this.vectorStore, join(this.config.dataDir, 'vectors'), e.id, e.dims, this.log);
       await vi.catchUp();
       // The embedder changed meanwhile: this index serves the callers that asked for it, and no one after.
       if (gen !== this.selector.generation) {
@@ -158,6 +180,11 @@ export class SearchService {
    * throws while it runs, waiting at most `waitMs` for it.
    */
   async indexReadiness(waitMs = 1000): Promise<string> {
+    if (this.thread) {
+      if (!(await this.thread.started(waitMs))) throw new Error('the vector index is catching up with the database');
+      const r = await this.thread.replica();
+      return r ? `${r.size} vectors` : 'no embedding model yet: lexical search';
+    }
     if (!this.vectors) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((res) => (timer = setTimeout(() => res('late'), waitMs)));
@@ -169,6 +196,7 @@ export class SearchService {
   }
 
   async close(): Promise<void> {
+    await this.thread?.close();
     await this.vectors?.close();
     const e = await this.selector.loaded()?.catch(() => null);
     await e?.close?.();
@@ -187,7 +215,8 @@ export class SearchService {
     let mode: Mode = want;
     let fallback: string | undefined;
     let qvec: Float32Array | undefined;
-    let vi: VectorIndex | null = null;
+    let vec: Hit[] = [];
+    let embedderId = '';
     // The lexical list is asked for first: the database ranks while this process embeds the query
     // and searches the vector index. (On SQLite the statement runs here, synchronously.)
     const lexical = want === 'vector' ? undefined : this.lexical.rank(q, depth, opts.filters);
@@ -195,10 +224,9 @@ export class SearchService {
     lap('lexical');
     if (want !== 'lexical') {
       try {
-        vi = await this.vectorIndex();
-        const e = await this.embedder();
-        if (!vi || !e) fallback = 'search by meaning is not ready yet (a new site learns from its papers first, a few minutes); it switches on by itself';
-        else [qvec] = await e.embed([q], 'query');
+        const r = await this.replica();
+        if (!r) fallback = 'search by meaning is not ready yet (a new site learns from its papers first, a few minutes); it switches on by itself';
+        else ({ qvec, hits: vec, embedder: embedderId } = await r.query(q, hasFilters(opts.filters) ? depth * 4 : depth));
       } catch (err) {
         fallback = `the embedding model failed (${(err as Error).message})`;
       }
@@ -208,7 +236,6 @@ export class SearchService {
       }
     }
     lap('embed');
-    let vec = qvec && vi ? vi.search(qvec, hasFilters(opts.filters) ? depth * 4 : depth) : [];
     if (vec.length && hasFilters(opts.filters)) vec = await this.keepMatching(vec, opts.filters!);
     lap('vector');
     const lexList = mode === 'vector' ? { hits: [], floor: 0 } : await (lexical ?? this.lexical.rank(q, depth, opts.filters));
@@ -223,7 +250,7 @@ export class SearchService {
         ? lex.map((h): RankedHit => ({ ...h, match: 'ranked', lexical: h.score }))
         : mode === 'vector'
           ? vec.map((h): RankedHit => ({ ...h, match: 'ranked', cosine: h.score }))
-          : this.fuse(q, lexList, vec, qvec!),
+          : this.fuse(q, lexList, vec, qvec!, embedderId),
     ]);
     lap('titles_and_fusion');
 
@@ -243,7 +270,7 @@ export class SearchService {
    * PostgreSQL); else at most the list's floor: the floor times the share of the query's words its
    * text has, since scoring single papers with bm25() costs a pass over each word's postings.
    */
-  private async fuse(q: string, lexList: LexicalList, vec: Hit[], qvec: Float32Array): Promise<RankedHit[]> {
+  private async fuse(q: string, lexList: LexicalList, vec: Hit[], qvec: Float32Array, embedder: string): Promise<RankedHit[]> {
     const lex = lexList.hits;
     const inLex = new Set(lex.map((h) => h.id));
     const inVec = new Set(vec.map((h) => h.id));
@@ -252,7 +279,7 @@ export class SearchService {
     // so both are asked for at once.
     const [outside, cosines] = await Promise.all([
       this.outsideScores(q, lexList, missing),
-      this.cosines(lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec),
+      this.cosines(lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec, embedder),
     ]);
     const byId = new Map<number, RankedHit>();
     for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score, cosine: cosines.get(h.id) });
@@ -267,20 +294,18 @@ export class SearchService {
   private async outsideScores(q: string, lexList: LexicalList, ids: number[]): Promise<Map<number, number>> {
     if (!ids.length) return new Map();
     if (this.lexical.scoreIds) return this.lexical.scoreIds(q, ids);
-    return new Map([...(await termShare(this.db, q, ids))].map(([id, share]) => [id, lexList.floor * share]));
+    return new Map([...(await termShare(this.corpus, q, ids))].map(([id, share]) => [id, lexList.floor * share]));
   }
 
   /** The cosine of each paper's stored vector with `qvec`. */
-  private async cosines(ids: number[], qvec: Float32Array): Promise<Map<number, number>> {
+  private async cosines(ids: number[], qvec: Float32Array, embedder: string): Promise<Map<number, number>> {
     const out = new Map<number, number>();
     if (!ids.length) return out;
-    const e = await this.embedder();
-    const rows = await this.db.kysely.selectFrom('paper_vectors').select(['paper_id', 'vector']).where('paper_id', 'in', ids).where('embedder', '=', e!.id).execute();
-    for (const r of rows) {
-      const v = fromBytes(r.vector as Uint8Array);
+    for (const [id, bytes] of await this.vectorStore.vectorsOf(ids, embedder)) {
+      const v = fromBytes(bytes);
       let s = 0;
       for (let i = 0; i < v.length; i++) s += v[i] * qvec[i];
-      out.set(r.paper_id, s);
+      out.set(id, s);
     }
     return out;
   }
@@ -288,18 +313,8 @@ export class SearchService {
   private async keepMatching<T extends { id: number }>(hits: T[], f: Filters): Promise<T[]> {
     if (!hits.length) return hits;
     const papers = await this.papers.byIds(hits.map((h) => h.id));
-    return hits.filter((h) => {
-      const p = papers.get(h.id);
-      if (!p) return false;
-      const day = p.publishedAt?.slice(0, 10);
-      if (f.from && (!day || day < f.from)) return false;
-      if (f.to && (!day || day > f.to)) return false;
-      if (f.hasCode && !p.codeUrl) return false;
-      if (f.category && !p.categories.includes(f.category)) return false;
-      return true;
-    });
+    return hits.filter((h) => matchesFilters(papers.get(h.id), f));
   }
-
 
   /** The search use case: ranked, filtered, sorted, paginated papers with snippets. */
   async search(params: SearchParams): Promise<SearchResult> {
@@ -348,7 +363,7 @@ export class SearchService {
 
   /** Papers like this one: neighbours of its vector fused (RRF, k = 60) with a lexical more-like-this. */
   async similar(paperId: number, limit = 10): Promise<Paper[]> {
-    return similarPapers({ db: this.db, papers: this.papers, lexical: this.lexical, vectorIndex: () => this.vectorIndex() }, paperId, limit);
+    return similarPapers({ vectors: this.vectorStore, papers: this.papers, lexical: this.lexical, replica: () => this.replica() }, paperId, limit);
   }
 
   /** Embeds up to `batch` papers that have no vector from the current embedder (or a stale one). */
@@ -371,13 +386,13 @@ export class SearchService {
    * process (each keeps a copy in its data dir), and switches this process to it.
    */
   async train(opts: TrainOptions & { maxDocs?: number } = {}): Promise<TrainStats> {
-    const stats = await trainDefaultModel({ config: this.config, db: this.db, papers: this.papers, models: this.selector }, opts);
+    const stats = await trainDefaultModel({ config: this.config, corpus: this.corpus, papers: this.papers, models: this.selector }, opts);
     await this.reload();
     return stats;
   }
 
   /** Whether the worker should (re)train the default model: none yet, or the corpus grew by the factor. */
   needsTraining(minDocs = 200): Promise<boolean> {
-    return needsTraining({ config: this.config, db: this.db, papers: this.papers, models: this.selector }, minDocs);
+    return needsTraining({ config: this.config, corpus: this.corpus, papers: this.papers, models: this.selector }, minDocs);
   }
 }

@@ -1,19 +1,19 @@
 // Similar papers: the neighbours of a paper's vector fused by reciprocal rank (fusion.ts) with a
 // lexical more-like-this on its most distinctive words.
-import type { Db } from '../storage/db.ts';
+import type { VectorStore } from '../storage/vectors.ts';
 import type { PaperStore } from '../storage/papers.ts';
 import type { Paper } from '../domain/paper.ts';
 import type { Hit, LexicalIndex } from './lexical.ts';
-import type { VectorIndex } from './vectors.ts';
+import type { VectorReplica } from './replica.ts';
 import { fromBytes } from './embedders/types.ts';
 import { reciprocalRank } from './fusion.ts';
 import { queryTerms, STOPWORDS, words } from './text.ts';
 
 export interface SimilarDeps {
-  db: Db;
+  vectors: VectorStore;
   papers: PaperStore;
   lexical: LexicalIndex;
-  vectorIndex: () => Promise<VectorIndex | null>;
+  replica: () => Promise<VectorReplica | null>;
 }
 
 /** Papers like this one: neighbours of its vector fused (RRF, k = 60) with a lexical more-like-this. */
@@ -21,10 +21,10 @@ export async function similarPapers(deps: SimilarDeps, paperId: number, limit = 
   const base = (await deps.papers.byIds([paperId])).get(paperId);
   if (!base) return [];
   const lists: { ids: number[]; weight: number }[] = [];
-  const vi = await deps.vectorIndex().catch(() => null);
+  const vi = await deps.replica().catch(() => null);
   if (vi) {
-    const row = await deps.db.kysely.selectFrom('paper_vectors').select('vector').where('paper_id', '=', paperId).where('embedder', '=', vi.embedder).executeTakeFirst();
-    if (row) lists.push({ ids: vi.search(fromBytes(row.vector as Uint8Array), limit * 3 + 1).map((h) => h.id), weight: 1 });
+    const bytes = (await deps.vectors.vectorsOf([paperId], vi.embedder)).get(paperId);
+    if (bytes) lists.push({ ids: (await vi.search(fromBytes(bytes), limit * 3 + 1)).map((h) => h.id), weight: 1 });
   }
   const mlt = await moreLikeThis(deps.lexical, base, limit * 3 + 1, !lists.length);
   lists.push({ ids: mlt.map((h) => h.id), weight: lists.length ? 0.7 : 1 });

@@ -1,14 +1,14 @@
 // The share of a query's words (stemmed alike) in each paper's title or abstract: fusion's estimate
 // of the lexical score of a paper outside a cut SQLite list (see SearchService.fuse).
-import type { Db } from '../storage/db.ts';
+import type { SearchCorpusStore } from '../storage/search-corpus.ts';
 import { lightStem, queryTerms, words } from './text.ts';
 
 /** For each paper, the share of the query's words (stemmed alike) found in its title or abstract. */
-export async function termShare(db: Db, q: string, ids: number[]): Promise<Map<number, number>> {
+export async function termShare(corpus: SearchCorpusStore, q: string, ids: number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   const terms = [...new Set(queryTerms(q).map(lightStem))];
   if (!ids.length || !terms.length) return out;
-  const rows = await db.kysely.selectFrom('papers').select(['id', 'title', 'abstract']).where('id', 'in', ids).execute();
+  const rows = await corpus.texts(ids);
   for (const r of rows) {
     // A stem is a prefix of its word: only words that start with a term's stem are stemmed.
     const left = new Set(terms);

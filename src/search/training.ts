@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/index.ts';
-import type { Db } from '../storage/db.ts';
+import type { SearchCorpusStore } from '../storage/search-corpus.ts';
 import type { PaperStore } from '../storage/papers.ts';
 import { loadStaticModel, readStaticModelFiles, saveStaticModel, staticModelVersion } from './embedders/static.ts';
 import type { TrainOptions, TrainStats } from './embedders/train.ts';
@@ -15,18 +15,18 @@ import { CACHE_DIR, type EmbedderModels } from './models.ts';
 
 export interface TrainDeps {
   config: Config;
-  db: Db;
+  corpus: SearchCorpusStore;
   papers: PaperStore;
   models: EmbedderModels;
 }
 
 /** The papers to train on: all, or an even sample (every k-th id) of at most `maxDocs`. */
-export async function trainingDocs(db: Db, total: number, maxDocs: number): Promise<{ title: string; abstract: string }[]> {
+export async function trainingDocs(corpus: SearchCorpusStore, total: number, maxDocs: number): Promise<{ title: string; abstract: string }[]> {
   const step = Math.max(1, Math.ceil(total / maxDocs));
   const out: { title: string; abstract: string }[] = [];
   let lastId = 0;
   for (;;) {
-    const rows = await db.kysely.selectFrom('papers').select(['id', 'title', 'abstract']).where('id', '>', lastId).orderBy('id').limit(5000).execute();
+    const rows = await corpus.page(lastId, 5000);
     if (!rows.length) break;
     for (const r of rows) if (r.id % step === 0) out.push({ title: r.title, abstract: r.abstract });
     lastId = rows[rows.length - 1].id;
@@ -64,9 +64,9 @@ function loadCheckpoint(file: string, key: string): ContrastiveCheckpoint | unde
  * process (each keeps a copy in its data dir). The caller switches to it.
  */
 export async function trainDefaultModel(deps: TrainDeps, opts: TrainOptions & { maxDocs?: number } = {}): Promise<TrainStats> {
-  const { config, db, papers, models } = deps;
+  const { config, corpus, papers, models } = deps;
   const n = await papers.count();
-  const docs = await trainingDocs(db, n, opts.maxDocs ?? 200_000);
+  const docs = await trainingDocs(corpus, n, opts.maxDocs ?? 200_000);
   const cacheDir = join(config.dataDir, CACHE_DIR);
   mkdirSync(cacheDir, { recursive: true });
   // A checkpoint is good for the same papers and options only.

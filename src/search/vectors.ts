@@ -3,15 +3,15 @@
 // .updated_at and search_deletions.deleted_at), so every process keeps its own replica.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import usearch, { type Index as UIndex, type MetricKind, type ScalarKind } from 'usearch';
-import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
+import { randomBytes } from 'node:crypto';
+import { LayeredIndex, quantise } from './layered-index.ts';
+import type { VectorStore } from '../storage/vectors.ts';
 import type { Logger } from '../logger.ts';
 import { fromBytes } from './embedders/types.ts';
 import type { Hit } from './lexical.ts';
 
-/** The stored scalar type; an index file saved with another one is rebuilt. */
-const SCALAR = 'i8';
+/** How vectors are held (see layered-index.ts); an index file saved another way is rebuilt. */
+const SCALAR = 'i8-max';
 
 interface Meta {
   embedder: string;
@@ -29,6 +29,14 @@ const OVERLAP_MS = 10_000;
 const PAGE = 2000;
 /** Vectors added to the index between two yields to the event loop. */
 const APPLY_CHUNK = 200;
+/** Changes (delta entries and hidden base entries) that make a catch-up save the index: at least this many… */
+const COMPACT_MIN = 20_000;
+/** …and this share of the saved index. */
+const COMPACT_SHARE = 0.02;
+/** While a replica is first built, it is saved whenever its delta outgrows the base and this. */
+const COMPACT_FIRST = 200_000;
+/** A replica with any change is saved at least this often. */
+const SAVE_EVERY_MS = 10 * 60_000;
 
 function back(iso: string, ms: number): string {
   if (!iso) return '';
@@ -36,7 +44,7 @@ function back(iso: string, ms: number): string {
 }
 
 export class VectorIndex {
-  private index: UIndex;
+  private index: LayeredIndex;
   private meta: Meta;
   private dirty = 0;
   private timer?: NodeJS.Timeout;
@@ -49,7 +57,7 @@ export class VectorIndex {
   readonly file: string;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: VectorStore,
     dir: string,
     readonly embedder: string,
     readonly dims: number,
@@ -57,23 +65,9 @@ export class VectorIndex {
   ) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, `${embedder.replace(/[^\w.@-]+/g, '_')}.usearch`);
-    this.index = VectorIndex.empty(dims);
+    this.index = new LayeredIndex(dims);
     this.meta = { embedder, dims, scalar: SCALAR, cursor: ['', 0], deletedCursor: '' };
     this.load();
-  }
-
-  private static empty(dims: number): UIndex {
-    // i8 quarters memory (1M × 256 dims in about 0.25 GB) and expansion_add 64 halves build time
-    // against f16 / 128, with the same recall@10 of the exact neighbours (0.93) at 100k papers.
-    return new usearch.Index({
-      dimensions: dims,
-      metric: 'cos' as MetricKind,
-      quantization: SCALAR as ScalarKind,
-      connectivity: 16,
-      expansion_add: 64,
-      expansion_search: 96,
-      multi: false,
-    });
   }
 
   private load(): void {
@@ -82,21 +76,19 @@ export class VectorIndex {
     try {
       const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Meta;
       if (meta.embedder !== this.embedder || meta.dims !== this.dims || meta.scalar !== SCALAR) return;
-      const idx = VectorIndex.empty(this.dims);
-      idx.load(this.file);
-      this.index = idx;
+      this.index.open(this.file);
       this.meta = meta;
       for (const [id, at] of meta.recent ?? []) this.recent.set(id, at);
-      this.log.info({ file: this.file, size: idx.size() }, 'vector index loaded');
+      this.log.info({ file: this.file, size: this.index.size }, 'vector index mapped');
     } catch (err) {
       // A damaged file is rebuilt from the database.
       this.log.warn({ err: (err as Error).message, file: this.file }, 'vector index unreadable, rebuilding');
-      this.index = VectorIndex.empty(this.dims);
+      this.index = new LayeredIndex(this.dims);
     }
   }
 
   get size(): number {
-    return this.index.size();
+    return this.index.size;
   }
 
   /** Applies every change since the cursor; returns how many vectors were added, replaced or removed. */
@@ -107,21 +99,18 @@ export class VectorIndex {
   }
 
   /** Adds (or replaces) vectors; returns how many were applied. */
-  private apply(rows: { paper_id: number; vector: unknown; updated_at: string }[]): number {
-    const keys: bigint[] = [];
-    const vecs = new Float32Array(rows.length * this.dims);
-    let n = 0;
+  private apply(rows: { paper_id: number; vector: Uint8Array; updated_at: string }[]): number {
+    const ids: number[] = [];
+    const vecs = new Int8Array(rows.length * this.dims);
     for (const r of rows) {
-      const v = fromBytes(r.vector as Uint8Array);
+      const v = fromBytes(r.vector);
       this.recent.set(r.paper_id, r.updated_at);
       if (v.length !== this.dims) continue;
-      const key = BigInt(r.paper_id);
-      if (this.index.contains(key)) this.index.remove(key);
-      keys.push(key);
-      vecs.set(v, n++ * this.dims);
+      quantise(v, vecs.subarray(ids.length * this.dims, (ids.length + 1) * this.dims));
+      ids.push(r.paper_id);
     }
-    if (n) this.index.add(BigUint64Array.from(keys), vecs.subarray(0, n * this.dims));
-    return n;
+    this.index.put(ids, vecs.subarray(0, ids.length * this.dims));
+    return ids.length;
   }
 
   private async doCatchUp(): Promise<number> {
@@ -134,35 +123,16 @@ export class VectorIndex {
     // scanned the last batch's rows: 5,000 rows and 85-130 ms every PAPERBOY_SEARCH_SYNC_MS at 100k papers).
     if (at && at !== this.overlapClosed) {
       const closed = Date.now() - Date.parse(at) > OVERLAP_MS;
-      const seen = await this.db
-        .selectFrom('paper_vectors')
-        .select(['paper_id', 'updated_at'])
-        .where('embedder', '=', this.embedder)
-        .where('updated_at', '>=', since)
-        .where('updated_at', '<=', at)
-        .execute();
+      const seen = await this.store.changedBetween(this.embedder, since, at);
       const missed = seen.filter((r) => this.recent.get(r.paper_id) !== r.updated_at).map((r) => r.paper_id);
       for (let i = 0; i < missed.length; i += 500) {
-        const rows = await this.db
-          .selectFrom('paper_vectors')
-          .select(['paper_id', 'vector', 'updated_at'])
-          .where('paper_id', 'in', missed.slice(i, i + 500))
-          .where('embedder', '=', this.embedder)
-          .execute();
+        const rows = await this.store.rows(this.embedder, missed.slice(i, i + 500));
         applied += this.apply(rows);
       }
       if (closed) this.overlapClosed = at;
     }
     for (;;) {
-      const rows = await this.db
-        .selectFrom('paper_vectors')
-        .select(['paper_id', 'vector', 'updated_at'])
-        .where('embedder', '=', this.embedder)
-        .where((eb) => eb.or([eb('updated_at', '>', at), eb.and([eb('updated_at', '=', at), eb('paper_id', '>', id)])]))
-        .orderBy('updated_at')
-        .orderBy('paper_id')
-        .limit(PAGE)
-        .execute();
+      const rows = await this.store.changedAfter(this.embedder, at, id, PAGE);
       if (!rows.length) break;
       // Added to the graph a few hundred at a time, yielding between: an HNSW insert of 2,000 vectors
       // holds the web thread for seconds on a busy machine (2.4 s measured at 10k papers, load 24).
@@ -170,6 +140,9 @@ export class VectorIndex {
         applied += this.apply(rows.slice(i, i + APPLY_CHUNK));
         await new Promise<void>((r) => setImmediate(r));
       }
+      // A long first build is saved as it grows (each time the delta outgrows the base: a few
+      // compactions in all), so a restart goes on from there.
+      if (this.index.changes > Math.max(COMPACT_FIRST, this.index.baseSize)) this.save();
       const last = rows[rows.length - 1];
       [at, id] = [last.updated_at, last.paper_id];
       if (rows.length < PAGE) break;
@@ -179,43 +152,30 @@ export class VectorIndex {
     const horizon = back(at, OVERLAP_MS);
     for (const [pid, t] of this.recent) if (t < horizon) this.recent.delete(pid);
 
-    const dels = await this.db
-      .selectFrom('search_deletions')
-      .select(['paper_id', 'deleted_at'])
-      .where('deleted_at', '>=', back(this.meta.deletedCursor, OVERLAP_MS))
-      .orderBy('deleted_at')
-      .execute();
+    const dels = await this.store.deletionsSince(back(this.meta.deletedCursor, OVERLAP_MS));
     for (const d of dels) {
-      const key = BigInt(d.paper_id);
-      if (this.index.contains(key)) {
-        this.index.remove(key);
-        applied++;
-      }
+      if (this.index.remove(d.paper_id)) applied++;
       if (d.deleted_at > this.meta.deletedCursor) this.meta.deletedCursor = d.deleted_at;
     }
     this.dirty += applied;
-    // Persist after a large catch-up, or now and then, so a restart only replays the tail.
-    if (this.dirty > 50_000 || (this.dirty > 0 && Date.now() - this.lastSave > 60_000)) this.save();
+    // Persisted (the delta folded into the mapped file) once the changes since the last save are
+    // many, or now and then, so that a restart replays only the tail and the delta stays small.
+    const many = Math.max(COMPACT_MIN, this.index.baseSize * COMPACT_SHARE);
+    if (this.index.changes > many || (this.dirty > 0 && Date.now() - this.lastSave > SAVE_EVERY_MS)) this.save();
     return applied;
   }
 
   /** Nearest papers by cosine; score is the cosine similarity. */
   search(vector: Float32Array, k: number): Hit[] {
-    const size = this.index.size();
-    if (!size || k <= 0) return [];
-    // One thread: 0 (all cores) starts a pool of threads for each single query.
-    const m = this.index.search(vector, Math.min(k, size), 1);
-    const out: Hit[] = [];
-    for (let i = 0; i < m.keys.length; i++) out.push({ id: Number(m.keys[i]), score: 1 - m.distances[i] });
-    return out;
+    if (!this.index.size || k <= 0) return [];
+    return this.index.search(quantise(vector), k).map((m) => ({ id: m.id, score: 1 - m.distance }));
   }
 
   save(): void {
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    this.index.save(tmp);
-    renameSync(tmp, this.file);
-    writeFileSync(`${this.file}.json.tmp`, JSON.stringify({ ...this.meta, recent: [...this.recent] }));
-    renameSync(`${this.file}.json.tmp`, `${this.file}.json`);
+    this.index.compact(this.file);
+    const tmp = `${this.file}.json.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    writeFileSync(tmp, JSON.stringify({ ...this.meta, recent: [...this.recent] }));
+    renameSync(tmp, `${this.file}.json`);
     this.dirty = 0;
     this.lastSave = Date.now();
   }

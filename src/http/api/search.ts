@@ -15,7 +15,7 @@ readinessChecks.push({ name: 'search-index', check: (pb) => pb.search.indexReadi
 
 export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   // Start catching the vector index replica up now rather than on the first query.
-  void ctx.pb.search.vectorIndex().catch(() => {});
+  void ctx.pb.search.replica().catch(() => {});
 
   app.get<{ Querystring: SearchQuery }>(
     '/api/papers/search',

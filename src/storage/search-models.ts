@@ -3,9 +3,15 @@
 // transaction), and every process, web or worker, each with its own data dir, loads the newest one.
 import { sha256 } from '../domain/hash.ts';
 import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
-import { nowIso } from '../storage/dialect.ts';
-import type { StaticModelFiles } from './embedders/static.ts';
+import type { Database } from './schema.ts';
+import { nowIso } from './dialect.ts';
+
+/** The three files of a Model2Vec folder, as bytes (search/embedders/static.ts reads and writes them). */
+export interface StaticModelFiles {
+  tokenizer: Buffer;
+  weights: Buffer;
+  config: Buffer;
+}
 
 /** Weights are stored in pieces of this size, so no single value is huge on the wire. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -31,6 +37,12 @@ export class EmbedderModelStore {
   /** The newest model (without its files). */
   async latest(): Promise<StoredModel | undefined> {
     return this.db.selectFrom('embedder_models').select(COLUMNS).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  }
+
+  /** How many papers the locally trained model (before models were shared) learnt from. */
+  async legacyTrainedDocs(): Promise<number> {
+    const kv = await this.db.selectFrom('kv').select('value').where('key', '=', 'search.trained_docs').executeTakeFirst();
+    return Number(kv?.value ?? 0);
   }
 
   async byVersion(version: string): Promise<StoredModel | undefined> {
