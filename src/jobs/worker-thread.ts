@@ -11,7 +11,9 @@
 import { isMainThread, parentPort, workerData, type Worker as Thread } from 'node:worker_threads';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
-import { startThread } from '../threads.ts';
+import { lowerThreadPriority, startThread } from '../threads.ts';
+
+const WORKER_NICE = 5;
 import { metrics, type Labels } from '../ops/metrics.ts';
 
 interface ThreadData {
@@ -83,6 +85,8 @@ export async function startWorkerThread(config: Config, log: Logger, schema?: st
 if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry === import.meta.url) {
   const port = parentPort;
   const { config, schema } = (workerData as { data: ThreadData }).data;
+  // Jobs (embedding batches, imports, digest builds) yield the cores to the thread answering HTTP.
+  lowerThreadPriority(WORKER_NICE);
   const { openPaperboy } = await import('../wiring.ts');
   const { createLogger } = await import('../logger.ts');
   const { startWorkerRole } = await import('./run.ts');

@@ -5,9 +5,8 @@
 // relayed. The thread lowers its own scheduling priority (nice 10; on Linux a priority applies to
 // the calling thread), so on a busy machine the threads that answer HTTP get the CPU first; on an
 // idle core training runs at full speed.
-import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { startThread } from '../../threads.ts';
+import { lowerThreadPriority, startThread } from '../../threads.ts';
 import { trainStaticModel, type TrainDoc, type TrainOptions, type TrainStats } from './train.ts';
 import type { StaticModel } from './static.ts';
 import type { ContrastiveCheckpoint } from './contrastive.ts';
@@ -50,11 +49,7 @@ export function trainInThread(docs: TrainDoc[], opts: TrainOptions = {}): Promis
 if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry === import.meta.url) {
   const port = parentPort;
   const { docs, opts } = (workerData as { data: Request }).data;
-  try {
-    setPriority(TRAIN_NICE);
-  } catch {
-    // Not permitted or not supported: train at normal priority.
-  }
+  lowerThreadPriority(TRAIN_NICE);
   try {
     const { model, stats } = trainStaticModel(docs, {
       ...opts,
