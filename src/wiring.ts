@@ -24,6 +24,7 @@ import { atomClient, fetchArxivPapers } from './ingest/atom.ts';
 import { createAgents, type Agents } from './services/agents.ts';
 import { Recommender } from './services/recs.ts';
 import { RecStore } from './storage/recs.ts';
+import { RecPaperStore } from './storage/recs-papers.ts';
 
 export interface Paperboy {
   config: Config;
@@ -139,8 +140,10 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
   }
   pb.recs = new Recommender(
     new RecStore(db.kysely),
+    new RecPaperStore(db.kysely),
     stores.papers,
     stores.daily,
+    pb.community.votes,
     { embedder: () => pb.search.embedder(), neighbours: async (v, k) => (await pb.search.replica())?.search(v, k) ?? [] },
     pb.jobs,
     stores.kv,

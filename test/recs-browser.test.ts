@@ -7,7 +7,7 @@ import { startServer, type TestServer } from './support/server.ts';
 import { axeScan, launchBrowser, noBrowser, screenshot, seriousOf, type TestBrowser } from './support/browser.ts';
 import { SESSION_COOKIE } from '../src/http/pages/community-session.ts';
 import { Worker } from '../src/jobs/worker.ts';
-import { registerRecsTasks, RECS_TRAIN_JOB } from '../src/jobs/tasks/recs.ts';
+import { registerRecsTasks, RECS_POOL_JOB, RECS_TRAIN_JOB } from '../src/jobs/tasks/recs.ts';
 import type { PaperInput } from '../src/domain/paper.ts';
 
 const TOPICS = {
@@ -65,7 +65,7 @@ describe('For you in Chromium', { skip: noBrowser }, () => {
     await pb.stores.daily.upsertMany(c.listed.map((arxivId) => ({ arxivId, day: '2024-12-16', source: 'arxiv', submittedAt: '2024-12-16T00:00:00Z' })));
     srv = await startServer(pb);
     browser = await launchBrowser();
-    worker = new Worker(pb.jobs, pb.log, { names: [RECS_TRAIN_JOB] });
+    worker = new Worker(pb.jobs, pb.log, { names: [RECS_TRAIN_JOB, RECS_POOL_JOB] });
     registerRecsTasks(worker, pb);
     const user = await pb.community.accounts.ensureUsername(await pb.community.accounts.findOrCreate('reader@example.org'));
     // Three upvoted diffusion papers (older ones, not on the list).

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { trainSvm, decision } from '../src/recs/svm.ts';
 import { TfidfVocab, fitIdf, applyIdf, decodeIdf, encodeIdf, hashedFeatures, ngrams, type SparseRow } from '../src/recs/features.ts';
 import { decodeModel, encodeModel, trainReaderModel, Scorer } from '../src/recs/model.ts';
+import { buildPool, decodePool, encodePool, scorePool, topPositions } from '../src/recs/pool.ts';
 
 function rng(seed: number) {
   let s = seed;
@@ -90,13 +91,28 @@ test('a reader model learns the topic, keeps a few KB, and decodes to the same s
   const d = new Scorer(decodeModel(bytes));
   assert.ok(Math.abs(d.score(f('diffusion models')) - s.score(f('diffusion models'))) < 1e-5);
   assert.throws(() => decodeModel(Buffer.from('nope')), /not a reader model/);
-  // Scoring through an inverted index gives the same scores as paper by paper.
+  // Scoring through a pool's inverted index (encoded and decoded as stored) gives the same scores
+  // as paper by paper, and the partial selection keeps the best, skipping what it is told to.
   const papers = ['diffusion models again', 'robot grasping policy 3', 'nothing in common', 'latent diffusion and robots'].map(f);
-  const postings = new Map<number, { doc: number[]; val: number[] }>();
-  papers.forEach((p, i) =>
-    p.lex.idx.forEach((c, k) => (postings.get(c) ?? postings.set(c, { doc: [], val: [] }).get(c)!).doc.push(i) && postings.get(c)!.val.push(p.lex.val[k])),
+  const pool = decodePool(
+    encodePool(
+      buildPool(
+        [11, 12, 13, 14],
+        papers.map((p) => p.lex),
+      ),
+    ),
   );
-  const typed = new Map([...postings].map(([c, l]) => [c, { doc: Int32Array.from(l.doc), val: Float32Array.from(l.val) }]));
-  const all = s.scoreAll(papers, typed);
-  papers.forEach((p, i) => assert.ok(Math.abs(all[i] - s.score(p)) < 1e-5));
+  assert.deepEqual([...pool.ids], [11, 12, 13, 14]);
+  const all = scorePool(decodeModel(bytes), pool);
+  papers.forEach((p, i) => assert.ok(Math.abs(all[i] - s.score(p)) < 1e-5, `${all[i]} vs ${s.score(p)}`));
+  const order = papers.map((_, i) => i).sort((a, b) => all[b] - all[a]);
+  assert.deepEqual(
+    topPositions(all, 2, () => false).map((t) => t.i),
+    order.slice(0, 2),
+  );
+  assert.deepEqual(
+    topPositions(all, 2, (i) => i === order[0]).map((t) => t.i),
+    order.slice(1, 3),
+  );
+  assert.throws(() => decodePool(Buffer.from('nope, not a pool')), /not a candidate pool/);
 });

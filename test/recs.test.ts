@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { Worker } from '../src/jobs/worker.ts';
-import { registerRecsTasks, RECS_TRAIN_JOB } from '../src/jobs/tasks/recs.ts';
+import { registerRecsTasks, RECS_POOL_JOB, RECS_TRAIN_JOB } from '../src/jobs/tasks/recs.ts';
 import { addDays } from '../src/domain/dates.ts';
 import type { Paper } from '../src/domain/paper.ts';
 
@@ -35,7 +35,7 @@ for (const dbk of databases) {
         ids[name] = u.id;
         tokens[name] = (await pb.community.accounts.createToken(u.id, 'test')).token;
       }
-      worker = new Worker(pb.jobs, pb.log, { names: [RECS_TRAIN_JOB], pollMs: 100 });
+      worker = new Worker(pb.jobs, pb.log, { names: [RECS_TRAIN_JOB, RECS_POOL_JOB], pollMs: 100 });
       registerRecsTasks(worker, pb);
       const latest = (await pb.stores.daily.latestDay())!;
       week = (await pb.stores.daily.list({ from: addDays(latest, -6), to: latest }, { limit: 5000, offset: 0 })).map((l) => l.paper);

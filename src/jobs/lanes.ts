@@ -15,7 +15,7 @@ const JOB_LANES: Record<string, Lane> = {
   'github.sync': 'network',
   'thumbnails.render': 'network',
   'ai.summarise': 'network',
-  'recs.train': 'cpu',
+  'recs.pool': 'cpu',
   'recs.idf': 'cpu',
   'search.maintain': 'cpu',
   'digest.build': 'cpu',

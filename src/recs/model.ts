@@ -153,30 +153,6 @@ export class Scorer {
     this.noDense = model.dense.every((v) => v === 0);
   }
 
-  /**
-   * Scores many papers at once through their inverted index (column → papers, values): the work is
-   * the postings of the model's own columns, not every paper's every n-gram.
-   */
-  scoreAll(feats: PaperFeatures[], postings: Map<number, { doc: Int32Array; val: Float32Array }>): Float32Array {
-    const out = new Float32Array(feats.length).fill(this.model.bias);
-    const { lexIdx, lexVal, dense } = this.model;
-    for (let k = 0; k < lexIdx.length; k++) {
-      const p = postings.get(lexIdx[k]);
-      if (!p) continue;
-      const w = lexVal[k];
-      for (let j = 0; j < p.doc.length; j++) out[p.doc[j]] += w * p.val[j];
-    }
-    if (!this.noDense)
-      for (let i = 0; i < feats.length; i++) {
-        const v = feats[i].vec;
-        if (!v || v.length !== dense.length) continue;
-        let s = 0;
-        for (let d = 0; d < dense.length; d++) s += dense[d] * v[d];
-        out[i] += s;
-      }
-    return out;
-  }
-
   score(f: PaperFeatures): number {
     let s = this.model.bias;
     const d = this.model.dense;
@@ -189,20 +165,6 @@ export class Scorer {
       }
     }
     return s;
-  }
-
-  /** The lexical columns of a paper that pushed its score up most (to explain a match). */
-  topLexical(f: PaperFeatures): number {
-    let best = -1;
-    let bestV = 0;
-    for (let p = 0; p < f.lex.idx.length; p++) {
-      const v = (this.lex.get(f.lex.idx[p]) ?? 0) * f.lex.val[p];
-      if (v > bestV) {
-        bestV = v;
-        best = f.lex.idx[p];
-      }
-    }
-    return best;
   }
 }
 

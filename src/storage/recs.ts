@@ -1,11 +1,11 @@
-// Queries of the recommender ("For you"): stored reader models, the reader's signals (upvotes,
-// saved papers, followed authors, "not interested", cold-start choices), candidate papers with
-// their stored embeddings, and private feed tokens.
+// Queries of the recommender ("For you"): stored reader models, the reader's signals (saved
+// papers, followed authors, "not interested", cold-start choices, the newest of them all), and
+// private feed tokens. The reader's upvotes come from the votes' own query (src/services/votes.ts);
+// papers, candidates and pools are in src/storage/recs-papers.ts.
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.ts';
 import type { RecModelsTable } from './schema-recs.ts';
 import { authorKey } from '../domain/paper.ts';
-import { fromBytes } from '../search/embedders/types.ts';
 
 export type ModelRow = Selectable<RecModelsTable>;
 
@@ -16,19 +16,7 @@ export interface Profile {
   updatedAt: string | null;
 }
 
-/** A candidate paper with what scoring needs (no abstract HTML, no versions). */
-export interface CandidateRow {
-  id: number;
-  title: string;
-  abstract: string;
-  authors: string[];
-  categories: string[];
-  day: string;
-  /** Upvotes the source (HF) reported for the listing, added to local votes when shown. */
-  sourceUpvotes: number;
-}
-
-const parseList = <T>(s: string | null | undefined): T[] => {
+export const parseList = <T>(s: string | null | undefined): T[] => {
   try {
     const v = s ? (JSON.parse(s) as unknown) : [];
     return Array.isArray(v) ? (v as T[]) : [];
@@ -99,11 +87,6 @@ export class RecStore {
       .executeTakeFirst();
     const all = [r?.up, r?.saved, r?.dis, r?.prof].filter((x): x is string => typeof x === 'string');
     return all.sort().pop() ?? '';
-  }
-
-  /** The reader's newest upvotes (paper id, time), newest first. */
-  upvotes(userId: number, limit = 200): Promise<{ paper_id: number; created_at: string }[]> {
-    return this.db.selectFrom('upvotes').select(['paper_id', 'created_at']).where('user_id', '=', userId).orderBy('created_at', 'desc').limit(limit).execute();
   }
 
   async saved(userId: number, limit = 200): Promise<number[]> {
@@ -190,130 +173,6 @@ export class RecStore {
       .execute();
     const names = [...prof.authors, ...subs.flatMap((s) => parseList<string>(s.authors_json))];
     return [...new Map(names.map((n) => [authorKey(n), n])).values()].slice(0, 100);
-  }
-
-  /** The newest papers by any of these authors. */
-  async papersByAuthors(names: string[], limit: number): Promise<number[]> {
-    const keys = [...new Set(names.map(authorKey))].filter(Boolean);
-    if (!keys.length) return [];
-    const rows = await this.db
-      .selectFrom('authors as a')
-      .innerJoin('paper_authors as pa', 'pa.author_id', 'a.id')
-      .innerJoin('papers as p', 'p.id', 'pa.paper_id')
-      .select('p.id')
-      .where('a.name_key', 'in', keys)
-      .orderBy('p.published_at', 'desc')
-      .orderBy('p.id', 'desc')
-      .limit(limit)
-      .execute();
-    return [...new Set(rows.map((r) => r.id))];
-  }
-
-  /** The most upvoted recent papers of these categories (cold start from categories). */
-  async papersInCategories(categories: string[], limit: number): Promise<number[]> {
-    if (!categories.length) return [];
-    const rows = await this.db
-      .selectFrom('paper_categories as c')
-      .innerJoin('papers as p', 'p.id', 'c.paper_id')
-      .select('p.id')
-      .where('c.category', 'in', categories)
-      .orderBy('p.published_at', 'desc')
-      .orderBy('p.id', 'desc')
-      .limit(limit * 5)
-      .execute();
-    return [...new Set(rows.map((r) => r.id))].slice(0, limit);
-  }
-
-  /** About `n` random paper ids (negatives the reader passed over), none of `exclude`. */
-  async randomPapers(n: number, exclude: Set<number>, seed = Date.now()): Promise<number[]> {
-    const r = await this.db
-      .selectFrom('papers')
-      .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
-      .executeTakeFirst();
-    const lo = Number(r?.lo ?? 0);
-    const hi = Number(r?.hi ?? 0);
-    if (!hi) return [];
-    let s = seed >>> 0 || 1;
-    const want = new Set<number>();
-    for (let t = 0; t < n * 2 && want.size < n * 2; t++) {
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      want.add(lo + ((s >>> 0) % (hi - lo + 1)));
-    }
-    const out: number[] = [];
-    const ids = [...want];
-    for (let i = 0; i < ids.length && out.length < n; i += 500) {
-      const rows = await this.db
-        .selectFrom('papers')
-        .select('id')
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
-      for (const row of rows) if (!exclude.has(row.id) && out.length < n) out.push(row.id);
-    }
-    return out;
-  }
-
-  /** Title, abstract, authors and categories of papers (for features). */
-  async texts(ids: number[]): Promise<Map<number, CandidateRow>> {
-    const out = new Map<number, CandidateRow>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db
-        .selectFrom('papers')
-        .select(['id', 'title', 'abstract', 'authors_json', 'categories_json', 'published_at'])
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
-      for (const r of rows)
-        out.set(r.id, {
-          id: r.id,
-          title: r.title,
-          abstract: r.abstract,
-          authors: parseList<string>(r.authors_json),
-          categories: parseList<string>(r.categories_json),
-          day: (r.published_at ?? '').slice(0, 10),
-          sourceUpvotes: 0,
-        });
-    }
-    return out;
-  }
-
-  /** The papers listed between two days (the daily list's days), newest day first. */
-  async listed(from: string, to: string, limit: number): Promise<CandidateRow[]> {
-    const rows = await this.db
-      .selectFrom('daily_entries as d')
-      .innerJoin('papers as p', 'p.id', 'd.paper_id')
-      .select(['p.id', 'p.title', 'p.abstract', 'p.authors_json', 'p.categories_json', 'd.day', 'd.source_upvotes'])
-      .where('d.day', '>=', from)
-      .where('d.day', '<=', to)
-      .orderBy('d.day', 'desc')
-      .orderBy('p.id', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      title: r.title,
-      abstract: r.abstract,
-      authors: parseList<string>(r.authors_json),
-      categories: parseList<string>(r.categories_json),
-      day: r.day,
-      sourceUpvotes: Number(r.source_upvotes),
-    }));
-  }
-
-  /** Stored embeddings of papers from one embedder. */
-  async vectors(ids: number[], embedder: string): Promise<Map<number, Float32Array>> {
-    const out = new Map<number, Float32Array>();
-    if (!embedder) return out;
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db
-        .selectFrom('paper_vectors')
-        .select(['paper_id', 'vector'])
-        .where('embedder', '=', embedder)
-        .where('paper_id', 'in', ids.slice(i, i + 500))
-        .execute();
-      for (const r of rows) out.set(r.paper_id, fromBytes(r.vector as Uint8Array));
-    }
-    return out;
   }
 
   /** The readers who have any signal, for a bulk retrain (e.g. after the embedder changed). */

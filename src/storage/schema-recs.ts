@@ -39,7 +39,15 @@ export interface RecFeedTokensTable {
   revoked_at: string | null;
 }
 
+/** One part (≤ 1 MB) of an encoded candidate pool (src/recs/pool.ts); `pool` is "<window>:<version>". */
+export interface RecPoolPartsTable {
+  pool: string;
+  part: number;
+  data: Buffer | Uint8Array;
+}
+
 export interface RecsTables {
+  rec_pool_parts: RecPoolPartsTable;
   rec_models: RecModelsTable;
   rec_dismissals: RecDismissalsTable;
   rec_profiles: RecProfilesTable;
