@@ -14,7 +14,7 @@ import { trainStaticModel } from '../search/embedders/train.ts';
 import { StaticEmbedder } from '../search/embedders/static.ts';
 import { documentText } from '../search/embedders/types.ts';
 import { SAMPLE_FILES } from '../services/sample.ts';
-import { TfidfVocab, applyIdf, fitIdf, hashedFeatures, paperText, type SparseRow } from './features.ts';
+import { HASH_SIZE, TfidfVocab, applyIdf, fitIdf, hashedFeatures, paperText, type SparseRow } from './features.ts';
 import { decision, trainSvm } from './svm.ts';
 import { DEFAULT_PARAMS, Scorer, recencyWeight, trainReaderModel, type ModelParams, type PaperFeatures } from './model.ts';
 
@@ -83,12 +83,26 @@ function candidatesAfter(docs: Doc[], last: string): number[] {
   return docs.filter((d) => d.published > last).map((d) => d.i);
 }
 
+/** The top 50 candidates by score, ties newest first (docs are in publication order: a larger index is newer or equal). */
 function rankBy(cands: number[], score: (i: number) => number, docs: Doc[]): number[] {
-  const s = new Map(cands.map((i) => [i, score(i)]));
-  return cands
-    .slice()
-    .sort((a, b) => s.get(b)! - s.get(a)! || (docs[b].published < docs[a].published ? -1 : docs[b].published > docs[a].published ? 1 : b - a));
+  const s = new Float64Array(docs.length);
+  for (const i of cands) s[i] = score(i);
+  const top: number[] = [];
+  const better = (a: number, b: number) => s[a] > s[b] || (s[a] === s[b] && a > b);
+  for (const i of cands) {
+    if (top.length === TOP && !better(i, top[TOP - 1])) continue;
+    let j = top.length < TOP ? top.length : TOP - 1;
+    while (j > 0 && better(i, top[j - 1])) {
+      top[j] = top[j - 1];
+      j--;
+    }
+    top[j] = i;
+  }
+  return top;
 }
+/** Ranks the metrics look at (Recall@50). */
+const TOP = 50;
+const EMPTY = { idx: new Int32Array(0), val: new Float32Array(0) };
 
 function metricsOf(ranked: number[], held: Set<number>): Metrics {
   const r = ranked.map(String);
@@ -138,6 +152,12 @@ export async function runRecsEval(
     embedCache?: string;
     /** Stop after tuning on the inner split (no held-out paper is looked at). */
     innerOnly?: boolean;
+    /**
+     * Also try the embedding centroid on the inner split (trains the static embedder on the corpus
+     * first: minutes on a shared machine). Off by default: it lost every inner split on the sample
+     * (docs/recommendations.md), and the live models give the embedding no weight.
+     */
+    embeddings?: boolean;
   } = {},
 ): Promise<RecsEvalResult> {
   const started = Date.now();
@@ -156,17 +176,25 @@ export async function runRecsEval(
   const tfidf = texts.map((t) => vocab.transform(t));
   log(`tf-idf: ${vocab.size} features`);
 
-  // Paperboy's features: the static embedder trained on the corpus (as a new instance trains it) and hashed n-grams.
-  const vecs = embedAll(docs, opts.embedCache);
-  const embedder = { id: 'static:eval', dims: vecs[0]?.length ?? 0 };
-  const feats: PaperFeatures[] = docs.map((_, k) => ({ vec: vecs[k], lex: hashedFeatures(texts[k]) }));
-  log(`embedder ready (${embedder.dims} dims) after ${Math.round((Date.now() - started) / 1000)} s`);
+  // The grid Paperboy's free parameters are chosen from, on the inner split: the SVM alone, with the
+  // lexical Rocchio term, and (with `embeddings`) with the embedding centroid.
+  const grid: ModelParams[] = (
+    opts.grid ?? [{ lexCentroid: 0 }, { lexCentroid: 1 }, ...(opts.embeddings ? [{ lexCentroid: 1, centroid: 0.5 }] : [])]
+  ).map((g) => ({ ...DEFAULT_PARAMS, ...g }));
+  // Paperboy's features: hashed n-grams, and the static embedder trained on the corpus (as a new
+  // instance trains it) when a parameter set gives the embedding a weight.
+  const useVecs = grid.some((p) => p.centroid > 0 || p.embScale > 0);
+  const vecs = useVecs ? embedAll(docs, opts.embedCache) : [];
+  const embedder = { id: useVecs ? 'static:eval' : '', dims: vecs[0]?.length ?? 0 };
+  const feats: PaperFeatures[] = docs.map((_, k) => ({ vec: vecs[k] ?? null, lex: hashedFeatures(texts[k]) }));
+  if (useVecs) log(`embedder ready (${embedder.dims} dims) after ${Math.round((Date.now() - started) / 1000)} s`);
   if (opts.idf !== false) {
     // The live recommender fits its idf on a sample of the corpus; here, on the whole corpus (as the baseline's vocabulary is).
     const idf = fitIdf(feats.map((f) => f.lex));
     for (const f of feats) f.lex = applyIdf(f.lex, idf);
   }
 
+  const table = new Float32Array(HASH_SIZE);
   const paperboyRank = (r: Reader, cands: number[], p: ModelParams, seed: number): number[] => {
     const last = docs[r.train[r.train.length - 1]].published;
     const pos = new Set(r.train);
@@ -178,18 +206,25 @@ export async function runRecsEval(
       embedder.dims,
       p,
     );
+    // The model's lexical weights spread into a dense table (set, used, cleared): a lookup per n-gram.
+    for (let k = 0; k < m.lexIdx.length; k++) table[m.lexIdx[k]] = m.lexVal[k];
     const sc = new Scorer(m);
-    return rankBy(cands, (i) => sc.score(feats[i]), docs);
+    const useDense = m.dense.some((v) => v !== 0);
+    const ranked = rankBy(
+      cands,
+      (i) => {
+        const { idx, val } = feats[i].lex;
+        let s = useDense ? sc.score({ vec: feats[i].vec, lex: EMPTY }) : m.bias;
+        for (let p = 0; p < idx.length; p++) s += table[idx[p]] * val[p];
+        return s;
+      },
+      docs,
+    );
+    for (let k = 0; k < m.lexIdx.length; k++) table[m.lexIdx[k]] = 0;
+    return ranked;
   };
 
   // Inner split for tuning: readers with ≥ 2 upvotes; their older upvotes predict the newer ones.
-  const grid: ModelParams[] = (
-    opts.grid ?? [
-      { embScale: 0, centroid: 0 },
-      { embScale: 0, centroid: 0, lexCentroid: 1 },
-      { embScale: 0, centroid: 0.5 },
-    ]
-  ).map((g) => ({ ...DEFAULT_PARAMS, ...g }));
   const inner = readers
     .filter((r) => r.train.length >= 2)
     .map((r) => {
@@ -204,7 +239,7 @@ export async function runRecsEval(
       let n = 0;
       for (const [ri, r] of inner.entries()) {
         const last = docs[r.train[r.train.length - 1]].published;
-        const cands = candidatesAfter(docs, last).filter((i) => !r.held.includes(i) || true);
+        const cands = candidatesAfter(docs, last);
         const held = new Set(r.held.filter((i) => docs[i].published > last));
         if (!held.size) continue;
         // Only papers up to the reader's last real upvote exist for tuning: later ones are the test.
@@ -234,6 +269,10 @@ export async function runRecsEval(
 
   const sums = { pb: { n: 0, r: 0 }, recent: { n: 0, r: 0 }, category: { n: 0, r: 0 }, svm: { n: 0, r: 0 } };
   let users = 0;
+  const timing = { svm: 0, pb: 0 };
+  let prevAlpha: Float64Array | undefined;
+  let prevPos: number[] = [];
+  log(`tuned after ${Math.round((Date.now() - started) / 1000)} s`);
   const labels = new Float64Array(docs.length);
   for (const [ri, r] of readers.entries()) {
     const last = docs[r.train[r.train.length - 1]].published;
@@ -264,7 +303,14 @@ export async function runRecsEval(
     // arxiv-sanity-lite: positives = the reader's papers, negatives = every other paper in the corpus.
     labels.fill(-1);
     for (const i of r.train) labels[i] = 1;
-    const svm = trainSvm(tfidf, labels, vocab.size, { C: 0.01, classWeight: 'balanced', tol: 1e-6, maxIter: 10_000 });
+    let t0 = performance.now();
+    // Warm-started from the previous reader's dual solution (the same optimum to the same tolerance,
+    // reached in a fraction of the passes: only a few labels differ); changed labels start at 0.
+    const warm = prevAlpha ? Float64Array.from(prevAlpha) : undefined;
+    if (warm) for (const i of [...prevPos, ...r.train]) warm[i] = 0;
+    const svm = trainSvm(tfidf, labels, vocab.size, { C: 0.01, classWeight: 'balanced', tol: 1e-6, maxIter: 10_000, alpha: warm });
+    prevAlpha = svm.alpha;
+    prevPos = r.train;
     const pos = new Set(r.train);
     add(
       'svm',
@@ -277,8 +323,11 @@ export async function runRecsEval(
         held,
       ),
     );
+    timing.svm += performance.now() - t0;
+    t0 = performance.now();
     add('pb', metricsOf(paperboyRank(r, cands, best, ri + 1), held));
-    if (users % 200 === 0) log(`${users} readers…`);
+    timing.pb += performance.now() - t0;
+    if (users % 100 === 0) log(`${users} readers… (${Math.round(timing.svm / 1000)} s in the baseline SVM, ${Math.round(timing.pb / 1000)} s in Paperboy's models)`);
   }
   const avg = (k: keyof typeof sums): Metrics => ({ ndcg_at_10: round(sums[k].n / users), recall_at_50: round(sums[k].r / users) });
   const pb = avg('pb');
