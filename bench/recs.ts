@@ -7,8 +7,9 @@
 // the /for-you page (session) — for random readers, printing p50/p99 latency. The first request
 // (building the window's candidate pool) is reported apart. Uses DATABASE_URL when it names
 // PostgreSQL (in a fresh schema), else an SQLite file in a temporary data dir.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -31,8 +32,13 @@ const { values } = parseArgs({
     readers: { type: 'string', default: '10000' },
     requests: { type: 'string', default: '300' },
     window: { type: 'string', default: 'week' },
+    /** Keep the generated instance in this directory (SQLite), to measure it again later. */
+    data: { type: 'string' },
+    /** prepare: generate only; measure: requests against a prepared --data; all (default): both. */
+    phase: { type: 'string', default: 'all' },
   },
 });
+const PHASE = String(values.phase) as 'prepare' | 'measure' | 'all';
 const N_PAPERS = Number(values.papers);
 const N_READERS = Number(values.readers);
 const N_REQ = Number(values.requests);
@@ -42,8 +48,11 @@ const LAST_DAY = '2026-11-27';
 let seed = 7;
 const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'paperboy-bench-recs-'));
-const pgUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined;
+const keep = values.data ? String(values.data) : undefined;
+if (keep) mkdirSync(keep, { recursive: true });
+if (PHASE !== 'all' && !keep) throw new Error('--phase prepare|measure needs --data DIR');
+const dataDir = keep ?? mkdtempSync(join(tmpdir(), 'paperboy-bench-recs-'));
+const pgUrl = !keep && process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined;
 const schema = pgUrl ? `bench_recs_${randomBytes(3).toString('hex')}` : undefined;
 if (pgUrl) {
   const c = new pg.Client({ connectionString: pgUrl });
@@ -54,15 +63,31 @@ if (pgUrl) {
 const cfg = loadConfig({
   ...process.env,
   PAPERBOY_DATA_DIR: dataDir,
-  LOG_LEVEL: 'silent',
+  PAPERBOY_LOG_LEVEL: 'silent',
   PAPERBOY_LOAD_SAMPLE: 'false',
   PAPERBOY_PAGE_CACHE_SECONDS: '0',
-  LIMIT_VOTES_PER_HOUR: '100000',
+  PAPERBOY_LIMIT_VOTES_PER_HOUR: '100000',
 });
 const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('silent'), schema });
 const out = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
 
+const ids: number[] = [];
 try {
+  if (PHASE !== 'measure') await prepare();
+  else ids.push(...(await pb.db.kysely.selectFrom('users').select('id').where('email', 'like', '%@bench.example').orderBy('id').execute()).map((r) => r.id));
+  if (PHASE !== 'prepare') await measure();
+} finally {
+  await pb.close();
+  if (!keep) rmSync(dataDir, { recursive: true, force: true });
+  if (pgUrl) {
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    await c.query(`drop schema if exists ${schema} cascade`);
+    await c.end();
+  }
+}
+
+async function prepare(): Promise<void> {
   // 1. Papers: the sample repeated under new ids, ~N/365 per day over the year before LAST_DAY.
   let t = performance.now();
   const sample: PaperInput[] = [];
@@ -93,7 +118,6 @@ try {
   t = performance.now();
   const db = pb.db.kysely;
   const now = new Date().toISOString();
-  const ids: number[] = [];
   for (let i = 0; i < N_READERS; i += 1000) {
     const rows = Array.from({ length: Math.min(1000, N_READERS - i) }, (_, k) => ({
       email: `r${i + k}@bench.example`,
@@ -122,6 +146,9 @@ try {
   const bytes = trained.reduce((s, m) => s + (m.model as Uint8Array).byteLength, 0) / trained.length;
   out({ step: 'models', readers: await store.countModels(), model_bytes_mean: Math.round(bytes), seconds: +((performance.now() - t) / 1000).toFixed(1) });
 
+}
+
+async function measure(): Promise<void> {
   // 4. Requests through HTTP, one at a time, random readers.
   const { app } = await buildApp(pb);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -132,19 +159,36 @@ try {
   for (const id of new Set(sampleReaders)) {
     creds.set(id, { token: (await pb.community.accounts.createToken(id, 'bench')).token, session: await pb.community.accounts.createSession(id) });
   }
+  // The worker's part: the windows' candidate pools (as the recs.pool job builds them), and a
+  // reader's retraining after a vote (the recs.train job), timed here in the same process.
+  let t = performance.now();
+  out({ step: 'worker: candidate pools built', pools: await pb.recs.buildPools({ force: true }), seconds: +((performance.now() - t) / 1000).toFixed(1) });
+  const trains: number[] = [];
+  for (const id of ids.slice(0, 20)) {
+    t = performance.now();
+    await pb.recs.train(id);
+    trains.push(performance.now() - t);
+  }
+  trains.sort((a, b) => a - b);
+  out({ step: 'worker: one reader retrained', readers: trains.length, p50_ms: +percentile(trains, 50).toFixed(1), max_ms: +trains[trains.length - 1].toFixed(1) });
   const first = performance.now();
   const r0 = await fetch(`${url}/api/me/recommendations?window=${WINDOW}&limit=20`, {
     headers: { authorization: `Bearer ${creds.get(sampleReaders[0])!.token}` },
   });
   if (r0.status !== 200) throw new Error(`first request: ${r0.status} ${await r0.text()}`);
   out({
-    step: 'first request (builds the candidate pool)',
+    step: 'first request (reads the stored pool)',
     window: WINDOW,
     ms: +(performance.now() - first).toFixed(1),
     items: ((await r0.json()) as unknown[]).length,
+    personal: r0.headers.get('x-paperboy-personal'),
   });
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   for (const kind of ['api', 'page'] as const) {
     const lat: number[] = [];
+    let personal = 0;
+    loop.reset();
     for (let i = 0; i < N_REQ; i++) {
       const id = sampleReaders[i % sampleReaders.length];
       const c = creds.get(id)!;
@@ -156,6 +200,7 @@ try {
       await r.arrayBuffer();
       lat.push(performance.now() - s);
       if (r.status !== 200) throw new Error(`${kind}: ${r.status}`);
+      if (kind === 'api' && r.headers.get('x-paperboy-personal') === 'true') personal++;
     }
     lat.sort((a, b) => a - b);
     out({
@@ -165,16 +210,10 @@ try {
       p50_ms: +percentile(lat, 50).toFixed(1),
       p99_ms: +percentile(lat, 99).toFixed(1),
       max_ms: +lat[lat.length - 1].toFixed(1),
+      ...(kind === 'api' ? { personal } : {}),
+      event_loop_delay_max_ms: +(loop.max / 1e6).toFixed(1),
+      load: loadavg().map((x) => +x.toFixed(2)),
     });
   }
   await app.close();
-} finally {
-  await pb.close();
-  rmSync(dataDir, { recursive: true, force: true });
-  if (pgUrl) {
-    const c = new pg.Client({ connectionString: pgUrl });
-    await c.connect();
-    await c.query(`drop schema if exists ${schema} cascade`);
-    await c.end();
-  }
 }

@@ -175,9 +175,9 @@ export class Recommender {
     const sources = (JSON.parse(row.sources_json) as [number, SourceKind][]).map(([id, kind]) => ({ id, kind }));
     const explain = sources.filter((s) => s.kind !== 'author' && s.kind !== 'category').slice(0, 100);
     const ids = explain.map((s) => s.id);
-    const [vecs, texts, followed, prof] = await Promise.all([
+    const [vecs, titles, followed, prof] = await Promise.all([
       this.recPapers.vectors(ids, model.embedder),
-      this.recPapers.texts(ids),
+      this.recPapers.titles(ids),
       this.store.followedAuthors(userId),
       this.store.profile(userId),
     ]);
@@ -186,7 +186,7 @@ export class Recommender {
       scorer: new Scorer(model),
       sources: explain,
       sourceVecs: vecs,
-      sourceTitles: new Map([...texts.values()].map((t) => [t.id, t.title])),
+      sourceTitles: titles,
       followed: new Set(followed.map(authorKey)),
       followedNames: new Map(followed.map((n) => [authorKey(n), n])),
       categories: new Set(prof.categories),

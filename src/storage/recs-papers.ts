@@ -107,6 +107,20 @@ export class RecPaperStore {
     return out;
   }
 
+  /** Titles of papers (a recommendation's reason names one). */
+  async titles(ids: number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('papers')
+        .select(['id', 'title'])
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.set(r.id, r.title);
+    }
+    return out;
+  }
+
   /** The papers listed between two days (the daily list's days), newest day first. */
   async listed(from: string, to: string, limit: number): Promise<CandidateRow[]> {
     const rows = await this.db
