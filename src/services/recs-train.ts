@@ -17,6 +17,12 @@ const IDF_RELOAD_MS = 10 * 60_000;
 /** Papers per chunk when computing features, between yields to the event loop. */
 export const CHUNK = 100;
 const MAX_FEATURE_CACHE = 60_000;
+/**
+ * Random papers shared by every training in a process for an hour; each reader's negatives are a
+ * seeded draw from them, so their features are computed once an hour rather than for each training
+ * (at 100k papers that was most of a retraining's time).
+ */
+const NEGATIVE_POOL = 2000;
 
 export type SourceKind = 'upvote' | 'saved' | 'author' | 'seed' | 'category';
 export interface Source {
@@ -132,6 +138,26 @@ export class ReaderTrainer {
     return { sources, weights };
   }
 
+  private negativePool?: { at: number; ids: number[] };
+  /** `n` papers drawn (by `seed`) from the process's shared random papers, none of `exclude`. */
+  async negatives(n: number, exclude: Set<number>, seed: number): Promise<number[]> {
+    if (!this.negativePool || Date.now() - this.negativePool.at > 3_600_000) {
+      const ids = await this.papers.randomPapers(NEGATIVE_POOL, new Set(), Date.now());
+      await this.featuresOf(ids, (await this.embedderInfo()).id); // computed once, in chunks
+      this.negativePool = { at: Date.now(), ids };
+    }
+    const ids = this.negativePool.ids.filter((id) => !exclude.has(id));
+    let s = seed >>> 0 || 1;
+    for (let i = ids.length - 1; i > 0 && i >= ids.length - n; i--) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      const j = (s >>> 0) % (i + 1);
+      [ids[i], ids[j]] = [ids[j], ids[i]];
+    }
+    return ids.slice(Math.max(0, ids.length - n));
+  }
+
   /** Retrains one reader's model from their signals now; returns what it learnt from. */
   async train(userId: number): Promise<{ positives: number; negatives: number; embedder: string; ms: number } | null> {
     const started = performance.now();
@@ -142,7 +168,7 @@ export class ReaderTrainer {
     const { id: embedder, dims } = await this.embedderInfo();
     const dismissed = await this.store.dismissed(userId, 500);
     const exclude = new Set([...weights.keys(), ...dismissed]);
-    const sampled = await this.papers.randomPapers(DEFAULT_PARAMS.negatives, exclude, userId * 7919 + sources.length);
+    const sampled = await this.negatives(DEFAULT_PARAMS.negatives, exclude, userId * 7919 + sources.length);
     const feats = await this.featuresOf([...weights.keys(), ...dismissed, ...sampled], embedder);
     const pos: Example[] = [];
     for (const [id, w] of weights) if (feats.has(id)) pos.push({ f: feats.get(id)!, weight: w });

@@ -284,14 +284,14 @@ export class Recommender {
   }
 
   /**
-   * More like this: a model with this one paper as its only positive (arxiv-sanity-lite's way),
-   * ranking this month's pool plus the paper's 200 nearest neighbours by vector.
+   * More like this: a model with this one paper as its only positive (arxiv-sanity-lite's way)
+   * against 200 of the shared random papers, ranking this month's pool plus the paper's 200 nearest neighbours by vector.
    */
   async moreLikeThis(paperId: number, limit = 10): Promise<Recommendation[]> {
     const { id: embedder, dims } = await this.trainer.embedderInfo();
     const base = (await this.trainer.featuresOf([paperId], embedder)).get(paperId);
     if (!base) throw errors.notFound('No such paper.');
-    const negIds = (await this.negativeSample()).filter((id) => id !== paperId);
+    const negIds = await this.trainer.negatives(200, new Set([paperId]), paperId);
     const negF = await this.trainer.featuresOf(negIds, embedder);
     const model = trainReaderModel(
       [{ f: base }],
@@ -319,14 +319,6 @@ export class Recommender {
       const paper = byId.get(x.id);
       return paper ? [{ paper, upvotes: paper.upvotes, score: Math.round(x.s * 1e4) / 1e4, reason: `Like “${clip(title)}”` }] : [];
     });
-  }
-
-  private negatives?: { at: number; ids: number[] };
-  /** One shared sample of random papers as the negatives of one-positive models (refreshed hourly). */
-  private async negativeSample(): Promise<number[]> {
-    if (!this.negatives || Date.now() - this.negatives.at > 3_600_000)
-      this.negatives = { at: Date.now(), ids: await this.recPapers.randomPapers(200, new Set(), Date.now()) };
-    return this.negatives.ids;
   }
 
   // ---- feed tokens -----------------------------------------------------------------------------
