@@ -140,47 +140,53 @@ function sampleNegatives(docs: Doc[], byDate: number[], last: string, exclude: S
   return [...out];
 }
 
-export async function runRecsEval(
-  opts: {
-    corpus?: string;
-    maxReaders?: number;
-    log?: (m: string) => void;
-    grid?: Partial<ModelParams>[];
-    /** Idf-weighted lexical features (default true; false measures what idf adds). */
-    idf?: boolean;
-    /** A file keeping the corpus embeddings between runs (the embedder training takes a minute). */
-    embedCache?: string;
-    /** Stop after tuning on the inner split (no held-out paper is looked at). */
-    innerOnly?: boolean;
-    /**
-     * Also try the embedding centroid on the inner split (trains the static embedder on the corpus
-     * first: minutes on a shared machine). Off by default: it lost every inner split on the sample
-     * (docs/recommendations.md), and the live models give the embedding no weight.
-     */
-    embeddings?: boolean;
-  } = {},
-): Promise<RecsEvalResult> {
+export interface EvalOptions {
+  corpus?: string;
+  maxReaders?: number;
+  grid?: Partial<ModelParams>[];
+  /** Idf-weighted lexical features (default true; false measures what idf adds). */
+  idf?: boolean;
+  /** A file keeping the corpus embeddings between runs (the embedder training takes a minute). */
+  embedCache?: string;
+  /**
+   * Also try the embedding centroid on the inner split (trains the static embedder on the corpus
+   * first: minutes on a shared machine). Off by default: it lost every inner split on the sample
+   * (docs/recommendations.md), and the live models give the embedding no weight.
+   */
+  embeddings?: boolean;
+}
+
+/** Everything the readers' rankings need, built the same way in every thread from the same corpus. */
+export interface EvalContext {
+  docs: Doc[];
+  byDate: number[];
+  readers: Reader[];
+  vocab: TfidfVocab;
+  tfidf: SparseRow[];
+  feats: PaperFeatures[];
+  embedder: { id: string; dims: number };
+  grid: ModelParams[];
+  table: Float32Array;
+}
+
+export async function prepareEval(opts: EvalOptions, log: (m: string) => void = () => {}): Promise<EvalContext> {
   const started = Date.now();
-  const log = opts.log ?? (() => {});
   const papers = await loadCorpus(opts.corpus ?? SAMPLE_FILES.arxiv);
   const keyed = papers.map((p) => ({ p, key: publicationKey(p.arxivId) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const docs: Doc[] = keyed.map(({ p, key }, i) => ({ i, title: p.title, abstract: p.abstract, categories: p.categories, published: key, authors: p.authors }));
-  const byDate = docs.map((d) => d.i);
   let readers = simulatedReaders(docs);
   if (opts.maxReaders) readers = readers.slice(0, opts.maxReaders);
   log(`${docs.length} papers, ${readers.length} simulated readers`);
-
   // Baseline features: sanity-lite's fitted tf-idf over the whole corpus.
   const texts = docs.map((d) => paperText(d.title, d.abstract));
   const vocab = TfidfVocab.fit(texts);
   const tfidf = texts.map((t) => vocab.transform(t));
   log(`tf-idf: ${vocab.size} features`);
-
   // The grid Paperboy's free parameters are chosen from, on the inner split: the SVM alone, with the
   // lexical Rocchio term, and (with `embeddings`) with the embedding centroid.
-  const grid: ModelParams[] = (
-    opts.grid ?? [{ lexCentroid: 0 }, { lexCentroid: 1 }, ...(opts.embeddings ? [{ lexCentroid: 1, centroid: 0.5 }] : [])]
-  ).map((g) => ({ ...DEFAULT_PARAMS, ...g }));
+  const grid: ModelParams[] = (opts.grid ?? [{ lexCentroid: 0 }, { lexCentroid: 1 }, ...(opts.embeddings ? [{ lexCentroid: 1, centroid: 0.5 }] : [])]).map(
+    (g) => ({ ...DEFAULT_PARAMS, ...g }),
+  );
   // Paperboy's features: hashed n-grams, and the static embedder trained on the corpus (as a new
   // instance trains it) when a parameter set gives the embedding a weight.
   const useVecs = grid.some((p) => p.centroid > 0 || p.embScale > 0);
@@ -193,97 +199,77 @@ export async function runRecsEval(
     const idf = fitIdf(feats.map((f) => f.lex));
     for (const f of feats) f.lex = applyIdf(f.lex, idf);
   }
+  return { docs, byDate: docs.map((d) => d.i), readers, vocab, tfidf, feats, embedder, grid, table: new Float32Array(HASH_SIZE) };
+}
 
-  const table = new Float32Array(HASH_SIZE);
-  const paperboyRank = (r: Reader, cands: number[], p: ModelParams, seed: number): number[] => {
+function paperboyRank(ctx: EvalContext, r: Reader, cands: number[], p: ModelParams, seed: number): number[] {
+  const { docs, feats, table } = ctx;
+  const last = docs[r.train[r.train.length - 1]].published;
+  const negIds = sampleNegatives(docs, ctx.byDate, last, new Set(r.train), p.negatives, seed);
+  const m = trainReaderModel(
+    r.train.map((i, k) => ({ f: feats[i], weight: recencyWeight(k, r.train.length, p.recency) })),
+    negIds.map((i) => ({ f: feats[i] })),
+    ctx.embedder.id,
+    ctx.embedder.dims,
+    p,
+  );
+  // The model's lexical weights spread into a dense table (set, used, cleared): a lookup per n-gram.
+  for (let k = 0; k < m.lexIdx.length; k++) table[m.lexIdx[k]] = m.lexVal[k];
+  const sc = new Scorer(m);
+  const useDense = m.dense.some((v) => v !== 0);
+  const ranked = rankBy(
+    cands,
+    (i) => {
+      const { idx, val } = feats[i].lex;
+      let s = useDense ? sc.score({ vec: feats[i].vec, lex: EMPTY }) : m.bias;
+      for (let q = 0; q < idx.length; q++) s += table[idx[q]] * val[q];
+      return s;
+    },
+    docs,
+  );
+  for (let k = 0; k < m.lexIdx.length; k++) table[m.lexIdx[k]] = 0;
+  return ranked;
+}
+
+/** Inner split (tuning): each reader's older upvotes predict their newer ones. nDCG@10 sums per grid entry, over the readers `mine` keeps. */
+export function innerSums(ctx: EvalContext, mine: (ri: number) => boolean): { sum: number[]; n: number } {
+  const { docs } = ctx;
+  const sum = ctx.grid.map(() => 0);
+  let n = 0;
+  for (const [ri, full] of ctx.readers.entries()) {
+    if (full.train.length < 2 || !mine(ri)) continue;
+    const k = Math.floor(full.train.length / 2);
+    const r = { train: full.train.slice(0, k), held: full.train.slice(k) };
     const last = docs[r.train[r.train.length - 1]].published;
-    const pos = new Set(r.train);
-    const negIds = sampleNegatives(docs, byDate, last, pos, p.negatives, seed);
-    const m = trainReaderModel(
-      r.train.map((i, k) => ({ f: feats[i], weight: recencyWeight(k, r.train.length, p.recency) })),
-      negIds.map((i) => ({ f: feats[i] })),
-      embedder.id,
-      embedder.dims,
-      p,
-    );
-    // The model's lexical weights spread into a dense table (set, used, cleared): a lookup per n-gram.
-    for (let k = 0; k < m.lexIdx.length; k++) table[m.lexIdx[k]] = m.lexVal[k];
-    const sc = new Scorer(m);
-    const useDense = m.dense.some((v) => v !== 0);
-    const ranked = rankBy(
-      cands,
-      (i) => {
-        const { idx, val } = feats[i].lex;
-        let s = useDense ? sc.score({ vec: feats[i].vec, lex: EMPTY }) : m.bias;
-        for (let p = 0; p < idx.length; p++) s += table[idx[p]] * val[p];
-        return s;
-      },
-      docs,
-    );
-    for (let k = 0; k < m.lexIdx.length; k++) table[m.lexIdx[k]] = 0;
-    return ranked;
-  };
-
-  // Inner split for tuning: readers with ≥ 2 upvotes; their older upvotes predict the newer ones.
-  const inner = readers
-    .filter((r) => r.train.length >= 2)
-    .map((r) => {
-      const k = Math.floor(r.train.length / 2);
-      return { train: r.train.slice(0, k), held: r.train.slice(k) };
-    });
-  let best = DEFAULT_PARAMS;
-  if (grid.length > 1) {
-    let bestScore = -1;
-    for (const p of grid) {
-      let sum = 0;
-      let n = 0;
-      for (const [ri, r] of inner.entries()) {
-        const last = docs[r.train[r.train.length - 1]].published;
-        const cands = candidatesAfter(docs, last);
-        const held = new Set(r.held.filter((i) => docs[i].published > last));
-        if (!held.size) continue;
-        // Only papers up to the reader's last real upvote exist for tuning: later ones are the test.
-        const lastReal = docs[r.held[r.held.length - 1]].published;
-        const visible = cands.filter((i) => docs[i].published <= lastReal);
-        sum += metricsOf(paperboyRank(r, visible, p, ri + 7), held).ndcg_at_10;
-        n++;
-      }
-      const score = n ? sum / n : 0;
-      log(`inner split: ${JSON.stringify(p)} nDCG@10 ${score.toFixed(4)}`);
-      if (score > bestScore) {
-        bestScore = score;
-        best = p;
-      }
-    }
+    const held = new Set(r.held.filter((i) => docs[i].published > last));
+    if (!held.size) continue;
+    // Only papers up to the reader's last real upvote exist for tuning: later ones are the test.
+    const lastReal = docs[r.held[r.held.length - 1]].published;
+    const visible = candidatesAfter(docs, last).filter((i) => docs[i].published <= lastReal);
+    ctx.grid.forEach((p, g) => (sum[g] += metricsOf(paperboyRank(ctx, r, visible, p, ri + 7), held).ndcg_at_10));
+    n++;
   }
-  if (opts.innerOnly)
-    return {
-      users: 0,
-      ndcg_at_10: 0,
-      recall_at_50: 0,
-      baselines: { recent: zero, category: zero, tfidf_svm: zero },
-      corpus: docs.length,
-      params: best,
-      seconds: 0,
-    };
+  return { sum, n };
+}
 
-  const sums = { pb: { n: 0, r: 0 }, recent: { n: 0, r: 0 }, category: { n: 0, r: 0 }, svm: { n: 0, r: 0 } };
-  let users = 0;
-  const timing = { svm: 0, pb: 0 };
-  let prevAlpha: Float64Array | undefined;
-  let prevPos: number[] = [];
-  log(`tuned after ${Math.round((Date.now() - started) / 1000)} s`);
+type Sums = Record<'pb' | 'recent' | 'category' | 'svm', { n: number; r: number }> & { users: number };
+
+/** The held-out evaluation of Paperboy (with `params`) and the baselines, summed over the readers `mine` keeps. */
+export function finalSums(ctx: EvalContext, params: ModelParams, mine: (ri: number) => boolean, log: (m: string) => void = () => {}): Sums {
+  const { docs, tfidf, vocab } = ctx;
+  const sums: Sums = { pb: { n: 0, r: 0 }, recent: { n: 0, r: 0 }, category: { n: 0, r: 0 }, svm: { n: 0, r: 0 }, users: 0 };
+  const add = (k: 'pb' | 'recent' | 'category' | 'svm', m: Metrics) => {
+    sums[k].n += m.ndcg_at_10;
+    sums[k].r += m.recall_at_50;
+  };
   const labels = new Float64Array(docs.length);
-  for (const [ri, r] of readers.entries()) {
+  for (const [ri, r] of ctx.readers.entries()) {
+    if (!mine(ri)) continue;
     const last = docs[r.train[r.train.length - 1]].published;
     const cands = candidatesAfter(docs, last);
     const held = new Set(r.held.filter((i) => docs[i].published > last));
     if (!held.size) continue;
-    users++;
-    const add = (k: keyof typeof sums, m: Metrics) => {
-      sums[k].n += m.ndcg_at_10;
-      sums[k].r += m.recall_at_50;
-    };
+    sums.users++;
     add(
       'recent',
       metricsOf(
@@ -303,14 +289,7 @@ export async function runRecsEval(
     // arxiv-sanity-lite: positives = the reader's papers, negatives = every other paper in the corpus.
     labels.fill(-1);
     for (const i of r.train) labels[i] = 1;
-    let t0 = performance.now();
-    // Warm-started from the previous reader's dual solution (the same optimum to the same tolerance,
-    // reached in a fraction of the passes: only a few labels differ); changed labels start at 0.
-    const warm = prevAlpha ? Float64Array.from(prevAlpha) : undefined;
-    if (warm) for (const i of [...prevPos, ...r.train]) warm[i] = 0;
-    const svm = trainSvm(tfidf, labels, vocab.size, { C: 0.01, classWeight: 'balanced', tol: 1e-6, maxIter: 10_000, alpha: warm });
-    prevAlpha = svm.alpha;
-    prevPos = r.train;
+    const svm = trainSvm(tfidf, labels, vocab.size, { C: 0.01, classWeight: 'balanced', tol: 1e-6, maxIter: 10_000 });
     const pos = new Set(r.train);
     add(
       'svm',
@@ -323,23 +302,55 @@ export async function runRecsEval(
         held,
       ),
     );
-    timing.svm += performance.now() - t0;
-    t0 = performance.now();
-    add('pb', metricsOf(paperboyRank(r, cands, best, ri + 1), held));
-    timing.pb += performance.now() - t0;
-    if (users % 100 === 0) log(`${users} readers… (${Math.round(timing.svm / 1000)} s in the baseline SVM, ${Math.round(timing.pb / 1000)} s in Paperboy's models)`);
+    add('pb', metricsOf(paperboyRank(ctx, r, cands, params, ri + 1), held));
+    if (sums.users % 100 === 0) log(`${sums.users} readers…`);
   }
-  const avg = (k: keyof typeof sums): Metrics => ({ ndcg_at_10: round(sums[k].n / users), recall_at_50: round(sums[k].r / users) });
+  return sums;
+}
+
+/** Picks the grid entry with the best inner-split nDCG@10 (the first on a tie). */
+export function pickParams(grid: ModelParams[], inner: { sum: number[]; n: number }[], log: (m: string) => void = () => {}): ModelParams {
+  const n = inner.reduce((s, x) => s + x.n, 0);
+  let best = grid[0] ?? DEFAULT_PARAMS;
+  let bestScore = -1;
+  grid.forEach((p, g) => {
+    const score = n ? inner.reduce((s, x) => s + x.sum[g], 0) / n : 0;
+    log(`inner split: ${JSON.stringify(p)} nDCG@10 ${score.toFixed(4)} (${n} readers)`);
+    if (score > bestScore) {
+      bestScore = score;
+      best = p;
+    }
+  });
+  return best;
+}
+
+export function summarise(parts: Sums[], ctx: { corpus: number }, params: ModelParams, started: number): RecsEvalResult {
+  const users = parts.reduce((s, x) => s + x.users, 0);
+  const avg = (k: 'pb' | 'recent' | 'category' | 'svm'): Metrics => ({
+    ndcg_at_10: users ? round(parts.reduce((s, x) => s + x[k].n, 0) / users) : 0,
+    recall_at_50: users ? round(parts.reduce((s, x) => s + x[k].r, 0) / users) : 0,
+  });
   const pb = avg('pb');
   return {
     users,
     ndcg_at_10: pb.ndcg_at_10,
     recall_at_50: pb.recall_at_50,
     baselines: { recent: avg('recent'), category: avg('category'), tfidf_svm: avg('svm') },
-    corpus: docs.length,
-    params: best,
+    corpus: ctx.corpus,
+    params,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
+}
+
+/** The whole evaluation in this thread (src/recs/eval-threads.ts spreads the readers over threads). */
+export async function runRecsEval(opts: EvalOptions & { log?: (m: string) => void; innerOnly?: boolean } = {}): Promise<RecsEvalResult> {
+  const started = Date.now();
+  const log = opts.log ?? (() => {});
+  const ctx = await prepareEval(opts, log);
+  const all = () => true;
+  const best = ctx.grid.length > 1 ? pickParams(ctx.grid, [innerSums(ctx, all)], log) : ctx.grid[0];
+  if (opts.innerOnly) return { ...summarise([], { corpus: ctx.docs.length }, best, started), users: 0, ndcg_at_10: 0, recall_at_50: 0 };
+  return summarise([finalSums(ctx, best, all, log)], { corpus: ctx.docs.length }, best, started);
 }
 
 /** The static embedder trained on the corpus (as a new instance trains its own), and every paper embedded. */
@@ -360,7 +371,6 @@ function embedAll(docs: Doc[], cache?: string): Float32Array[] {
   return vecs;
 }
 
-const zero = { ndcg_at_10: 0, recall_at_50: 0 };
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 export type { SparseRow };

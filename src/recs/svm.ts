@@ -20,11 +20,6 @@ export interface SvmOptions {
   /** Extra factor on each example's cost (e.g. a "not interested" counts more than a random negative). */
   costs?: ArrayLike<number>;
   seed?: number;
-  /**
-   * Starting dual variables (a warm start, e.g. the solution of a problem differing in a few labels):
-   * the optimum and the stopping rule are the same, only fewer passes are needed. Read, not changed.
-   */
-  alpha?: ArrayLike<number>;
 }
 
 export interface LinearModel {
@@ -33,8 +28,6 @@ export interface LinearModel {
   cols: number;
   bias: number;
   iterations: number;
-  /** The dual variables at the end (to warm-start a similar problem). */
-  alpha: Float64Array;
 }
 
 export function decision(m: LinearModel, x: SparseRow): number {
@@ -83,13 +76,6 @@ export function trainSvm(x: SparseRow[], y: ArrayLike<number>, cols: number, opt
     for (let p = 0; p < v.length; p++) sq += v[p] * v[p];
     qd[i] = diag[i] + sq;
     index[i] = i;
-    const a0 = opts.alpha ? Math.min(Math.max(opts.alpha[i], 0), upper[i]) : 0;
-    if (a0 > 0) {
-      alpha[i] = a0;
-      const d = a0 * (y[i] > 0 ? 1 : -1);
-      for (let p = 0; p < v.length; p++) w[x[i].idx[p]] += d * v[p];
-      w[cols] += d * bias;
-    }
   }
   const rand = rng(opts.seed ?? 1);
   let active = l;
@@ -152,5 +138,5 @@ export function trainSvm(x: SparseRow[], y: ArrayLike<number>, cols: number, opt
     pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
     pgMinOld = pgMinNew >= 0 ? -Infinity : pgMinNew;
   }
-  return { w, cols, bias, iterations: iter, alpha };
+  return { w, cols, bias, iterations: iter };
 }
