@@ -71,6 +71,8 @@ describe('For you in Chromium', { skip: noBrowser }, () => {
     // Three upvoted diffusion papers (older ones, not on the list).
     for (const id of ['2412.10001', '2412.10002', '2412.10003']) await pb.community.votes.set({ ...user, via: 'session' }, id, true, '127.0.0.1');
     await pb.recs.requestTraining(user.id);
+    // The worker trains the model and builds the windows' candidate pools (as its schedule would).
+    await pb.jobs.enqueue(RECS_POOL_JOB, {});
     await drain();
     const token = await pb.community.accounts.createSession(user.id);
     await browser.context.addCookies([{ name: SESSION_COOKIE, value: token, url: srv.url, httpOnly: true, sameSite: 'Lax' }]);
