@@ -11,7 +11,7 @@ import type { KvStore } from '../storage/kv.ts';
 import type { DailyStore } from '../storage/daily.ts';
 import type { RecPaperStore } from '../storage/recs-papers.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import type { ReaderTrainer } from './recs-train.ts';
+import { yieldLoop, type ReaderTrainer } from './recs-train.ts';
 
 export const RECS_POOL_JOB = 'recs.pool';
 export type RecWindow = 'day' | 'week' | 'month';
@@ -154,6 +154,7 @@ export class PoolCache {
       const c = await this.papers.poolPart(head.name, part);
       if (!c) return cur ?? null; // replaced meanwhile: the next check finds the newer one
       chunks.push(c);
+      await yieldLoop(); // SQLite reads are synchronous: let other requests run between parts
     }
     const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
     let o = 0;
