@@ -20,6 +20,8 @@ const JOB_LANES: Record<string, Lane> = {
   'search.maintain': 'cpu',
   'digest.build': 'cpu',
   'digest.send': 'quick',
+  // A reader's retraining: a few hundred ms, and a vote must reach their list within seconds.
+  'recs.train': 'quick',
   'trending.compute': 'quick',
   'community.purge-rate-limits': 'quick',
   'ops.prune-jobs': 'quick',
