@@ -222,5 +222,22 @@ async function measure(): Promise<void> {
       load: loadavg().map((x) => +x.toFixed(2)),
     });
   }
+  // The recommender alone (no HTTP, no page): the same readers, their models cached by now.
+  const direct: number[] = [];
+  for (let i = 0; i < N_REQ; i++) {
+    const st = performance.now();
+    await pb.recs.recommend(sampleReaders[i % sampleReaders.length], { window: WINDOW, limit: 20 });
+    direct.push(performance.now() - st);
+  }
+  direct.sort((a, b) => a - b);
+  out({
+    step: 'recommend() in-process',
+    window: WINDOW,
+    calls: N_REQ,
+    p50_ms: +percentile(direct, 50).toFixed(2),
+    p99_ms: +percentile(direct, 99).toFixed(2),
+    max_ms: +direct[direct.length - 1].toFixed(1),
+    load: loadavg().map((x) => +x.toFixed(2)),
+  });
   await app.close();
 }
