@@ -1,12 +1,15 @@
 // npm run bench -- recs [--papers N] [--readers N] [--requests N] [--window day|week|month]
+//                      [--data DIR --phase prepare|measure|all]
 // "For you" at scale: N papers (the bundled sample's real metadata, repeated under new ids) spread
 // over a year of daily lists, the static embedder trained on the sample and every paper embedded,
 // and a stored model for each of `readers` readers (50 trained from real upvotes, their encoded
-// weights copied to the rest: a model row is the same size whatever it learnt). Then, one request
-// at a time, the reader's list through HTTP — GET /api/me/recommendations (personal token) and
-// the /for-you page (session) — for random readers, printing p50/p99 latency. The first request
-// (building the window's candidate pool) is reported apart. Uses DATABASE_URL when it names
-// PostgreSQL (in a fresh schema), else an SQLite file in a temporary data dir.
+// weights copied to the rest: a model row is the same size whatever it learnt). Then the worker's
+// part — the windows' candidate pools built, 20 readers retrained — and, one request at a time, the
+// reader's list through HTTP — GET /api/me/recommendations (personal token) and the /for-you page
+// (session) — for random readers, and recommend() alone in-process: p50/p99 latency, the event
+// loop's longest delay and the load average. With --data the instance is kept in DIR (SQLite): generate
+// it once (--phase prepare, under nice) and measure it (--phase measure, under flock /tmp/bench.lock).
+// Without --data, DATABASE_URL naming PostgreSQL runs in a fresh schema, else SQLite in a temporary dir.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
