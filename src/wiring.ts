@@ -21,6 +21,7 @@ import { PendingDraftStore } from './storage/pending-drafts.ts';
 import { DigestStore } from './storage/digest.ts';
 import { SubscriberStore } from './storage/digest-subscribers.ts';
 import { CatalogStore } from './storage/catalog.ts';
+import { InstanceStatsStore } from './storage/instance-stats.ts';
 import { AiSummaryStore, GithubStore, ThumbnailStore } from './storage/agents.ts';
 import { RecStore } from './storage/recs.ts';
 import { privateDir } from './storage/private-files.ts';
@@ -30,6 +31,8 @@ import { PaperService } from './services/papers.ts';
 import { CatalogService } from './services/catalog.ts';
 import { loadSample } from './services/sample.ts';
 import { createTransport, type MailTransport } from './mail/transport.ts';
+import { countingMail } from './ops/mail-metrics.ts';
+import { READINESS_CHECKS, type ReadinessCheck } from './ops/readiness.ts';
 import { SearchService } from './search/service.ts';
 import { DigestService } from './services/digest.ts';
 import { Clock } from './services/clock.ts';
@@ -58,6 +61,7 @@ export function createStores(db: Db) {
     digests: new DigestStore(db),
     subscribers: new SubscriberStore(k),
     catalog: new CatalogStore(k),
+    instanceStats: new InstanceStatsStore(k),
     thumbnails: new ThumbnailStore(k),
     github: new GithubStore(k),
     ai: new AiSummaryStore(k),
@@ -91,6 +95,8 @@ export interface Paperboy {
   agents: Agents;
   /** "For you": per-reader models, recommendations, "not interested", feed tokens (src/services/recs.ts). */
   recs: Recommender;
+  /** What /readyz checks beyond the database and its schema (src/ops/readiness.ts). */
+  readinessChecks: ReadinessCheck[];
   /** The instance's signing key (PAPERBOY_SECRET, or generated once and kept in the database). */
   secret: string;
   /** Functions run by close(), last registered first. */
@@ -140,7 +146,8 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
   }
   // Built bottom-up, each part from the parts it needs: no part is handed the whole instance.
   const clock = new Clock(config.communityNow);
-  const mail = createTransport(config);
+  // Mail counted for the metrics by composition (src/ops/mail-metrics.ts).
+  const mail = countingMail(createTransport(config));
   const jobs = new JobQueue(db.kysely, db.dialect);
   const importer = new Importer(stores.papers, stores.daily, stores.ingestLog);
   const papers = new PaperService(stores.papers, stores.daily);
@@ -184,6 +191,7 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     digest,
     agents: createAgents({ config, log, stores, now: clock.now }),
     recs,
+    readinessChecks: [...READINESS_CHECKS],
     secret,
     onClose: [],
     async close() {
