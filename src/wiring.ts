@@ -22,6 +22,8 @@ import { DigestStore } from './storage/digest.ts';
 import { SubscriberStore } from './storage/digest-subscribers.ts';
 import { CatalogStore } from './storage/catalog.ts';
 import { InstanceStatsStore } from './storage/instance-stats.ts';
+import { HarvestStore, HttpCacheStore } from './storage/harvest.ts';
+import { SourceHealthStore } from './storage/source-health.ts';
 import { AiSummaryStore, GithubStore, ThumbnailStore } from './storage/agents.ts';
 import { RecStore } from './storage/recs.ts';
 import { privateDir } from './storage/private-files.ts';
@@ -62,6 +64,9 @@ export function createStores(db: Db) {
     subscribers: new SubscriberStore(k),
     catalog: new CatalogStore(k),
     instanceStats: new InstanceStatsStore(k),
+    harvests: new HarvestStore(k),
+    httpCache: new HttpCacheStore(k),
+    sourceHealth: new SourceHealthStore(k),
     thumbnails: new ThumbnailStore(k),
     github: new GithubStore(k),
     ai: new AiSummaryStore(k),
