@@ -155,7 +155,7 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
   const mail = countingMail(createTransport(config));
   const jobs = new JobQueue(db.kysely, db.dialect);
   const importer = new Importer(stores.papers, stores.daily, stores.ingestLog);
-  const papers = new PaperService(stores.papers, stores.daily);
+  const papers = new PaperService(stores.papers, stores.daily, clock.now);
   const search = new SearchService(config, db, stores.papers, log);
   const fetcher = { fetch: (ids: string[]) => fetchArxivPapers(ids, atomClient(config)) };
   const community = createCommunity({ config, clock, mail, stores, papers, fetcher, queue: jobs });
