@@ -19,7 +19,7 @@ import { openPaperboy } from '../src/wiring.ts';
 import { createLogger } from '../src/logger.ts';
 import { openDb, openSqlite } from '../src/storage/db.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
-import { migrateData } from '../src/ops/migrate-data.ts';
+import { migrateData } from '../src/storage/migrate-data.ts';
 import { parseJsonl } from '../src/ingest/jsonl.ts';
 import { SAMPLE_FILES } from '../src/services/sample.ts';
 import type { IngestItem } from '../src/ingest/types.ts';

@@ -9,33 +9,82 @@ import { PaperStore } from './storage/papers.ts';
 import { DailyStore } from './storage/daily.ts';
 import { IngestLogStore } from './storage/ingest-log.ts';
 import { KvStore } from './storage/kv.ts';
+import { UserStore } from './storage/users.ts';
+import { VoteStore } from './storage/votes.ts';
+import { CommentStore } from './storage/comments.ts';
+import { CollectionStore } from './storage/collections.ts';
+import { TrendingStore } from './storage/trending.ts';
+import { AuditStore } from './storage/audit.ts';
+import { ClaimStore } from './storage/claims.ts';
+import { RateLimitStore } from './storage/rate-limits.ts';
+import { PendingDraftStore } from './storage/pending-drafts.ts';
+import { DigestStore } from './storage/digest.ts';
+import { SubscriberStore } from './storage/digest-subscribers.ts';
+import { CatalogStore } from './storage/catalog.ts';
+import { InstanceStatsStore } from './storage/instance-stats.ts';
+import { HarvestStore, HttpCacheStore } from './storage/harvest.ts';
+import { SourceHealthStore } from './storage/source-health.ts';
+import { AiSummaryStore, GithubStore, ThumbnailStore } from './storage/agents.ts';
+import { RecStore } from './storage/recs.ts';
+import { privateDir } from './storage/private-files.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { Importer } from './services/importer.ts';
-import { privateDir } from './storage/private-files.ts';
 import { PaperService } from './services/papers.ts';
 import { CatalogService } from './services/catalog.ts';
-import { CatalogStore } from './storage/catalog.ts';
 import { loadSample } from './services/sample.ts';
 import { createTransport, type MailTransport } from './mail/transport.ts';
+import { countingMail } from './ops/mail-metrics.ts';
+import { READINESS_CHECKS, type ReadinessCheck } from './ops/readiness.ts';
 import { SearchService } from './search/service.ts';
 import { DigestService } from './services/digest.ts';
+import { Clock } from './services/clock.ts';
 import { createCommunity, type Community } from './services/community.ts';
 import { atomClient, fetchArxivPapers } from './ingest/atom.ts';
 import { createAgents, type Agents } from './services/agents.ts';
 import { Recommender } from './services/recs.ts';
-import { RecStore } from './storage/recs.ts';
 import { RecPaperStore } from './storage/recs-papers.ts';
+
+/** Every store of an instance, over its one database. */
+export function createStores(db: Db) {
+  const k = db.kysely;
+  return {
+    papers: new PaperStore(k, db.sqlite),
+    daily: new DailyStore(k),
+    ingestLog: new IngestLogStore(k),
+    kv: new KvStore(k),
+    users: new UserStore(k),
+    votes: new VoteStore(k),
+    comments: new CommentStore(k),
+    collections: new CollectionStore(k),
+    trending: new TrendingStore(k),
+    audit: new AuditStore(k),
+    claims: new ClaimStore(k),
+    rateLimits: new RateLimitStore(k),
+    drafts: new PendingDraftStore(k),
+    digests: new DigestStore(db),
+    subscribers: new SubscriberStore(k),
+    catalog: new CatalogStore(k),
+    instanceStats: new InstanceStatsStore(k),
+    harvests: new HarvestStore(k),
+    httpCache: new HttpCacheStore(k),
+    sourceHealth: new SourceHealthStore(k),
+    thumbnails: new ThumbnailStore(k),
+    github: new GithubStore(k),
+    ai: new AiSummaryStore(k),
+    recs: new RecStore(k),
+    recPapers: new RecPaperStore(k),
+  };
+}
+
+export type Stores = ReturnType<typeof createStores>;
 
 export interface Paperboy {
   config: Config;
   log: Logger;
   db: Db;
-  stores: {
-    papers: PaperStore;
-    daily: DailyStore;
-    ingestLog: IngestLogStore;
-    kv: KvStore;
-  };
+  stores: Stores;
+  /** The instance's one clock (PAPERBOY_NOW fixes it); every time-dependent rule asks it. */
+  clock: Clock;
   jobs: JobQueue;
   importer: Importer;
   papers: PaperService;
@@ -53,6 +102,8 @@ export interface Paperboy {
   agents: Agents;
   /** "For you": per-reader models, recommendations, "not interested", feed tokens (src/services/recs.ts). */
   recs: Recommender;
+  /** What /readyz checks beyond the database and its schema (src/ops/readiness.ts). */
+  readinessChecks: ReadinessCheck[];
   /** The instance's signing key (PAPERBOY_SECRET, or generated once and kept in the database). */
   secret: string;
   /** Functions run by close(), last registered first. */
@@ -95,31 +146,61 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     await db.close();
     throw err;
   }
-  const stores = {
-    papers: new PaperStore(db.kysely, db.sqlite),
-    daily: new DailyStore(db.kysely),
-    ingestLog: new IngestLogStore(db.kysely),
-    kv: new KvStore(db.kysely),
-  };
+  const stores = createStores(db);
   let secret = config.secret;
   if (!secret) {
     secret = await stores.kv.setIfAbsent('instance_secret', randomBytes(32).toString('base64url'));
   }
+  // Built bottom-up, each part from the parts it needs: no part is handed the whole instance.
+  const clock = new Clock(config.communityNow);
+  // Mail counted for the metrics by composition (src/ops/mail-metrics.ts).
+  const mail = countingMail(createTransport(config));
+  const jobs = new JobQueue(db.kysely, db.dialect);
+  const importer = new Importer(stores.papers, stores.daily, stores.ingestLog);
+  const papers = new PaperService(stores.papers, stores.daily, clock.now);
+  const search = new SearchService(config, db, stores.papers, log);
+  const fetcher = { fetch: (ids: string[]) => fetchArxivPapers(ids, atomClient(config)) };
+  const community = createCommunity({ config, clock, mail, stores, papers, fetcher, queue: jobs });
+  const recs = new Recommender(
+    stores.recs,
+    stores.recPapers,
+    stores.papers,
+    stores.daily,
+    community.votes,
+    { embedder: () => search.embedder(), neighbours: async (v, k) => (await search.replica())?.search(v, k) ?? [] },
+    jobs,
+    stores.kv,
+    clock.now,
+    log,
+  );
+  const digest = new DigestService({
+    config,
+    log,
+    mail,
+    secret,
+    stores,
+    limiter: community.limiter,
+    now: clock.now,
+    search,
+    recs: { rankFor: (userId, candidates, limit) => recs.rankFor(userId, candidates, limit) },
+  });
   const pb: Paperboy = {
     config,
     log,
     db,
     stores,
-    jobs: new JobQueue(db.kysely, db.dialect),
-    importer: new Importer(stores.papers, stores.daily, stores.ingestLog),
-    papers: new PaperService(stores.papers, stores.daily),
-    community: undefined as unknown as Community, // set just below: it needs pb.papers and pb.mail
-    catalog: new CatalogService(new CatalogStore(db.kysely), new PaperService(stores.papers, stores.daily)),
-    mail: createTransport(config),
-    search: new SearchService(config, db, stores.papers, log),
-    digest: undefined as unknown as DigestService, // set below: it needs the finished instance
-    agents: createAgents({ db: db.kysely, config, kv: stores.kv, log }),
-    recs: undefined as unknown as Recommender, // set below: it needs pb.search and the community clock
+    clock,
+    jobs,
+    importer,
+    papers,
+    community,
+    catalog: new CatalogService(stores.catalog, papers),
+    mail,
+    search,
+    digest,
+    agents: createAgents({ config, log, stores, now: clock.now }),
+    recs,
+    readinessChecks: [...READINESS_CHECKS],
     secret,
     onClose: [],
     async close() {
@@ -129,27 +210,10 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     },
   };
   pb.onClose.push(() => pb.search.close());
-  const fetcher = { fetch: (ids: string[]) => fetchArxivPapers(ids, atomClient(config)) };
-  pb.community = createCommunity({ db: db.kysely, config, mail: pb.mail, stores, papers: pb.papers, fetcher });
-  // Submissions arXiv does not answer in time finish in a job (src/jobs/tasks/community.ts).
-  pb.community.submissions.queue = pb.jobs;
   if (opts.sample && (await stores.papers.count()) === 0) {
     log.info('empty database: loading the bundled sample papers');
     const summaries = await loadSample(pb.importer);
     for (const s of summaries) log.info({ source: s.source, inserted: s.inserted, errors: s.errors, seconds: s.seconds }, 'sample loaded');
   }
-  pb.recs = new Recommender(
-    new RecStore(db.kysely),
-    new RecPaperStore(db.kysely),
-    stores.papers,
-    stores.daily,
-    pb.community.votes,
-    { embedder: () => pb.search.embedder(), neighbours: async (v, k) => (await pb.search.replica())?.search(v, k) ?? [] },
-    pb.jobs,
-    stores.kv,
-    pb.community.now,
-    log,
-  );
-  pb.digest = new DigestService(pb);
   return pb;
 }

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { databases, PG_URL, type TestInstance } from './support/db.ts';
 import { instanceEnv, loadSomeSample, runCli, startServe } from './ops-child.ts';
 import { openDb, SQLITE_PAGE_SIZE } from '../src/storage/db.ts';
-import { sqliteTablesInFkOrder } from '../src/ops/migrate-data.ts';
+import { sqliteTablesInFkOrder } from '../src/storage/migrate-data.ts';
 
 const sqlite = databases.find((d) => d.name === 'sqlite')!;
 

@@ -6,7 +6,6 @@ import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { createLogger } from '../src/logger.ts';
 import { Registry, metrics } from '../src/ops/metrics.ts';
-import { readinessChecks } from '../src/ops/readiness.ts';
 import { loadSomeSample } from './ops-child.ts';
 
 describe('metrics registry', () => {
@@ -119,7 +118,7 @@ for (const dbk of databases) {
           return 'caught up';
         },
       };
-      readinessChecks.push(check);
+      pb.readinessChecks.push(check);
       try {
         const down = await fetch(`${server.url}/readyz`);
         assert.equal(down.status, 503);
@@ -132,7 +131,7 @@ for (const dbk of databases) {
         assert.equal(up.status, 200);
         assert.deepEqual(((await up.json()) as { checks: Record<string, unknown> }).checks['test-check'], { ok: true, detail: 'caught up' });
       } finally {
-        readinessChecks.splice(readinessChecks.indexOf(check), 1);
+        pb.readinessChecks.splice(pb.readinessChecks.indexOf(check), 1);
       }
     });
 

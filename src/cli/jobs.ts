@@ -4,7 +4,6 @@ import { openPaperboy } from '../wiring.ts';
 import { createLogger } from '../logger.ts';
 import type { Command } from './command.ts';
 import { PROBE_JOB } from '../jobs/tasks/ops.ts';
-import { InstanceStatsStore } from '../storage/instance-stats.ts';
 import { syncHealth } from '../jobs/sync-health.ts';
 import { LANES, laneOf } from '../jobs/lanes.ts';
 
@@ -44,7 +43,7 @@ export const jobsCommand: Command = {
     }
     const cfg = loadConfig();
     const pb = await openPaperboy(cfg, { log: createLogger('warn') });
-    const stats = new InstanceStatsStore(pb.db.kysely);
+    const stats = pb.stores.instanceStats;
     try {
       if (action === 'probe') {
         // Proves end to end that some worker process takes jobs from this database and finishes them.

@@ -6,8 +6,8 @@ import type { Worker } from '../jobs/worker.ts';
 import { startWorkerRole } from '../jobs/run.ts';
 import { startWorkerThread } from '../jobs/worker-thread.ts';
 import type { Command } from './command.ts';
-import { instrumentMail, startMetricsServer } from '../ops/collect.ts';
-import { markServing } from '../ops/backup.ts';
+import { startMetricsServer } from '../ops/collect.ts';
+import { markServing } from '../ops/serving.ts';
 import { sqlitePath } from '../storage/db.ts';
 
 export type Role = 'web' | 'worker' | 'all';
@@ -38,7 +38,6 @@ export async function startRoles(pb: Paperboy, role: Role, opts: RoleOptions = {
   let worker: Worker | undefined;
   let workerId: string | undefined;
   let abortNow = () => {};
-  instrumentMail(pb);
   if (role === 'all' && opts.workerThread) {
     const t = await startWorkerThread(pb.config, pb.log, opts.schema);
     workerId = t.workerId();

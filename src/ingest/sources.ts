@@ -2,8 +2,7 @@
 // instance's harvest cursors and HTTP validators, and its importer.
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
-import type { Db } from '../storage/db.ts';
-import { HarvestStore, HttpCacheStore } from '../storage/harvest.ts';
+import type { HarvestStore, HttpCacheStore } from '../storage/harvest.ts';
 import { sharedSourceClient, type HttpClient } from './http.ts';
 import { harvestOai, type HarvestOptions, type OaiParams } from './oai.ts';
 import { syncRss } from './rss.ts';
@@ -15,7 +14,7 @@ import type { PaperSink } from './types.ts';
 export interface SourceDeps {
   config: Config;
   log: Logger;
-  db: Db;
+  stores: { harvests: HarvestStore; httpCache: HttpCacheStore };
   importer: PaperSink;
 }
 
@@ -30,8 +29,8 @@ export class IngestSources {
     http?: HttpClient,
   ) {
     this.http = http ?? sharedSourceClient(pb.config, { log: pb.log });
-    this.harvests = new HarvestStore(pb.db.kysely);
-    this.validators = new HttpCacheStore(pb.db.kysely);
+    this.harvests = pb.stores.harvests;
+    this.validators = pb.stores.httpCache;
     this.atom = { http: this.http, apiUrl: pb.config.arxivApiUrl };
   }
 

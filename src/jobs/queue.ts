@@ -4,6 +4,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, JobsTable } from '../storage/schema.ts';
 import type { DialectName } from '../storage/db.ts';
 import { nowIso } from '../storage/dialect.ts';
+import { claimLeased, type LeaseSpec } from '../storage/lease.ts';
 
 export type JobRow = Selectable<JobsTable>;
 
@@ -34,6 +35,18 @@ export function backoffMs(attempt: number): number {
   const base = Math.min(3600_000, 10_000 * 2 ** Math.max(0, attempt - 1));
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
+
+/** Jobs as leased rows (src/storage/lease.ts): the highest priority, then the earliest due, first. */
+const JOB_CLAIM: LeaseSpec<'jobs'> = {
+  table: 'jobs',
+  waiting: { status: 'queued', dueColumn: 'run_at' },
+  held: 'running',
+  order: [
+    ['priority', 'desc'],
+    ['run_at', 'asc'],
+    ['id', 'asc'],
+  ],
+};
 
 export class JobQueue {
   constructor(
@@ -90,40 +103,10 @@ export class JobQueue {
    * expired (its worker died) is runnable again.
    */
   async claim(workerId: string, leaseMs: number, names?: string[]): Promise<Job | undefined> {
+    const spec = { ...JOB_CLAIM, filter: names?.length ? { column: 'name', in: names } : undefined };
     const now = nowIso();
     const leaseUntil = new Date(Date.now() + leaseMs).toISOString();
-    const ready = (qb: any) => {
-      let q = qb
-        .where((eb: any) =>
-          eb.or([eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)])]),
-        )
-        .orderBy('priority', 'desc')
-        .orderBy('run_at')
-        .orderBy('id')
-        .limit(1);
-      if (names?.length) q = q.where('name', 'in', names);
-      return q;
-    };
-    let row: JobRow | undefined;
-    if (this.dialect === 'postgres') {
-      row = await this.db.transaction().execute(async (trx) => {
-        const pick = await ready(trx.selectFrom('jobs').select('id')).forUpdate().skipLocked().executeTakeFirst();
-        if (!pick) return undefined;
-        return trx
-          .updateTable('jobs')
-          .set((eb) => ({ status: 'running', lease_until: leaseUntil, locked_by: workerId, attempts: eb('attempts', '+', 1), updated_at: now }))
-          .where('id', '=', pick.id)
-          .returningAll()
-          .executeTakeFirst();
-      });
-    } else {
-      row = await this.db
-        .updateTable('jobs')
-        .set((eb) => ({ status: 'running', lease_until: leaseUntil, locked_by: workerId, attempts: eb('attempts', '+', 1), updated_at: now }))
-        .where('id', '=', (eb) => ready(eb.selectFrom('jobs').select('id')))
-        .returningAll()
-        .executeTakeFirst();
-    }
+    const [row] = await claimLeased(this.db, this.dialect, spec, { workerId, limit: 1, now, leaseUntil });
     if (!row) return undefined;
     return { id: row.id, name: row.name, payload: JSON.parse(row.payload_json), attempts: row.attempts, maxAttempts: row.max_attempts };
   }

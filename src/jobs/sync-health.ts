@@ -2,7 +2,6 @@
 // next scheduled poll), and whether it has been down for a day. Read by `jobs status`, the admin
 // page, /metrics and the daily page's admin note.
 import type { Paperboy } from '../wiring.ts';
-import { SourceHealthStore } from '../storage/source-health.ts';
 import { sourceDown } from '../domain/sync-health.ts';
 import { HF_JOB, OAI_JOB, RSS_JOB, hfSlot, oaiSlot, rssSlot } from './tasks/ingest.ts';
 
@@ -39,7 +38,7 @@ export function nextSlotTime(slot: (t: Date) => string | null, now: Date): Date 
 }
 
 export async function syncHealth(pb: Paperboy, now = new Date()): Promise<SourceHealth[]> {
-  const store = new SourceHealthStore(pb.db.kysely);
+  const store = pb.stores.sourceHealth;
   const rows = new Map((await store.all()).map((r) => [r.source, r]));
   const queued = await store.nextQueued(SOURCES.map((s) => s.job));
   const cfg = pb.config;

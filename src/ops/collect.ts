@@ -3,10 +3,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sha256Bytes } from '../domain/hash.ts';
 import { createServer, type Server } from 'node:http';
-import { InstanceStatsStore } from '../storage/instance-stats.ts';
 import type { Paperboy } from '../wiring.ts';
-import type { MailTransport } from '../mail/transport.ts';
-import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, mailFailed, mailSent, metrics, searchIndexLag } from './metrics.ts';
+import { CONTENT_TYPE, dbUp, ingestRecords, jobsByStatus, metrics, searchIndexLag } from './metrics.ts';
 import { sourceDown, sourceFailures, sourceLastError, sourceLastSuccess, sourceNextAttempt } from './metrics.ts';
 import { syncHealth } from '../jobs/sync-health.ts';
 
@@ -26,7 +24,7 @@ async function indexLag(pb: Paperboy): Promise<number> {
 function instanceCollector(pb: Paperboy) {
   return async () => {
     try {
-      const stats = new InstanceStatsStore(pb.db.kysely);
+      const stats = pb.stores.instanceStats;
       const jobs = await stats.jobsByNameAndStatus();
       jobsByStatus.reset();
       for (const r of jobs) jobsByStatus.set({ name: r.name, status: r.status }, r.n);
@@ -56,26 +54,6 @@ function instanceCollector(pb: Paperboy) {
 
 export function renderMetrics(pb: Paperboy): Promise<string> {
   return metrics.render([instanceCollector(pb)]);
-}
-
-const instrumented = new WeakSet<MailTransport>();
-
-/** Counts sent and failed mail on this instance's transport (once per transport). */
-export function instrumentMail(pb: Paperboy): void {
-  const t = pb.mail;
-  if (instrumented.has(t)) return;
-  instrumented.add(t);
-  const send = t.send.bind(t);
-  t.send = async (mail) => {
-    try {
-      const r = await send(mail);
-      mailSent.inc();
-      return r;
-    } catch (err) {
-      mailFailed.inc();
-      throw err;
-    }
-  };
 }
 
 /** True when no token is configured or the Authorization header carries it (compared in constant time). */

@@ -1,5 +1,5 @@
 // Readiness: may this process take traffic? The database answers, its schema is the one this code
-// expects, and every registered check passes (e.g. search: "the vector index has caught up").
+// expects, and every check of the instance's list passes (e.g. search: "the vector index has caught up").
 import { ping } from '../storage/db.ts';
 import { schemaState } from '../storage/migrate.ts';
 import type { Paperboy } from '../wiring.ts';
@@ -10,8 +10,14 @@ export interface ReadinessCheck {
   check(pb: Paperboy): Promise<string | boolean | void>;
 }
 
-/** Features push their checks here at import time: `readinessChecks.push({ name: 'search-index', check })`. */
-export const readinessChecks: ReadinessCheck[] = [];
+/**
+ * The checks beyond "the database answers" and "its schema is current", in one list. src/wiring.ts
+ * gives each instance its own copy (pb.readinessChecks): two instances in one process share nothing.
+ */
+export const READINESS_CHECKS: readonly ReadinessCheck[] = [
+  // A web process takes traffic once it can search by meaning: its vector index replica has caught up.
+  { name: 'search-index', check: (pb) => pb.search.indexReadiness() },
+];
 
 export interface CheckResult {
   ok: boolean;
@@ -56,6 +62,6 @@ export async function readiness(pb: Paperboy): Promise<Readiness> {
         return `${s.applied.length} migrations`;
       })
     : { ok: false, detail: 'database unreachable' };
-  for (const c of readinessChecks) checks[c.name] = await run(() => c.check(pb));
+  for (const c of pb.readinessChecks) checks[c.name] = await run(() => c.check(pb));
   return { ready: Object.values(checks).every((c) => c.ok), checks };
 }

@@ -10,13 +10,13 @@ import type { Db } from '../storage/db.ts';
 import type { PaperStore } from '../storage/papers.ts';
 import type { Paper } from '../domain/paper.ts';
 import { hasFilters, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
-import { SqliteLexical } from './lexical-sqlite.ts';
-import { PostgresLexical } from './lexical-pg.ts';
+import { openLexical } from './lexical-open.ts';
 import { VectorIndex } from './vectors.ts';
 import { fromBytes, type Embedder } from './embedders/types.ts';
-import { EmbedderModelStore } from '../storage/search-models.ts';
-import { VectorStore } from '../storage/vectors.ts';
-import { SearchCorpusStore } from '../storage/search-corpus.ts';
+import type { EmbedderModelStore } from '../storage/search-models.ts';
+import type { VectorStore } from '../storage/vectors.ts';
+import type { SearchCorpusStore } from '../storage/search-corpus.ts';
+import { createSearchStores } from '../storage/search-stores.ts';
 import type { TrainOptions, TrainStats } from './embedders/train.ts';
 import { snippetHtml } from './text.ts';
 import { termShare } from './term-share.ts';
@@ -91,16 +91,17 @@ export class SearchService {
     private readonly papers: PaperStore,
     private readonly log: Logger,
   ) {
-    this.lexical = db.dialect === 'sqlite' ? new SqliteLexical(db.sqlite!, db.bm25) : new PostgresLexical(db.kysely, db.pool!);
+    this.lexical = openLexical(db);
+    const stores = createSearchStores(db);
     this.vectorWeight = config.searchVectorWeight;
-    this.selector = new EmbedderModels(config, new EmbedderModelStore(db.kysely), log, async () => {
+    this.selector = new EmbedderModels(config, stores.models, log, async () => {
       const searching = !!this.vectorsReady;
       await this.reload();
       // A process that serves searches loads the new model and index now, not in a request.
       if (searching) await this.vectorIndex().catch(() => null);
     });
-    this.vectorStore = new VectorStore(db);
-    this.corpus = new SearchCorpusStore(db.kysely);
+    this.vectorStore = stores.vectors;
+    this.corpus = stores.corpus;
     this.indexer = new Indexer(this.vectorStore, () => this.embedder());
   }
 

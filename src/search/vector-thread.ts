@@ -158,13 +158,13 @@ if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry ===
   lowerThreadPriority(VECTOR_NICE);
   const { openDb } = await import('../storage/db.ts');
   const { createLogger } = await import('../logger.ts');
-  const { EmbedderModelStore } = await import('../storage/search-models.ts');
+  const { createSearchStores } = await import('../storage/search-stores.ts');
   const { EmbedderModels } = await import('./models.ts');
   const { VectorIndex } = await import('./vectors.ts');
-  const { VectorStore } = await import('../storage/vectors.ts');
   const log = createLogger(config.logLevel).child({ thread: 'vectors' });
   const db = openDb(dbOpts);
-  const vectors = new VectorStore(db);
+  const stores = createSearchStores(db);
+  const vectors = stores.vectors;
   type Serving = { e: Embedder; vi: InstanceType<typeof VectorIndex> };
   let current: Serving | null = null;
   let building: Promise<void> | undefined;
@@ -172,7 +172,7 @@ if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry ===
   let closing = false;
   const post = (m: FromThread) => port.postMessage(m);
   const tell = () => post({ type: 'state', state: current ? { embedder: current.e.id, dims: current.e.dims, size: current.vi.size } : null });
-  const selector = new EmbedderModels(config, new EmbedderModelStore(db.kysely), log, async () => rebuild());
+  const selector = new EmbedderModels(config, stores.models, log, async () => rebuild());
 
   // Loads the newest model and catches its index up, while the current pair goes on answering; then swaps.
   const build = async (): Promise<void> => {

@@ -2,9 +2,7 @@
 // Every secret handed to a browser or a script is random; only its sha256 is stored.
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../domain/hash.ts';
-import type { Kysely, Selectable } from 'kysely';
-import type { Database } from '../storage/schema.ts';
-import type { UsersTable } from '../storage/schema-community.ts';
+import type { UserRow, UserStore } from '../storage/users.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import { appError, errors } from '../domain/errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -45,7 +43,7 @@ const newSecret = (prefix = '') => prefix + randomBytes(32).toString('base64url'
 
 export const USERNAME_RE = /^[a-z0-9][a-z0-9_-]{1,29}$/;
 
-export function rowToUser(r: Selectable<UsersTable>): User {
+export function rowToUser(r: UserRow): User {
   return { id: r.id, email: r.email, username: r.username, displayName: r.display_name, role: r.role as Role, createdAt: r.created_at };
 }
 
@@ -64,7 +62,7 @@ export interface AccountsOptions {
 
 export class Accounts {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: UserStore,
     private readonly mail: MailTransport,
     private readonly limiter: RateLimiter,
     private readonly opts: AccountsOptions,
@@ -83,17 +81,14 @@ export class Accounts {
     await this.limiter.consume(`signin:email:${email}`, per, 3600, 'Too many sign-in mails for this address.');
     await this.limiter.consume(`signin:ip:${ip}`, per * 4, 3600, 'Too many sign-in mails from your network.');
     const token = newSecret();
-    await this.db
-      .insertInto('magic_links')
-      .values({
-        token_hash: sha256(token),
-        email,
-        next_path: safeNext(next),
-        pending: pending ? pending.slice(0, 200) : null,
-        created_at: this.iso(),
-        expires_at: this.iso(this.opts.linkMinutes * 60_000),
-      })
-      .execute();
+    await this.store.insertLink({
+      tokenHash: sha256(token),
+      email,
+      nextPath: safeNext(next),
+      pending: pending ? pending.slice(0, 200) : null,
+      createdAt: this.iso(),
+      expiresAt: this.iso(this.opts.linkMinutes * 60_000),
+    });
     const link = `${this.opts.publicUrl}/signin/verify?token=${token}`;
     await this.mail.send({
       to: email,
@@ -108,7 +103,7 @@ export class Accounts {
   }
 
   private async linkRow(token: string) {
-    const row = await this.db.selectFrom('magic_links').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
+    const row = await this.store.linkByHash(sha256(token));
     if (!row) throw appError('link_invalid', 'This sign-in link is not valid. Send yourself a new one below.');
     // The address and the reader's destination come back with the error: the page offers a new link at once.
     const again = { email: row.email, next: row.next_path, pending: row.pending ?? null };
@@ -127,13 +122,7 @@ export class Accounts {
   async consumeLink(token: string, userAgent?: string): Promise<{ user: User; sessionToken: string; next: string | null; pending: string | null }> {
     const row = await this.linkRow(token);
     // The conditional update makes the link single-use even when two requests race.
-    const used = await this.db
-      .updateTable('magic_links')
-      .set({ used_at: this.iso() })
-      .where('id', '=', row.id)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1)
+    if (!(await this.store.useLink(row.id, this.iso())))
       throw appError('link_used', 'This sign-in link has already been used. Send yourself a new one below.', { email: row.email, next: row.next_path, pending: row.pending ?? null });
     const user = await this.findOrCreate(row.email);
     const sessionToken = await this.createSession(user.id, userAgent);
@@ -143,12 +132,7 @@ export class Accounts {
   async findOrCreate(rawEmail: string): Promise<User> {
     const email = parseEmail(rawEmail);
     if (!email) throw errors.badRequest(`"${String(rawEmail).slice(0, 100)}" is not an e-mail address.`);
-    await this.db
-      .insertInto('users')
-      .values({ email, role: 'user', created_at: this.iso() })
-      .onConflict((oc) => oc.column('email').doNothing())
-      .execute();
-    return rowToUser(await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow());
+    return rowToUser(await this.store.findOrCreate(email, this.iso()));
   }
 
   /**
@@ -160,14 +144,8 @@ export class Accounts {
     const stem = (user.email.split('@')[0].toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+/, '') || 'user').slice(0, 24).padEnd(2, '0');
     for (let i = 0; i < 1000; i++) {
       const name = i ? `${stem}-${i}` : stem;
-      const taken = await this.db.selectFrom('users').select('id').where('username', '=', name).executeTakeFirst();
-      if (taken) continue;
-      await this.db
-        .updateTable('users')
-        .set({ username: name, display_name: user.displayName ?? stem })
-        .where('id', '=', user.id)
-        .where('username', 'is', null)
-        .execute();
+      if (await this.store.usernameTaken(name)) continue;
+      await this.store.setUsernameIfNone(user.id, name, user.displayName ?? stem);
       return (await this.byId(user.id))!;
     }
     throw errors.conflict('Could not find a free username.');
@@ -175,63 +153,44 @@ export class Accounts {
 
   async createSession(userId: number, userAgent?: string): Promise<string> {
     const token = newSecret();
-    await this.db
-      .insertInto('sessions')
-      .values({
-        token_hash: sha256(token),
-        user_id: userId,
-        created_at: this.iso(),
-        expires_at: this.iso(this.opts.sessionDays * 86_400_000),
-        last_seen_at: this.iso(),
-        user_agent: userAgent?.slice(0, 200) ?? null,
-      })
-      .execute();
+    await this.store.insertSession({
+      tokenHash: sha256(token),
+      userId,
+      createdAt: this.iso(),
+      expiresAt: this.iso(this.opts.sessionDays * 86_400_000),
+      userAgent: userAgent?.slice(0, 200) ?? null,
+    });
     return token;
   }
 
   async sessionViewer(token: string): Promise<Viewer | null> {
     if (!token || token.length > 100) return null;
-    const r = await this.db
-      .selectFrom('sessions as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .selectAll('u')
-      .select(['s.id as session_id', 's.last_seen_at as s_seen'])
-      .where('s.token_hash', '=', sha256(token))
-      .where('s.expires_at', '>', this.iso())
-      .executeTakeFirst();
+    const r = await this.store.sessionUser(sha256(token), this.iso());
     if (!r) return null;
     // Touch at most every few minutes: one read per request, rarely a write.
     if (Date.parse(r.s_seen) < this.now().getTime() - 5 * 60_000)
-      await this.db.updateTable('sessions').set({ last_seen_at: this.iso() }).where('id', '=', r.session_id).execute();
+      await this.store.touchSession(r.session_id, this.iso());
     return { ...rowToUser(r), via: 'session' };
   }
 
   async tokenViewer(token: string): Promise<Viewer | null> {
     if (!token || token.length > 100) return null;
-    const r = await this.db
-      .selectFrom('api_tokens as t')
-      .innerJoin('users as u', 'u.id', 't.user_id')
-      .selectAll('u')
-      .select(['t.id as token_id', 't.last_used_at as t_used', 't.scopes as t_scopes', 't.expires_at as t_expires'])
-      .where('t.token_hash', '=', sha256(token))
-      .where('t.revoked_at', 'is', null)
-      .executeTakeFirst();
+    const r = await this.store.tokenUser(sha256(token));
     if (!r || (r.t_expires && r.t_expires <= this.iso())) return null;
     if (!r.t_used || Date.parse(r.t_used) < this.now().getTime() - 5 * 60_000)
-      await this.db.updateTable('api_tokens').set({ last_used_at: this.iso() }).where('id', '=', r.token_id).execute();
+      await this.store.touchToken(r.token_id, this.iso());
     return { ...rowToUser(r), via: 'token', scopes: scopesFromColumn(r.t_scopes) };
   }
 
   async signOut(sessionToken: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('token_hash', '=', sha256(sessionToken)).execute();
+    await this.store.deleteSession(sha256(sessionToken));
   }
 
   /** Ends every session of the user, and with `revokeTokens` revokes every API token too. */
   async signOutEverywhere(userId: number, opts: { revokeTokens?: boolean } = {}): Promise<number> {
-    const r = await this.db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
-    if (opts.revokeTokens)
-      await this.db.updateTable('api_tokens').set({ revoked_at: this.iso() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-    return Number(r.numDeletedRows ?? 0);
+    const n = await this.store.deleteSessionsOf(userId);
+    if (opts.revokeTokens) await this.store.revokeTokensOf(userId, this.iso());
+    return n;
   }
 
   async setProfile(userId: number, input: { username?: string; displayName?: string }): Promise<User> {
@@ -244,26 +203,25 @@ export class Accounts {
       const username = (input.username ?? '').trim().toLowerCase();
       if (!USERNAME_RE.test(username))
         throw errors.badRequest('Choose a username of 2 to 30 characters: lower-case letters, digits, "-" and "_", starting with a letter or digit.');
-      const taken = await this.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
-      if (taken) throw errors.conflict(`The username "${username}" is taken. Choose another.`);
+      if (await this.store.usernameTaken(username)) throw errors.conflict(`The username "${username}" is taken. Choose another.`);
       set.username = username;
     }
-    await this.db.updateTable('users').set(set).where('id', '=', userId).execute();
+    await this.store.setProfile(userId, set);
     return (await this.byId(userId))!;
   }
 
   async byId(id: number): Promise<User | undefined> {
-    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.store.byId(id);
     return r ? rowToUser(r) : undefined;
   }
 
   async byUsername(username: string): Promise<User | undefined> {
-    const r = await this.db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
+    const r = await this.store.byUsername(username.toLowerCase());
     return r ? rowToUser(r) : undefined;
   }
 
   async byEmail(email: string): Promise<User | undefined> {
-    const r = await this.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+    const r = await this.store.byEmail(email.trim().toLowerCase());
     return r ? rowToUser(r) : undefined;
   }
 
@@ -271,7 +229,7 @@ export class Accounts {
     if (!ROLES.includes(role)) throw errors.badRequest(`Role must be one of ${ROLES.join(', ')}.`);
     const user = await this.byEmail(email);
     if (!user) throw errors.notFound(`No user with the address ${email}.`);
-    await this.db.updateTable('users').set({ role }).where('id', '=', user.id).execute();
+    await this.store.setRole(user.id, role);
     return { ...user, role };
   }
 
@@ -289,31 +247,15 @@ export class Accounts {
     if (!scopes.length) throw errors.badRequest('Choose at least one scope for the token.');
     const token = newSecret('pbt_');
     const expires = opts.expiresInDays ? this.iso(opts.expiresInDays * 86_400_000) : null;
-    const r = await this.db
-      .insertInto('api_tokens')
-      .values({ user_id: userId, name: label, token_hash: sha256(token), created_at: this.iso(), scopes: scopes.join(' '), expires_at: expires })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { id: r.id, token };
+    const id = await this.store.insertToken({ userId, name: label, tokenHash: sha256(token), createdAt: this.iso(), scopes: scopes.join(' '), expiresAt: expires });
+    return { id, token };
   }
 
   async listTokens(userId: number) {
-    return this.db
-      .selectFrom('api_tokens')
-      .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at', 'scopes', 'expires_at'])
-      .where('user_id', '=', userId)
-      .orderBy('id', 'desc')
-      .execute();
+    return this.store.listTokens(userId);
   }
 
   async revokeToken(userId: number, tokenId: number): Promise<void> {
-    const r = await this.db
-      .updateTable('api_tokens')
-      .set({ revoked_at: this.iso() })
-      .where('id', '=', tokenId)
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) throw errors.notFound('No such active token.');
+    if (!(await this.store.revokeToken(userId, tokenId, this.iso()))) throw errors.notFound('No such active token.');
   }
 }

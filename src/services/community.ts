@@ -1,41 +1,35 @@
-// The community features as one bundle on the Paperboy instance (pb.community).
-import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
+// The community features as one bundle on the Paperboy instance (pb.community). src/wiring.ts
+// makes the stores and the clock and passes them in.
 import type { Config } from '../config/index.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import type { PaperStore } from '../storage/papers.ts';
 import type { DailyStore } from '../storage/daily.ts';
+import type { UserStore } from '../storage/users.ts';
+import type { VoteStore } from '../storage/votes.ts';
+import type { CommentStore } from '../storage/comments.ts';
+import type { CollectionStore } from '../storage/collections.ts';
+import type { TrendingStore } from '../storage/trending.ts';
+import type { AuditStore } from '../storage/audit.ts';
+import type { ClaimStore } from '../storage/claims.ts';
+import type { RateLimitStore } from '../storage/rate-limits.ts';
+import type { PendingDraftStore } from '../storage/pending-drafts.ts';
 import type { PaperService } from './papers.ts';
+import type { Clock } from './clock.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
 import { Votes } from './votes.ts';
 import { Comments } from './comments.ts';
-import { Submissions, type PaperFetcher } from './submissions.ts';
+import { Submissions, type PaperFetcher, type SubmissionQueue } from './submissions.ts';
 import { Trending } from './trending.ts';
 import { Collections } from './collections.ts';
 import { Claims } from './claims.ts';
-import { AuditStore } from '../storage/audit.ts';
-import { ClaimStore } from '../storage/claims.ts';
-import { RateLimitStore } from '../storage/rate-limits.ts';
-import { PendingDraftStore } from '../storage/pending-drafts.ts';
 import { PendingDrafts } from './pending-drafts.ts';
 
-/** The clock of the community rules: the real time, PAPERBOY_NOW, or a time a test sets. */
-export class Clock {
-  private fixed?: number;
-  constructor(fixed?: string) {
-    if (fixed) this.fixed = Date.parse(fixed);
-  }
-  now = (): Date => new Date(this.fixed ?? Date.now());
-  /** Fixes the time (ISO string or Date); undefined returns to the real time. */
-  set(t: string | Date | undefined): void {
-    this.fixed = t === undefined ? undefined : new Date(t).getTime();
-  }
-}
+export { Clock } from './clock.ts';
 
 export interface Community {
-  /** The clock every rule uses (PAPERBOY_NOW fixes it for tests and demos). */
+  /** The clock every rule uses (PAPERBOY_NOW fixes it for tests and demos); the instance's one clock. */
   now: () => Date;
   clock: Clock;
   limiter: RateLimiter;
@@ -51,38 +45,54 @@ export interface Community {
   drafts: PendingDrafts;
 }
 
+export interface CommunityStores {
+  papers: PaperStore;
+  daily: DailyStore;
+  users: UserStore;
+  votes: VoteStore;
+  comments: CommentStore;
+  collections: CollectionStore;
+  trending: TrendingStore;
+  audit: AuditStore;
+  claims: ClaimStore;
+  rateLimits: RateLimitStore;
+  drafts: PendingDraftStore;
+}
+
 export interface CommunityDeps {
-  db: Kysely<Database>;
   config: Config;
+  clock: Clock;
   mail: MailTransport;
-  stores: { papers: PaperStore; daily: DailyStore };
+  stores: CommunityStores;
   papers: PaperService;
   /** Fetches unknown submitted papers (wiring passes the arXiv Atom API client, PAPERBOY_ARXIV_API_URL). */
   fetcher: PaperFetcher;
+  /** Submissions arXiv does not answer in time finish in a job (src/jobs/tasks/community.ts). */
+  queue: SubmissionQueue;
 }
 
 export function createCommunity(d: CommunityDeps): Community {
   const c = d.config;
-  const clock = new Clock(c.communityNow);
+  const s = d.stores;
+  const clock = d.clock;
   const now = clock.now;
-  const fetcher = d.fetcher;
-  const limiter = new RateLimiter(new RateLimitStore(d.db), now);
-  const audit = new AuditLog(new AuditStore(d.db), now);
+  const limiter = new RateLimiter(s.rateLimits, now);
+  const audit = new AuditLog(s.audit, now);
   return {
     now,
     clock,
     limiter,
     audit,
     accounts: new Accounts(
-      d.db,
+      s.users,
       d.mail,
       limiter,
       { linkMinutes: c.magicLinkMinutes, sessionDays: c.sessionDays, signinPerHour: c.limitSigninPerHour, publicUrl: c.publicUrl },
       now,
     ),
-    votes: new Votes(d.db, d.papers, limiter, c.limitVotesPerHour, now),
+    votes: new Votes(s.votes, d.papers, limiter, c.limitVotesPerHour, now),
     comments: new Comments(
-      d.db,
+      s.comments,
       d.papers,
       limiter,
       audit,
@@ -90,9 +100,8 @@ export function createCommunity(d: CommunityDeps): Community {
       now,
     ),
     submissions: new Submissions(
-      d.db,
-      d.stores.papers,
-      d.stores.daily,
+      s.papers,
+      s.daily,
       limiter,
       {
         requireSignin: c.submitRequireSignin,
@@ -103,16 +112,17 @@ export function createCommunity(d: CommunityDeps): Community {
         commentMaxChars: c.submitCommentMaxChars,
       },
       now,
-      fetcher,
+      d.fetcher,
+      d.queue,
     ),
     trending: new Trending(
-      d.db,
+      s.trending,
       { upvotes: c.trendingWeightUpvotes, comments: c.trendingWeightComments, stars: c.trendingWeightStars, gravity: c.trendingGravity },
       now,
-      d.stores.daily,
+      s.daily,
     ),
-    collections: new Collections(d.db, d.papers, now),
-    claims: new Claims(new ClaimStore(d.db), d.papers, audit, now),
-    drafts: new PendingDrafts(new PendingDraftStore(d.db), limiter, now),
+    collections: new Collections(s.collections, d.papers, now),
+    claims: new Claims(s.claims, d.papers, audit, now),
+    drafts: new PendingDrafts(s.drafts, limiter, now),
   };
 }

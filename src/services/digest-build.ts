@@ -2,10 +2,8 @@
 // for that subscriber at build time. The unique (edition, subscriber) key makes a second build of
 // the same edition add nothing, and digest_sent_papers (written in the same transaction as the
 // delivery) keeps a paper from reaching the same subscriber twice, across editions.
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
-import type { Db } from '../storage/db.ts';
-import { insertDeliveries } from '../storage/digest.ts';
+import type { DigestStore } from '../storage/digest.ts';
+import type { SubscriberStore } from '../storage/digest-subscribers.ts';
 import type { DailyStore, DayRange, ListedPaper } from '../storage/daily.ts';
 import type { Config } from '../config/index.ts';
 import { authorKey } from '../domain/paper.ts';
@@ -93,16 +91,13 @@ export class DigestBuilder {
   /** The recommender's ranking for subscribers with an account (set by DigestService). */
   forYou?: ForYouRanker;
 
-  private readonly db: Kysely<Database>;
-
   constructor(
-    private readonly store: Db,
+    private readonly store: DigestStore,
+    private readonly subscribers: SubscriberStore,
     private readonly daily: DailyStore,
     private readonly config: Config,
-    private readonly now: () => Date = () => new Date(),
-  ) {
-    this.db = store.kysely;
-  }
+    private readonly now: () => Date,
+  ) {}
 
   edition(kind: Frequency, day: string): Edition | null {
     return editionFor(kind, day, this.config.digestWeeklyDay);
@@ -176,42 +171,21 @@ export class DigestBuilder {
 
     // What subscribers already received among these papers (indexed by paper, so cheap however long the history).
     const relevant = [...new Set([...candidates.map((c) => c.id), ...trending])];
-    const sent = new Map<number, Set<number>>();
-    for (let i = 0; i < relevant.length; i += 500) {
-      const rows = await this.db
-        .selectFrom('digest_sent_papers')
-        .select(['subscriber_id', 'paper_id'])
-        .where('paper_id', 'in', relevant.slice(i, i + 500))
-        .execute();
-      for (const r of rows) (sent.get(r.subscriber_id) ?? sent.set(r.subscriber_id, new Set()).get(r.subscriber_id)!).add(r.paper_id);
-    }
+    const sent = await this.store.sentAmong(relevant);
 
     const iso = this.now().toISOString();
     let editionId = 0;
     const had = new Set<number>();
     if (!opts.dryRun) {
-      await this.db
-        .insertInto('digest_editions')
-        .values({
-          kind,
-          edition_key: ed.key,
-          range_from: ed.range.from,
-          range_to: ed.range.to,
-          common_json: JSON.stringify({ top, trending }),
-          deliveries: 0,
-          built_at: iso,
-        })
-        .onConflict((oc) => oc.columns(['kind', 'edition_key']).doNothing())
-        .execute();
-      const edRow = await this.db
-        .selectFrom('digest_editions')
-        .select('id')
-        .where('kind', '=', kind)
-        .where('edition_key', '=', ed.key)
-        .executeTakeFirstOrThrow();
-      editionId = edRow.id;
-      const existing = await this.db.selectFrom('digest_deliveries').select('subscriber_id').where('edition_id', '=', editionId).execute();
-      for (const r of existing) had.add(r.subscriber_id);
+      editionId = await this.store.ensureEdition({
+        kind,
+        key: ed.key,
+        from: ed.range.from,
+        to: ed.range.to,
+        commonJson: JSON.stringify({ top, trending }),
+        builtAt: iso,
+      });
+      for (const id of await this.store.subscribersOf(editionId)) had.add(id);
     }
 
     const host = new URL(cfg.publicUrl).hostname || 'localhost';
@@ -227,15 +201,7 @@ export class DigestBuilder {
 
     let lastId = 0;
     for (;;) {
-      const rows = await this.db
-        .selectFrom('digest_subscribers')
-        .selectAll()
-        .where('status', '=', 'confirmed')
-        .where('frequency', '=', kind)
-        .where('id', '>', lastId)
-        .orderBy('id')
-        .limit(PAGE)
-        .execute();
+      const rows = await this.subscribers.confirmedPage(kind, lastId, PAGE);
       if (!rows.length) break;
       lastId = rows[rows.length - 1].id;
       const batch: { s: Subscriber; papers: DeliveryPapers }[] = [];
@@ -260,11 +226,7 @@ export class DigestBuilder {
     }
 
     if (!opts.dryRun && editionId) {
-      await this.db
-        .updateTable('digest_editions')
-        .set({ deliveries: sql<number>`(select count(*) from digest_deliveries where edition_id = ${editionId})` })
-        .where('id', '=', editionId)
-        .execute();
+      await this.store.countDeliveries(editionId);
     }
     result.seconds = Math.round(performance.now() - started) / 1000;
     return result;
@@ -335,8 +297,7 @@ export class DigestBuilder {
     sendAfter: (tz: string) => string,
     batch: { s: Subscriber; papers: DeliveryPapers }[],
   ): Promise<void> {
-    await insertDeliveries(
-      this.store,
+    await this.store.insertDeliveries(
       editionId,
       iso,
       batch.map((b) => ({

@@ -15,22 +15,16 @@
 // with exponential backoff; a 5xx to RCPT or DATA suspends the address with the server's reason.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
-import type { DialectName } from '../storage/db.ts';
+import type { DeliveryRow, DigestStore, EditionRow } from '../storage/digest.ts';
+import type { SubscriberStore } from '../storage/digest-subscribers.ts';
+import type { PaperStore } from '../storage/papers.ts';
 import type { Config } from '../config/index.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import type { Logger } from '../logger.ts';
-import { rowToPaper } from '../storage/papers.ts';
 import { renderDigest, type MailPaper, type MailSection } from '../mail/digest-render.ts';
 import { rowToSubscriber, type Subscriber } from './digest-subscriptions.ts';
 import { unsubscribeToken } from './digest-util.ts';
 import { deliveryPaperIds, type DeliveryPapers } from './digest-build.ts';
-import type { DigestDeliveriesTable, DigestEditionsTable } from '../storage/schema-digest.ts';
-import type { Selectable } from 'kysely';
-
-type DeliveryRow = Selectable<DigestDeliveriesTable>;
-type EditionRow = Selectable<DigestEditionsTable>;
 
 export interface SendResult {
   claimed: number;
@@ -70,53 +64,27 @@ export class DigestSender {
   private readonly editions = new Map<number, EditionRow>();
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: DialectName,
+    private readonly store: DigestStore,
+    private readonly subscribers: SubscriberStore,
+    private readonly paperStore: PaperStore,
     private readonly config: Config,
     private readonly secret: string,
     private readonly mail: MailTransport,
     private readonly log: Logger,
+    private readonly now: () => Date,
   ) {}
+
+  private iso(offsetMs = 0): string {
+    return new Date(this.now().getTime() + offsetMs).toISOString();
+  }
+
+  private leaseUntil(): string {
+    return this.iso(this.config.digestLeaseSeconds * 1000);
+  }
 
   /** Claims up to `n` due deliveries (pending and due, or sending with an expired lease). */
   async claim(n: number): Promise<DeliveryRow[]> {
-    const now = new Date().toISOString();
-    const leaseUntil = new Date(Date.now() + this.config.digestLeaseSeconds * 1000).toISOString();
-    const due = (qb: any) =>
-      qb
-        .where((eb: any) =>
-          eb.or([
-            eb.and([eb('status', '=', 'pending'), eb('send_after', '<=', now)]),
-            eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
-          ]),
-        )
-        .orderBy('send_after')
-        .orderBy('id')
-        .limit(n);
-    const set = (eb: any) => ({ status: 'sending', lease_until: leaseUntil, locked_by: this.workerId, attempts: eb('attempts', '+', 1), updated_at: now });
-    if (this.dialect === 'postgres') {
-      return this.db.transaction().execute(async (trx) => {
-        const ids = (await due(trx.selectFrom('digest_deliveries').select('id')).forUpdate().skipLocked().execute()) as { id: number }[];
-        if (!ids.length) return [];
-        return trx
-          .updateTable('digest_deliveries')
-          .set(set)
-          .where(
-            'id',
-            'in',
-            ids.map((r) => r.id),
-          )
-          .returningAll()
-          .execute();
-      });
-    }
-    const rows = await this.db
-      .updateTable('digest_deliveries')
-      .set(set)
-      .where('id', 'in', (eb) => due(eb.selectFrom('digest_deliveries').select('id')))
-      .returningAll()
-      .execute();
-    return rows.sort((a, b) => (a.send_after < b.send_after ? -1 : a.send_after > b.send_after ? 1 : a.id - b.id));
+    return this.store.claim(this.workerId, n, this.iso(), this.leaseUntil());
   }
 
   /** Sends every due delivery (or `limit` of them), throttled to PAPERBOY_DIGEST_RATE messages per second. */
@@ -143,12 +111,7 @@ export class DigestSender {
       await Promise.all(Array.from({ length: Math.min(this.config.digestConnections, batch.length) }, lane));
     }
     // Rows claimed but not handled (stopped mid-batch) are given back at once.
-    await this.db
-      .updateTable('digest_deliveries')
-      .set({ status: 'pending', lease_until: null, locked_by: null })
-      .where('locked_by', '=', this.workerId)
-      .where('status', '=', 'sending')
-      .execute();
+    await this.store.releaseHeld(this.workerId);
     r.seconds = Math.round(performance.now() - started) / 1000;
     return r;
   }
@@ -162,45 +125,29 @@ export class DigestSender {
   }
 
   private async finish(d: DeliveryRow, status: string, extra: { last_error?: string | null; sent_at?: string | null } = {}): Promise<void> {
-    await this.db
-      .updateTable('digest_deliveries')
-      .set({ status, lease_until: null, locked_by: null, updated_at: new Date().toISOString(), ...extra })
-      .where('id', '=', d.id)
-      .execute();
+    await this.store.finish(d.id, status, this.iso(), extra);
   }
 
   /** Papers that were reserved for a delivery that will never go out may be sent later after all. */
   private async releasePapers(d: DeliveryRow): Promise<void> {
     const p = JSON.parse(d.papers_json) as DeliveryPapers;
-    const ids = deliveryPaperIds(p);
-    if (!ids.length) return;
     // By primary key (subscriber, paper); only the rows this delivery reserved.
-    await this.db
-      .deleteFrom('digest_sent_papers')
-      .where('subscriber_id', '=', d.subscriber_id)
-      .where('paper_id', 'in', ids)
-      .where('delivery_id', '=', d.id)
-      .execute();
+    await this.store.releasePapers(d.id, d.subscriber_id, deliveryPaperIds(p));
   }
 
   private async setLog(d: DeliveryRow, to: string, state: string, response: string | null = null): Promise<void> {
-    const now = new Date().toISOString();
-    await this.db
-      .insertInto('digest_send_log')
-      .values({ message_id: d.message_id, delivery_id: d.id, recipient: to, state, response, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('message_id').doUpdateSet({ state, response, updated_at: now }))
-      .execute();
+    await this.store.setLog({ messageId: d.message_id, deliveryId: d.id, recipient: to, state, response, at: this.iso() });
   }
 
   async deliver(d: DeliveryRow): Promise<'sent' | 'recovered' | 'retried' | 'failed' | 'skipped'> {
-    const subRow = await this.db.selectFrom('digest_subscribers').selectAll().where('id', '=', d.subscriber_id).executeTakeFirst();
+    const subRow = await this.subscribers.get(d.subscriber_id);
     const sub = subRow && rowToSubscriber(subRow);
     if (!sub || sub.status !== 'confirmed') {
       await this.finish(d, 'skipped', { last_error: `subscriber ${sub?.status ?? 'gone'}` });
       await this.releasePapers(d);
       return 'skipped';
     }
-    const log = await this.db.selectFrom('digest_send_log').selectAll().where('message_id', '=', d.message_id).executeTakeFirst();
+    const log = await this.store.logFor(d.message_id);
     if (log && ['accepted', 'assumed', 'committing'].includes(log.state)) {
       if (log.state === 'committing') {
         await this.setLog(d, sub.email, 'assumed', 'sender stopped after the message reached the server; not sent again');
@@ -214,14 +161,7 @@ export class DigestSender {
       return 'failed';
     }
     // Still ours? A sender slower than its lease may have lost the row to another one.
-    const mine = await this.db
-      .updateTable('digest_deliveries')
-      .set({ lease_until: new Date(Date.now() + this.config.digestLeaseSeconds * 1000).toISOString() })
-      .where('id', '=', d.id)
-      .where('locked_by', '=', this.workerId)
-      .where('status', '=', 'sending')
-      .executeTakeFirst();
-    if (Number(mine.numUpdatedRows) !== 1) return 'skipped';
+    if (!(await this.store.renewLease(d.id, this.workerId, this.leaseUntil()))) return 'skipped';
 
     const content = await this.render(d, sub);
     await this.throttle();
@@ -237,7 +177,7 @@ export class DigestSender {
         beforeCommit: () => this.setLog(d, sub.email, 'committing'),
       });
       await this.setLog(d, sub.email, 'accepted', res.response.slice(0, 500));
-      await this.finish(d, 'sent', { sent_at: new Date().toISOString(), last_error: null });
+      await this.finish(d, 'sent', { sent_at: this.iso(), last_error: null });
       return 'sent';
     } catch (err) {
       const e = smtpDetails(err);
@@ -247,11 +187,7 @@ export class DigestSender {
         await this.setLog(d, sub.email, 'rejected', reason);
         await this.finish(d, 'failed', { last_error: reason });
         await this.releasePapers(d);
-        await this.db
-          .updateTable('digest_subscribers')
-          .set({ status: 'suspended', suspended_reason: reason, updated_at: new Date().toISOString() })
-          .where('id', '=', sub.id)
-          .execute();
+        await this.subscribers.suspend(sub.id, reason, this.iso());
         this.log.warn({ delivery: d.id, subscriber: sub.id, code: e.code }, 'digest: permanent failure, address suspended');
         return 'failed';
       }
@@ -262,18 +198,7 @@ export class DigestSender {
         return 'failed';
       }
       const wait = this.config.digestRetrySeconds * 1000 * 2 ** (d.attempts - 1);
-      await this.db
-        .updateTable('digest_deliveries')
-        .set({
-          status: 'pending',
-          send_after: new Date(Date.now() + wait).toISOString(),
-          lease_until: null,
-          locked_by: null,
-          last_error: reason,
-          updated_at: new Date().toISOString(),
-        })
-        .where('id', '=', d.id)
-        .execute();
+      await this.store.retryLater(d.id, this.iso(wait), reason, this.iso());
       this.log.info({ delivery: d.id, code: e.code, retryInMs: wait }, 'digest: transient failure, will retry');
       return 'retried';
     }
@@ -329,7 +254,7 @@ export class DigestSender {
   private async edition(id: number): Promise<EditionRow> {
     let ed = this.editions.get(id);
     if (!ed) {
-      ed = await this.db.selectFrom('digest_editions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      ed = await this.store.edition(id);
       this.editions.set(id, ed);
     }
     return ed;
@@ -337,25 +262,17 @@ export class DigestSender {
 
   private async loadPapers(ids: number[]): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.papers.has(id));
-    for (let i = 0; i < missing.length; i += 500) {
-      const rows = await this.db
-        .selectFrom('papers as p')
-        .selectAll('p')
-        .where('p.id', 'in', missing.slice(i, i + 500))
-        .execute();
-      for (const r of rows) {
-        const p = rowToPaper(r);
-        this.papers.set(p.id, {
-          arxivId: p.arxivId,
-          title: p.title,
-          authors: p.authors,
-          abstract: p.abstract,
-          // Displayed upvotes (src/domain/counts.ts), as on the site.
-          upvotes: p.upvotes,
-          categories: p.categories,
-          codeUrl: p.codeUrl,
-        });
-      }
+    for (const p of (await this.paperStore.byIds(missing)).values()) {
+      this.papers.set(p.id, {
+        arxivId: p.arxivId,
+        title: p.title,
+        authors: p.authors,
+        abstract: p.abstract,
+        // Displayed upvotes (src/domain/counts.ts), as on the site.
+        upvotes: p.upvotes,
+        categories: p.categories,
+        codeUrl: p.codeUrl,
+      });
     }
   }
 }

@@ -1,11 +1,9 @@
 // Subscriptions without an account: double opt-in by a confirmation mail whose link expires,
 // one-click unsubscribe by a signed token, and the same preferences for signed-in users.
 // Nothing here tells a caller whether an address was already subscribed.
-import type { Kysely, Selectable } from 'kysely';
 import { sha256 } from '../domain/hash.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import type { Database } from '../storage/schema.ts';
-import type { DigestSubscribersTable } from '../storage/schema-digest.ts';
+import type { PrefColumns, SubscriberRow, SubscriberStore } from '../storage/digest-subscribers.ts';
 import type { Config } from '../config/index.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import type { Logger } from '../logger.ts';
@@ -20,7 +18,7 @@ import {
   type Frequency,
 } from './digest-util.ts';
 
-export type SubscriberRow = Selectable<DigestSubscribersTable>;
+export type { SubscriberRow } from '../storage/digest-subscribers.ts';
 
 export interface Subscriber extends DigestPrefs {
   id: number;
@@ -45,7 +43,7 @@ export function rowToSubscriber(r: SubscriberRow): Subscriber {
   };
 }
 
-function prefColumns(p: DigestPrefs) {
+function prefColumns(p: DigestPrefs): PrefColumns {
   return {
     frequency: p.frequency,
     categories_json: JSON.stringify(p.categories),
@@ -78,13 +76,13 @@ export function describePrefsForConfirmation(p: DigestPrefs): string {
 
 export class DigestSubscriptions {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: SubscriberStore,
     private readonly config: Config,
     private readonly secret: string,
     private readonly mail: MailTransport,
     private readonly log: Logger,
     private readonly limiter: Pick<RateLimiter, 'consume'>,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date,
   ) {}
 
   /** Counts a subscribe request from `client` with the general limiter (fixed one-hour windows); throws 429 over the limit. */
@@ -105,26 +103,7 @@ export class DigestSubscriptions {
   async subscribe(email: string, prefs: DigestPrefs): Promise<Promise<void> | null> {
     const t = this.now();
     const iso = t.toISOString();
-    await this.db
-      .insertInto('digest_subscribers')
-      .values({
-        email,
-        status: 'pending',
-        ...prefColumns(prefs),
-        user_id: null,
-        pending_json: null,
-        confirm_token_hash: null,
-        confirm_sent_at: null,
-        confirm_expires_at: null,
-        confirmed_at: null,
-        unsubscribed_at: null,
-        suspended_reason: null,
-        created_at: iso,
-        updated_at: iso,
-      })
-      .onConflict((oc) => oc.column('email').doNothing())
-      .execute();
-    const row = await this.db.selectFrom('digest_subscribers').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+    const row = await this.store.insertPending(email, prefColumns(prefs), iso);
     if (row.status === 'suspended') return null;
     // Claim the right to mail atomically: only when no confirmation mail is still within its window.
     // The request's preferences wait for confirmation, and are stored only with a new link: while a
@@ -132,13 +111,8 @@ export class DigestSubscriptions {
     // the pending link would confirm.
     const token = newToken();
     const expires = new Date(t.getTime() + this.windowMs()).toISOString();
-    const claimed = await this.db
-      .updateTable('digest_subscribers')
-      .set({ confirm_token_hash: sha256Hex(token), confirm_sent_at: iso, confirm_expires_at: expires, pending_json: JSON.stringify(prefs), updated_at: iso })
-      .where('id', '=', row.id)
-      .where((eb) => eb.or([eb('confirm_expires_at', 'is', null), eb('confirm_expires_at', '<=', iso)]))
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) return null;
+    const claimed = await this.store.claimConfirmation(row.id, { tokenHash: sha256Hex(token), iso, expiresAt: expires, pendingJson: JSON.stringify(prefs) });
+    if (!claimed) return null;
     const base = this.config.publicUrl.replace(/\/$/, '');
     const m = renderConfirm({
       siteName: 'Paperboy',
@@ -156,13 +130,7 @@ export class DigestSubscriptions {
 
   private async byConfirmToken(token: string): Promise<SubscriberRow | undefined> {
     if (!/^[\w-]{20,64}$/.test(token)) return undefined;
-    return this.db
-      .selectFrom('digest_subscribers')
-      .selectAll()
-      .where('confirm_token_hash', '=', sha256Hex(token))
-      .where('confirm_expires_at', '>', this.now().toISOString())
-      .where('status', '!=', 'suspended')
-      .executeTakeFirst();
+    return this.store.byConfirmHash(sha256Hex(token), this.now().toISOString());
   }
 
   /** What a confirmation link would confirm, or undefined when it is unknown, used or expired. */
@@ -179,31 +147,18 @@ export class DigestSubscriptions {
     if (!row) return undefined;
     const iso = this.now().toISOString();
     const prefs = row.pending_json ? (JSON.parse(row.pending_json) as DigestPrefs) : rowToSubscriber(row);
-    await this.db
-      .updateTable('digest_subscribers')
-      .set({
-        status: 'confirmed',
-        ...prefColumns(prefs),
-        pending_json: null,
-        // The link is single-use; confirm_expires_at stays, so the window still holds off a second mail.
-        confirm_token_hash: null,
-        confirmed_at: row.confirmed_at ?? iso,
-        unsubscribed_at: null,
-        updated_at: iso,
-      })
-      .where('id', '=', row.id)
-      .where('confirm_token_hash', '=', row.confirm_token_hash)
-      .execute();
+    // The link is single-use; confirm_expires_at stays, so the window still holds off a second mail.
+    await this.store.confirm(row, prefColumns(prefs), iso);
     return this.get(row.id);
   }
 
   async get(id: number): Promise<Subscriber | undefined> {
-    const r = await this.db.selectFrom('digest_subscribers').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.store.get(id);
     return r ? rowToSubscriber(r) : undefined;
   }
 
   async byEmail(email: string): Promise<Subscriber | undefined> {
-    const r = await this.db.selectFrom('digest_subscribers').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+    const r = await this.store.byEmail(email.toLowerCase());
     return r ? rowToSubscriber(r) : undefined;
   }
 
@@ -223,32 +178,20 @@ export class DigestSubscriptions {
   /** Stops every digest to the address. Idempotent. */
   async unsubscribe(id: number): Promise<void> {
     const iso = this.now().toISOString();
-    await this.db
-      .updateTable('digest_subscribers')
-      .set({ status: 'unsubscribed', unsubscribed_at: iso, updated_at: iso, pending_json: null, confirm_token_hash: null })
-      .where('id', '=', id)
-      .where('status', 'in', ['pending', 'confirmed'])
-      .execute();
+    await this.store.unsubscribe(id, iso);
   }
 
   /** Saves preferences for a subscriber proven by a signed link (from a digest they received). */
   async savePrefs(id: number, prefs: DigestPrefs): Promise<Subscriber> {
     const iso = this.now().toISOString();
-    await this.db
-      .updateTable('digest_subscribers')
-      .set({ ...prefColumns(prefs), pending_json: null, unsubscribed_at: null, updated_at: iso })
-      .where('id', '=', id)
-      .execute();
     // Saving turns an unsubscribed address back on; a bounced one stays suspended.
-    await this.db.updateTable('digest_subscribers').set({ status: 'confirmed' }).where('id', '=', id).where('status', '!=', 'suspended').execute();
+    await this.store.savePrefs(id, prefColumns(prefs), iso);
     return (await this.get(id))!;
   }
 
   /** The subscription a signed-in user manages: linked to the account, or one at the account's address. */
   async forUser(user: { id: number; email: string }): Promise<Subscriber | undefined> {
-    const r =
-      (await this.db.selectFrom('digest_subscribers').selectAll().where('user_id', '=', user.id).executeTakeFirst()) ??
-      (await this.db.selectFrom('digest_subscribers').selectAll().where('email', '=', user.email.toLowerCase()).executeTakeFirst());
+    const r = (await this.store.byUserId(user.id)) ?? (await this.store.byEmail(user.email.toLowerCase()));
     return r ? rowToSubscriber(r) : undefined;
   }
 
@@ -261,40 +204,9 @@ export class DigestSubscriptions {
     const email = user.email.toLowerCase();
     const existing = await this.forUser(user);
     if (existing) {
-      await this.db
-        .updateTable('digest_subscribers')
-        .set({
-          ...prefColumns(prefs),
-          user_id: user.id,
-          status: existing.status === 'suspended' ? 'suspended' : 'confirmed',
-          pending_json: null,
-          confirmed_at: iso,
-          unsubscribed_at: null,
-          updated_at: iso,
-        })
-        .where('id', '=', existing.id)
-        .execute();
+      await this.store.saveForUser(existing.id, user.id, prefColumns(prefs), existing.status === 'suspended' ? 'suspended' : 'confirmed', iso);
       return (await this.get(existing.id))!;
     }
-    await this.db
-      .insertInto('digest_subscribers')
-      .values({
-        email,
-        status: 'confirmed',
-        ...prefColumns(prefs),
-        user_id: user.id,
-        pending_json: null,
-        confirm_token_hash: null,
-        confirm_sent_at: null,
-        confirm_expires_at: null,
-        confirmed_at: iso,
-        unsubscribed_at: null,
-        suspended_reason: null,
-        created_at: iso,
-        updated_at: iso,
-      })
-      .onConflict((oc) => oc.column('email').doUpdateSet({ ...prefColumns(prefs), user_id: user.id, status: 'confirmed', updated_at: iso }))
-      .execute();
-    return (await this.byEmail(email))!;
+    return rowToSubscriber(await this.store.upsertForUser(email, user.id, prefColumns(prefs), iso));
   }
 }

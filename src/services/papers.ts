@@ -59,11 +59,12 @@ export class PaperService {
   constructor(
     readonly papers: PaperStore,
     readonly daily: DailyStore,
+    private readonly now: () => Date,
   ) {}
 
   /** The latest day that has papers, of a view when given (today's date when the database is empty). */
   async latestDay(view?: ListView): Promise<Day> {
-    return (await this.daily.latestDay({ curated: curatedOf(view) })) ?? new Date().toISOString().slice(0, 10);
+    return (await this.daily.latestDay({ curated: curatedOf(view) })) ?? this.now().toISOString().slice(0, 10);
   }
 
   /** The home page's day: the latest day with chosen papers, else the latest day of arXiv's listing. */

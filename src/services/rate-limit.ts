@@ -22,7 +22,7 @@ export interface RateDecision {
 export class RateLimiter {
   constructor(
     private readonly store: RateLimitStore,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date,
   ) {}
 
   /** Counts one hit against `key` and says whether it is within `limit` per `windowSeconds`. */

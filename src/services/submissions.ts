@@ -1,8 +1,6 @@
 // Submissions to the daily list: a signed-in user names an arXiv paper (id or URL); an unknown
 // paper is fetched from arXiv through the PaperFetcher port; each rule is a setting and each
 // refusal has its own message and code.
-import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
 import type { PaperStore } from '../storage/papers.ts';
 import type { DailyStore } from '../storage/daily.ts';
 import type { DailyEntry, Paper, PaperInput } from '../domain/paper.ts';
@@ -63,36 +61,30 @@ class FetchTimeout extends Error {}
 
 const fmt = (iso: string) => iso.slice(0, 10);
 
+/** Where a submission arXiv did not answer in time goes to be finished (the job queue). */
+export interface SubmissionQueue {
+  enqueue(name: string, payload: unknown, opts?: { uniqueKey?: string; maxAttempts?: number }): Promise<unknown>;
+}
+
 export class Submissions {
-  fetcher?: PaperFetcher;
-  /** The job queue, for submissions arXiv did not answer in time (set by the wiring). */
-  queue?: { enqueue(name: string, payload: unknown, opts?: { uniqueKey?: string; maxAttempts?: number }): Promise<unknown> };
   /** Milliseconds a request waits for arXiv. */
   fetchWaitMs = SUBMIT_FETCH_WAIT_MS;
 
   constructor(
-    private readonly db: Kysely<Database>,
     private readonly papers: PaperStore,
     private readonly daily: DailyStore,
     private readonly limiter: RateLimiter,
     private readonly rules: SubmissionRules,
     private readonly now: () => Date,
-    fetcher?: PaperFetcher,
-  ) {
-    this.fetcher = fetcher;
-  }
+    readonly fetcher: PaperFetcher,
+    /** The job queue, for submissions arXiv did not answer in time. */
+    private readonly queue: SubmissionQueue,
+  ) {}
 
   /** How many papers the user has submitted on the current UTC day. */
   async countToday(userId: number): Promise<number> {
     const day = this.now().toISOString().slice(0, 10);
-    const r = await this.db
-      .selectFrom('daily_entries')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('source', '=', 'submission')
-      .where('submitted_by_user_id', '=', userId)
-      .where('submitted_at', '>=', `${day}T00:00:00.000Z`)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+    return this.daily.countSubmissionsSince(userId, `${day}T00:00:00.000Z`);
   }
 
   /**

@@ -1,8 +1,6 @@
 // Trending: a hot score per paper over a window (day, week, month), computed by a job and
 // cached in trending_scores. The formula and its wording are the domain's (src/domain/trending.ts).
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
-import { rowToPaper } from '../storage/papers.ts';
+import type { TrendingStore } from '../storage/trending.ts';
 import type { Paper } from '../domain/paper.ts';
 import { errors } from '../domain/errors.ts';
 import { addDays } from '../domain/dates.ts';
@@ -52,7 +50,7 @@ export interface TrendingList {
 
 export class Trending {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: TrendingStore,
     readonly weights: TrendingWeights,
     private readonly now: () => Date,
     private readonly daily?: DailyStore,
@@ -70,59 +68,16 @@ export class Trending {
     return trendingReason(it, window);
   }
 
-  /** Snapshots today's GitHub stars so later runs can tell how many were gained. */
-  private async snapshotStars(day: string): Promise<void> {
-    await this.db
-      .insertInto('star_snapshots')
-      .columns(['paper_id', 'day', 'stars'])
-      .expression((eb) =>
-        eb
-          .selectFrom('papers')
-          .select(['id', sql<string>`${day}`.as('day'), 'github_stars'])
-          .where('github_stars', 'is not', null),
-      )
-      .onConflict((oc) => oc.columns(['paper_id', 'day']).doUpdateSet({ stars: (eb) => eb.ref('excluded.stars') }))
-      .execute();
-  }
-
   /** Recomputes every window and replaces the cache; returns how many papers each window ranks. */
   async compute(limit = 500): Promise<Record<TrendWindow, number>> {
     const now = this.now();
     const nowIso = now.toISOString();
-    await this.snapshotStars(nowIso.slice(0, 10));
+    await this.store.snapshotStars(nowIso.slice(0, 10));
     const out = {} as Record<TrendWindow, number>;
     for (const window of Object.keys(WINDOWS) as TrendWindow[]) {
       const since = new Date(now.getTime() - WINDOWS[window].hours * 3_600_000).toISOString();
       const sinceDay = since.slice(0, 10);
-      const votes = await this.db
-        .selectFrom('upvotes')
-        .select(['paper_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('created_at', '>=', since)
-        .where('created_at', '<=', nowIso)
-        .groupBy('paper_id')
-        .execute();
-      const comments = await this.db
-        .selectFrom('comments')
-        .select(['paper_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('created_at', '>=', since)
-        .where('created_at', '<=', nowIso)
-        .where('deleted_at', 'is', null)
-        .where('hidden_at', 'is', null)
-        .groupBy('paper_id')
-        .execute();
-      const listed = await this.db
-        .selectFrom('daily_entries')
-        .select(['paper_id', 'source_upvotes', 'source_comments'])
-        .where('submitted_at', '>=', since)
-        .where('submitted_at', '<=', nowIso)
-        .execute();
-      const stars = await this.db
-        .selectFrom('star_snapshots as s')
-        .innerJoin('papers as p', 'p.id', 's.paper_id')
-        .select(['s.paper_id', (eb) => eb.fn.min('s.stars').as('first'), (eb) => eb.fn.max('p.github_stars').as('now')])
-        .where('s.day', '>=', sinceDay)
-        .groupBy('s.paper_id')
-        .execute();
+      const { votes, comments, listed, stars } = await this.store.signals(since, nowIso, sinceDay);
       const sig = new Map<number, { u: number; c: number; s: number | null }>();
       const get = (id: number) => sig.get(id) ?? (sig.set(id, { u: 0, c: 0, s: null }), sig.get(id)!);
       for (const v of votes) get(v.paper_id).u += Number(v.n);
@@ -137,18 +92,7 @@ export class Trending {
       }
       const ids = [...sig.keys()];
       const ages = new Map<number, number>();
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = await this.db
-          .selectFrom('papers as p')
-          .leftJoin('daily_entries as d', 'd.paper_id', 'p.id')
-          .select(['p.id', 'p.published_at', 'p.created_at', 'd.submitted_at'])
-          .where('p.id', 'in', ids.slice(i, i + 500))
-          .execute();
-        for (const r of rows) {
-          const from = r.submitted_at ?? r.published_at ?? r.created_at;
-          ages.set(r.id, Math.max(0, (now.getTime() - Date.parse(from)) / 3_600_000));
-        }
-      }
+      for (const [id, from] of await this.store.ageOrigins(ids)) ages.set(id, Math.max(0, (now.getTime() - Date.parse(from)) / 3_600_000));
       const ranked = ids
         .filter((id) => ages.has(id))
         .map((id) => {
@@ -159,27 +103,11 @@ export class Trending {
         .filter((x) => x.score > 0)
         .sort((a, b) => b.score - a.score || b.u - a.u || a.id - b.id)
         .slice(0, limit);
-      await this.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('trending_scores').where('window', '=', window).execute();
-        for (let i = 0; i < ranked.length; i += 200) {
-          await trx
-            .insertInto('trending_scores')
-            .values(
-              ranked.slice(i, i + 200).map((x, j) => ({
-                window,
-                paper_id: x.id,
-                rank: i + j + 1,
-                score: x.score,
-                upvotes: x.u,
-                comments: x.c,
-                stars_gained: x.s,
-                age_hours: x.age,
-                computed_at: nowIso,
-              })),
-            )
-            .execute();
-        }
-      });
+      await this.store.replace(
+        window,
+        ranked.map((x, i) => ({ paperId: x.id, rank: i + 1, score: x.score, upvotes: x.u, comments: x.c, starsGained: x.s, ageHours: x.age })),
+        nowIso,
+      );
       out[window] = ranked.length;
     }
     return out;
@@ -187,36 +115,18 @@ export class Trending {
 
   /** The cached ranking of a window. */
   async list(window: TrendWindow, limit = 50, offset = 0): Promise<TrendingItem[]> {
-    const rows = await this.db
-      .selectFrom('trending_scores as t')
-      .innerJoin('papers as p', 'p.id', 't.paper_id')
-      .selectAll('p')
-      .select([
-        't.rank',
-        't.score',
-        't.upvotes as t_upvotes',
-        't.comments as t_comments',
-        't.stars_gained',
-        't.age_hours',
-        't.computed_at',
-      ])
-      .where('t.window', '=', window)
-      .orderBy('t.rank')
-      .limit(limit)
-      .offset(offset)
-      .execute();
+    const rows = await this.store.list(window, limit, offset);
     return rows.map((r) => {
-      const paper = rowToPaper(r);
       const it = {
-        paper,
+        paper: r.paper,
         rank: r.rank,
-        score: Number(r.score),
-        upvotes: r.t_upvotes,
-        comments: r.t_comments,
-        starsGained: r.stars_gained,
-        ageHours: Number(r.age_hours),
-        computedAt: r.computed_at,
-        totalUpvotes: paper.upvotes,
+        score: r.score,
+        upvotes: r.upvotes,
+        comments: r.comments,
+        starsGained: r.starsGained,
+        ageHours: r.ageHours,
+        computedAt: r.computedAt,
+        totalUpvotes: r.paper.upvotes,
         why: '',
         detail: '',
       };
@@ -261,7 +171,6 @@ export class Trending {
   }
 
   async computedAt(window: TrendWindow): Promise<string | null> {
-    const r = await this.db.selectFrom('trending_scores').select((eb) => eb.fn.max('computed_at').as('t')).where('window', '=', window).executeTakeFirst();
-    return (r?.t as string | null) ?? null;
+    return this.store.computedAt(window);
   }
 }

@@ -1,8 +1,6 @@
-// Upvotes: one per user per paper. The vote row and the papers.upvotes counter change in one
-// transaction, and only when the vote row really changed, so the count never drifts.
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../storage/schema.ts';
-import { rowToPaper } from '../storage/papers.ts';
+// Upvotes: one per user per paper, rate-limited. The counter's bookkeeping is the store's
+// (src/storage/votes.ts): it changes in one transaction with the vote row.
+import type { VoteStore } from '../storage/votes.ts';
 import type { Paper } from '../domain/paper.ts';
 import { errors } from '../domain/errors.ts';
 import type { PaperService } from './papers.ts';
@@ -20,7 +18,7 @@ export interface VoteResult {
 
 export class Votes {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: VoteStore,
     private readonly papers: PaperService,
     private readonly limiter: RateLimiter,
     private readonly perHour: number,
@@ -32,23 +30,7 @@ export class Votes {
     await this.limiter.consume(`vote:user:${viewer.id}`, this.perHour, 3600, 'You are voting too fast.');
     await this.limiter.consume(`vote:ip:${ip}`, this.perHour * 4, 3600, 'Too many votes from your network.');
     const paperId = view.paper.id;
-    const changed = await this.db.transaction().execute(async (trx) => {
-      if (up) {
-        const ins = await trx
-          .insertInto('upvotes')
-          .values({ user_id: viewer.id, paper_id: paperId, created_at: this.now().toISOString() })
-          .onConflict((oc) => oc.columns(['user_id', 'paper_id']).doNothing())
-          .returning('paper_id')
-          .executeTakeFirst();
-        if (!ins) return false;
-        await trx.updateTable('papers').set({ upvotes: sql<number>`upvotes + 1` }).where('id', '=', paperId).execute();
-        return true;
-      }
-      const del = await trx.deleteFrom('upvotes').where('user_id', '=', viewer.id).where('paper_id', '=', paperId).executeTakeFirst();
-      if (Number(del.numDeletedRows) !== 1) return false;
-      await trx.updateTable('papers').set({ upvotes: sql<number>`upvotes - 1` }).where('id', '=', paperId).execute();
-      return true;
-    });
+    const changed = up ? await this.store.add(viewer.id, paperId, this.now().toISOString()) : await this.store.remove(viewer.id, paperId);
     const after = await this.papers.get(view.paper.arxivId);
     return { arxivId: view.paper.arxivId, upvoted: up, upvotes: after.upvotes, changed };
   }
@@ -68,26 +50,15 @@ export class Votes {
 
   /** The papers the user upvoted most recently (the pages' pressed ▲). */
   async recentIds(userId: number, limit: number): Promise<Set<number>> {
-    const rows = await this.db.selectFrom('upvotes').select('paper_id').where('user_id', '=', userId).orderBy('created_at', 'desc').limit(limit).execute();
-    return new Set(rows.map((r) => r.paper_id));
+    return new Set(await this.store.recentIds(userId, limit));
   }
 
   /** Which of these papers the user has upvoted. */
   async hasVoted(userId: number, paperIds: number[]): Promise<Set<number>> {
-    if (!paperIds.length) return new Set();
-    const rows = await this.db.selectFrom('upvotes').select('paper_id').where('user_id', '=', userId).where('paper_id', 'in', paperIds).execute();
-    return new Set(rows.map((r) => r.paper_id));
+    return new Set(await this.store.votedAmong(userId, paperIds));
   }
 
   async byUser(userId: number, limit = 100): Promise<Paper[]> {
-    const rows = await this.db
-      .selectFrom('upvotes as v')
-      .innerJoin('papers as p', 'p.id', 'v.paper_id')
-      .selectAll('p')
-      .where('v.user_id', '=', userId)
-      .orderBy('v.created_at', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map(rowToPaper);
+    return this.store.papersOf(userId, limit);
   }
 }

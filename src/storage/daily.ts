@@ -198,6 +198,18 @@ export class DailyStore {
   }
 
   /** The latest day with papers (curated: chosen by HF, a curator or the community; false: arXiv's listing). */
+  /** How many papers the user submitted from `since` (an ISO time) on. */
+  async countSubmissionsSince(userId: number, since: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('daily_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('source', '=', 'submission')
+      .where('submitted_by_user_id', '=', userId)
+      .where('submitted_at', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   async latestDay(opts: { curated?: boolean } = {}): Promise<string | undefined> {
     let q = this.db.selectFrom('daily_entries').select((eb) => eb.fn.max('day').as('day'));
     if (opts.curated !== undefined) q = q.where('source', opts.curated ? 'in' : 'not in', [...CURATED_SOURCES]);

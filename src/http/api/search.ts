@@ -8,10 +8,6 @@ import { snippetHtml } from '../../search/text.ts';
 import { errors } from '../../domain/errors.ts';
 import { errorResponses } from './hf.schema.ts';
 import { SearchQuery, SimilarQuery } from './search.schema.ts';
-import { readinessChecks } from '../../ops/readiness.ts';
-
-// A web process takes traffic once it can search by meaning: its vector index replica has caught up.
-readinessChecks.push({ name: 'search-index', check: (pb) => pb.search.indexReadiness() });
 
 export function searchApiRoutes(app: FastifyInstance, ctx: HttpContext) {
   // Start catching the vector index replica up now rather than on the first query.

@@ -16,7 +16,6 @@ import { addDays } from '../../domain/dates.ts';
 import { eastern, hhmmToMinutes } from '../../ingest/eastern.ts';
 import { ingestSources, oaiSetFor } from '../../ingest/sources.ts';
 import { requestSearchUpkeep } from './search.ts';
-import { SourceHealthStore } from '../../storage/source-health.ts';
 
 export const RSS_JOB = 'ingest.arxiv-rss';
 export const HF_JOB = 'ingest.hf-daily';
@@ -62,7 +61,7 @@ export function oaiSlot(now: Date): string | null {
 }
 
 function withSource(pb: Paperboy, source: string, fn: (payload: Record<string, unknown>, signal: AbortSignal, jobId: number) => Promise<unknown>) {
-  const health = new SourceHealthStore(pb.db.kysely);
+  const health = pb.stores.sourceHealth;
   return async (job: { id: number; payload: unknown; attempts: number }, signal: AbortSignal) => {
     try {
       const result = await fn((job.payload ?? {}) as Record<string, unknown>, signal, job.id);

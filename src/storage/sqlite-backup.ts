@@ -1,10 +1,10 @@
 // SQLite backup and restore through SQLite's online backup API: pages are copied under the
 // database's own locks, so a running instance keeps serving (and a WAL database stays consistent,
 // which a plain file copy would not guarantee).
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { migrationNames } from '../storage/migrate.ts';
+import { migrationNames } from './migrate.ts';
 
 export interface BackupResult {
   file: string;
@@ -118,43 +118,4 @@ function leaveWalIfPageSizesDiffer(src: SQLite.Database, dbFile: string): void {
   } finally {
     dst.close();
   }
-}
-
-// Which processes serve an SQLite database: each `serve` leaves <db>.run/<pid> while it runs.
-// A process killed with -9 leaves its file behind, so liveness is checked with signal 0.
-
-function runDir(dbFile: string): string {
-  return join(dirname(dbFile), `${basename(dbFile)}.run`);
-}
-
-/** Marks this process as serving `dbFile`; returns the function that removes the mark. */
-export function markServing(dbFile: string): () => void {
-  const dir = runDir(dbFile);
-  mkdirSync(dir, { recursive: true });
-  const f = join(dir, String(process.pid));
-  writeFileSync(f, new Date().toISOString());
-  return () => rmSync(f, { force: true });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Pids of live processes serving `dbFile` (stale marks are removed). */
-export function servingPids(dbFile: string): number[] {
-  const dir = runDir(dbFile);
-  if (!existsSync(dir)) return [];
-  const pids: number[] = [];
-  for (const name of readdirSync(dir)) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    if (alive(pid)) pids.push(pid);
-    else rmSync(join(dir, name), { force: true });
-  }
-  return pids;
 }
