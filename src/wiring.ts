@@ -160,7 +160,8 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
   const papers = new PaperService(stores.papers, stores.daily, clock.now);
   const search = new SearchService(config, db, stores.papers, log);
   const fetcher = { fetch: (ids: string[]) => fetchArxivPapers(ids, atomClient(config)) };
-  const community = createCommunity({ config, clock, mail, stores, papers, fetcher, queue: jobs });
+  // A vote retrains the reader's For you model (recs is built below, from the community's votes).
+  const community = createCommunity({ config, clock, mail, stores, papers, fetcher, queue: jobs, afterVote: (userId) => recs.afterSignal(userId) });
   const recs = new Recommender(
     stores.recs,
     stores.recPapers,

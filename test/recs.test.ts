@@ -172,6 +172,14 @@ for (const dbk of databases) {
         // Now diffusion instead: the list follows.
         const diff = week.filter((p) => /diffusion/i.test(p.title) && !r.items.some((it) => it.paper.id === p.arxivId)).slice(0, 3);
         for (const p of diff) assert.equal((await call('POST', `/api/papers/${p.arxivId}/upvote`, tokens.walt)).status, 200);
+        // A reader with a model is retrained by the vote itself, before any request asks for the list.
+        const afterVotes = await pb.db.kysely
+          .selectFrom('jobs')
+          .select(['unique_key'])
+          .where('name', '=', RECS_TRAIN_JOB)
+          .where('unique_key', 'like', `${RECS_TRAIN_JOB}:${ids.walt}:%`)
+          .execute();
+        assert.ok(afterVotes.length > queued.length, `the votes enqueued a retraining (${afterVotes.length} jobs)`);
         await until(
           'the list after three more votes',
           (x) => !x.pending && x.items.map((it) => it.paper.id).join() !== before && x.items.filter(aboutDiffusion).length >= 3,

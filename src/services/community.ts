@@ -69,6 +69,8 @@ export interface CommunityDeps {
   fetcher: PaperFetcher;
   /** Submissions arXiv does not answer in time finish in a job (src/jobs/tasks/community.ts). */
   queue: SubmissionQueue;
+  /** After a reader's vote changed (wiring: the For you retraining of src/services/recs.ts). */
+  afterVote?: (userId: number) => Promise<void>;
 }
 
 export function createCommunity(d: CommunityDeps): Community {
@@ -90,7 +92,7 @@ export function createCommunity(d: CommunityDeps): Community {
       { linkMinutes: c.magicLinkMinutes, sessionDays: c.sessionDays, signinPerHour: c.limitSigninPerHour, publicUrl: c.publicUrl },
       now,
     ),
-    votes: new Votes(s.votes, d.papers, limiter, c.limitVotesPerHour, now),
+    votes: new Votes(s.votes, d.papers, limiter, c.limitVotesPerHour, now, d.afterVote),
     comments: new Comments(
       s.comments,
       d.papers,

@@ -147,6 +147,16 @@ export class Recommender {
   }
 
   /**
+   * After a vote: a reader who already has a model is retrained now (quick lane), so the list they
+   * see next has changed without waiting for a request to notice. Readers without one are trained on
+   * their first "For you" request, so votes of readers who never open it cost nothing.
+   */
+  async afterSignal(userId: number): Promise<void> {
+    const stamp = await this.store.modelStamp(userId);
+    if (stamp) await this.requestTraining(userId, undefined, stamp);
+  }
+
+  /**
    * Enqueues a retraining when the reader has a signal newer than their model; returns whether the
    * model is behind (a training is waiting).
    */

@@ -23,6 +23,8 @@ export class Votes {
     private readonly limiter: RateLimiter,
     private readonly perHour: number,
     private readonly now: () => Date,
+    /** Told after a vote changed (the For you retraining); its failure never undoes the vote. */
+    private readonly afterChange: (userId: number) => Promise<void> = async () => {},
   ) {}
 
   async set(viewer: Viewer, idOrUrl: string, up: boolean, ip: string): Promise<VoteResult> {
@@ -32,6 +34,7 @@ export class Votes {
     const paperId = view.paper.id;
     const changed = up ? await this.store.add(viewer.id, paperId, this.now().toISOString()) : await this.store.remove(viewer.id, paperId);
     const after = await this.papers.get(view.paper.arxivId);
+    if (changed) await this.afterChange(viewer.id).catch(() => undefined);
     return { arxivId: view.paper.arxivId, upvoted: up, upvotes: after.upvotes, changed };
   }
 
