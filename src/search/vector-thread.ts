@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
 import type { DbOptions } from '../storage/db.ts';
-import { lowerThreadPriority, startThread } from '../threads.ts';
-
-const VECTOR_NICE = 5;
+import { startThread } from '../threads.ts';
 import type { EmbedKind, Embedder } from './embedders/types.ts';
 import type { Hit } from './lexical.ts';
 import type { QueryVector, VectorReplica } from './replica.ts';
@@ -153,9 +151,6 @@ export function startVectorThread(config: Config, db: DbOptions, log: Logger): V
 if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry === import.meta.url) {
   const port = parentPort;
   const { config, db: dbOpts } = (workerData as { data: ThreadData }).data;
-  // Building an index (~0.9 ms a vector) yields the cores to the thread answering HTTP; a query's
-  // embedding and lookup are short enough not to notice.
-  lowerThreadPriority(VECTOR_NICE);
   const { openDb } = await import('../storage/db.ts');
   const { createLogger } = await import('../logger.ts');
   const { createSearchStores } = await import('../storage/search-stores.ts');
