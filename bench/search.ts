@@ -136,7 +136,7 @@ for (const n of sizes) {
   const vi = (await pb.search.vectorIndex())!;
   const hnswSeconds = (Date.now() - t3) / 1000;
   const hnswCpu = cpuSeconds() - c3;
-  vi.save();
+  await vi.save();
 
   const raw = sqlite.prepare('select rowid, bm25(papers_fts) as s from papers_fts where papers_fts match ? order by bm25(papers_fts) limit 10');
   const hybrid: number[] = [];

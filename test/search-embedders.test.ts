@@ -3,12 +3,12 @@
 // that makes search fall back to lexical), and the vector index catching up after a restart.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
+import { embeddingsServer, type EmbeddingsServer } from './support/embeddings-server.ts';
 import { parseSafetensors, readSafetensors, writeSafetensors } from '../src/search/safetensors.ts';
 import { loadStaticModel, saveStaticModel, StaticEmbedder } from '../src/search/embedders/static.ts';
 import { trainStaticModel } from '../src/search/embedders/train.ts';
@@ -94,45 +94,11 @@ describe('static models', () => {
   });
 });
 
-/** An OpenAI-compatible /v1/embeddings server: deterministic vectors from word hashes; slow on demand. */
-function embeddingsServer(dims: number): Promise<{ url: string; server: Server; slowMs: { value: number }; calls: string[][] }> {
-  const slowMs = { value: 0 };
-  const calls: string[][] = [];
-  const embed = (text: string) => {
-    const v = new Array<number>(dims).fill(0);
-    for (const w of text.toLowerCase().match(/\w+/g) ?? []) {
-      let h = 7;
-      for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-      v[h % dims] += 1;
-    }
-    return v;
-  };
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/embeddings') {
-        res.writeHead(404).end();
-        return;
-      }
-      const { input, model } = JSON.parse(body) as { input: string[]; model: string };
-      calls.push(input);
-      const answer = () =>
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({ object: 'list', model, data: input.map((t, index) => ({ object: 'embedding', index, embedding: embed(t) })), usage: { prompt_tokens: 1, total_tokens: 1 } }),
-        );
-      if (slowMs.value) setTimeout(answer, slowMs.value);
-      else answer();
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, slowMs, calls })));
-}
-
 for (const dbk of databases) {
   describe(`http embedder on ${dbk.name}`, () => {
     let pb: TestInstance;
     let srv: TestServer;
-    let emb: Awaited<ReturnType<typeof embeddingsServer>>;
+    let emb: EmbeddingsServer;
     before(async () => {
       emb = await embeddingsServer(32);
       pb = await dbk.open({ SEARCH_EMBEDDER: 'http', SEARCH_HTTP_URL: emb.url, SEARCH_HTTP_MODEL: 'tiny', SEARCH_HTTP_TIMEOUT_MS: '300', SEARCH_QUERY_PREFIX: 'query: ' });
@@ -190,7 +156,7 @@ for (const dbk of databases) {
     test('after a restart only the changes since the last save are applied; updates and deletions too', async () => {
       const vi = (await pb.search.vectorIndex())!;
       assert.equal(vi.size, 300);
-      vi.save();
+      await vi.save();
       const log = createLogger('silent');
       // Another process (or this one after a restart) opens the saved index.
       const replica = new VectorIndex(new VectorStore(pb.db), join(pb.dataDir, 'vectors'), vi.embedder, vi.dims, log);

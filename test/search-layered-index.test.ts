@@ -97,3 +97,39 @@ test('base and delta answer as one index through replacements, deletions and com
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a large compaction merges in a thread of its own: searches go on from the old layers, changes wait, the merged file is mapped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layered-'));
+  const file = join(dir, 'v.usearch');
+  try {
+    const idx = new LayeredIndex(DIMS);
+    const base = vectors(21_000, 5);
+    put(
+      idx,
+      base.map((_, i) => i + 1),
+      base,
+    );
+    idx.compact(file);
+    const more = vectors(300, 6);
+    put(
+      idx,
+      more.map((_, i) => 100_001 + i),
+      more,
+    );
+    assert.equal(idx.remove(7), true);
+    const probe = quantise(more[0]);
+    const merging = idx.compactOffThread(file);
+    // Not done on this thread: the changes are still pending, and the old layers answer.
+    assert.equal(idx.changes, 301);
+    assert.equal(idx.search(probe, 1)[0].id, 100_001);
+    assert.throws(() => idx.remove(8), /being compacted/);
+    await merging;
+    assert.equal(idx.changes, 0);
+    assert.equal(idx.baseSize, 21_000 + 300 - 1);
+    assert.equal(idx.search(probe, 1)[0].id, 100_001);
+    assert.ok(!idx.search(quantise(base[6]), 5).some((m) => m.id === 7), 'the removed entry is gone from the merged file');
+    assert.equal(idx.remove(8), true, 'changes are accepted again');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,11 +1,14 @@
 // The vector side of a web process in its own thread (src/search/vector-thread.ts): it loads the
 // shared model and builds the replica from the database (its own connection), answers searches and
 // similar papers exactly as the index on the calling thread would, and switches to a newer model
-// by itself (old model and index until the new index is built, then both at once).
+// by itself (old model and index until the new index is built, then both at once). A search never
+// waits long for it: at most 2 s for a first index that is not built yet, at most
+// PAPERBOY_SEARCH_VECTOR_WAIT_MS for an answer from a busy thread; then it answers by words and says why.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases, type TestInstance } from './support/db.ts';
 import { until } from './support/until.ts';
+import { embeddingsServer, type EmbeddingsServer } from './support/embeddings-server.ts';
 import type { PaperInput } from '../src/domain/paper.ts';
 
 const TOPICS = [
@@ -94,6 +97,58 @@ for (const dbk of databases) {
       assert.ok(after.hits.length >= 10);
       // The new model's vectors: asked with the old one's id, the thread answers nothing.
       assert.deepEqual(await r.search(new Float32Array(16), 5), []);
+    });
+  });
+
+  describe(`a search does not wait long for the vector thread (${dbk.name})`, () => {
+    let pb: TestInstance;
+    let emb: EmbeddingsServer;
+    before(async () => {
+      emb = await embeddingsServer(32);
+      pb = await dbk.open({
+        PAPERBOY_SEARCH_EMBEDDER: 'http',
+        PAPERBOY_SEARCH_HTTP_URL: emb.url,
+        PAPERBOY_SEARCH_HTTP_MODEL: 'tiny',
+        PAPERBOY_SEARCH_HTTP_TIMEOUT_MS: '10000',
+        PAPERBOY_SEARCH_VECTOR_WAIT_MS: '300',
+      });
+      await pb.stores.papers.upsertMany(corpus(60));
+      await pb.search.embedAll(25);
+    });
+    after(async () => {
+      await pb?.dispose();
+      emb?.server.close();
+    });
+
+    test('no first index within 2 s: answered by words; a thread busy past the wait: answered by words; both say so', async () => {
+      // The thread's embedder asks the embeddings server for its dimensions first: held 4 s here.
+      emb.slowMs.value = 4000;
+      pb.search.serveVectorsFromThread();
+      const t0 = performance.now();
+      const early = await pb.search.rank('graph message passing', { limit: 5 });
+      const waited = performance.now() - t0;
+      assert.equal(early.mode, 'lexical');
+      assert.match(early.fallback!, /not ready yet/);
+      assert.ok(early.hits.length > 0, 'lexical results still come');
+      assert.ok(waited >= 1900, `waited ${waited.toFixed(0)} ms for the first index, not less`);
+      emb.slowMs.value = 0;
+      await until('the thread serving', () => pb.search.replica(0), { timeoutMs: 60_000, everyMs: 100 });
+      const ready = await pb.search.rank('graph message passing', { limit: 5 });
+      assert.equal(ready.mode, 'hybrid');
+      // The query embedding is allowed 10 s, the search waits 300 ms for it.
+      emb.slowMs.value = 2000;
+      try {
+        const busy = await pb.search.rank('graph message passing', { limit: 5 });
+        assert.equal(busy.mode, 'lexical');
+        assert.match(busy.fallback!, /busy/);
+        assert.deepEqual(
+          busy.hits.map((h) => h.id),
+          (await pb.search.rank('graph message passing', { limit: 5, mode: 'lexical' })).hits.map((h) => h.id),
+        );
+      } finally {
+        emb.slowMs.value = 0;
+      }
+      assert.equal((await pb.search.rank('graph message passing', { limit: 5 })).mode, 'hybrid');
     });
   });
 }

@@ -66,7 +66,7 @@ export const trainEmbedderCommand: Command = {
       if (!values['no-embed']) {
         const n = await pb.search.embedAll(1000, (done) => console.error(`embedded ${done}`));
         const vi = await pb.search.vectorIndex();
-        vi?.save();
+        await vi?.save();
         console.log(JSON.stringify({ embedded: n, indexed: vi?.size ?? 0 }));
       }
     } finally {

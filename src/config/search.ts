@@ -62,6 +62,12 @@ export const search = {
     parse: parsers.int(50, 600_000),
     doc: 'Timeout of one query embedding; on timeout search falls back to lexical and says so.',
   }),
+  searchVectorWaitMs: setting({
+    env: 'PAPERBOY_SEARCH_VECTOR_WAIT_MS',
+    default: '1000',
+    parse: parsers.int(50, 600_000),
+    doc: 'How long a search waits for its query vector and nearest papers (a web process asks its vector thread); after that it answers by words alone and says so.',
+  }),
   searchVectorWeight: setting({
     env: 'PAPERBOY_SEARCH_VECTOR_WEIGHT',
     old: 'SEARCH_VECTOR_WEIGHT',

@@ -5,9 +5,16 @@
 // entries they replace or that were deleted (hidden). Saving (compact) writes one file again: the
 // base loaded in full for that moment, hidden entries removed, the delta added.
 // Vectors are int8, each scaled by its own largest component (quantise).
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import usearch, { type Index as UIndex, type MetricKind, type ScalarKind } from 'usearch';
+import type { Index as UIndex } from 'usearch';
+import { emptyIndex, mergeIndexFile, mergeInThread, type MergeJob } from './index-merge.ts';
+
+/**
+ * A compaction whose base and changes together hold fewer entries than this merges on the calling
+ * thread (milliseconds: tests, small sites); a larger one in a thread of its own (index-merge.ts).
+ */
+const MERGE_HERE_BELOW = 20_000;
 
 /**
  * A vector as int8, scaled so that its largest component is ±127, rounded. The index measures
@@ -21,20 +28,6 @@ export function quantise(v: Float32Array, out = new Int8Array(v.length)): Int8Ar
   const f = max > 0 ? 127 / max : 0;
   for (let i = 0; i < v.length; i++) out[i] = Math.round(v[i] * f);
   return out;
-}
-
-function emptyIndex(dims: number): UIndex {
-  // i8: a quarter of f32's memory, the same nDCG@10 on SciFact. expansion_add 64 halves build time
-  // against 128, with the same recall@10 of the exact neighbours (0.93) at 100k papers.
-  return new usearch.Index({
-    dimensions: dims,
-    metric: 'cos' as MetricKind,
-    quantization: 'i8' as ScalarKind,
-    connectivity: 16,
-    expansion_add: 64,
-    expansion_search: 96,
-    multi: false,
-  });
 }
 
 export class LayeredIndex {
@@ -75,6 +68,7 @@ export class LayeredIndex {
   /** Adds or replaces vectors (`vectors`: keys.length × dims, quantised). */
   put(keys: number[], vectors: Int8Array): void {
     if (!keys.length) return;
+    this.unchanging();
     for (const [i, id] of keys.entries()) {
       this.remove(id);
       this.deltaVectors.set(id, vectors.slice(i * this.dims, (i + 1) * this.dims));
@@ -84,6 +78,7 @@ export class LayeredIndex {
 
   /** Removes a paper; returns whether it was there. */
   remove(id: number): boolean {
+    this.unchanging();
     const key = BigInt(id);
     let was = false;
     if (this.deltaVectors.delete(id)) {
@@ -126,25 +121,54 @@ export class LayeredIndex {
     return out.sort((a, b) => a.distance - b.distance).slice(0, k);
   }
 
+  /** Set while a merge runs elsewhere: the index must not change until the merged file is mapped. */
+  private merging = false;
+
+  private unchanging(): void {
+    if (this.merging) throw new Error('the vector index is being compacted: changes wait for the merge');
+  }
+
   /**
    * Writes the whole index to `file` (through a temporary file renamed into place) and maps it as
-   * the new base. With a base, this loads it in full for the moment of the merge.
+   * the new base. With a base, this loads it in full for the moment of the merge, on this thread.
    */
   compact(file: string): void {
     // Unique: two replicas of one process (threads share the pid) may save the same file.
-    const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const tmp = tmpName(file);
     if (!this.base) this.delta.save(tmp);
-    else {
-      const full = emptyIndex(this.dims);
-      full.load(file);
-      for (const id of this.hidden) full.remove(BigInt(id));
-      const keys = [...this.deltaVectors.keys()];
-      const vecs = new Int8Array(keys.length * this.dims);
-      keys.forEach((id, i) => vecs.set(this.deltaVectors.get(id)!, i * this.dims));
-      if (keys.length) full.add(BigUint64Array.from(keys, BigInt), vecs, 1);
-      full.save(tmp);
-    }
+    else mergeIndexFile(this.mergeJob(file, tmp));
     renameSync(tmp, file);
     this.open(file);
   }
+
+  /**
+   * The same as compact(), with the merge in a thread of its own when the index is large: searches
+   * go on meanwhile, answered by the old base and delta. The caller makes no change until it resolves.
+   */
+  async compactOffThread(file: string): Promise<void> {
+    if (!this.base || this.baseSize + this.changes < MERGE_HERE_BELOW) return this.compact(file);
+    const tmp = tmpName(file);
+    this.merging = true;
+    try {
+      await mergeInThread(this.mergeJob(file, tmp));
+      renameSync(tmp, file);
+      this.open(file);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    } finally {
+      this.merging = false;
+    }
+  }
+
+  private mergeJob(file: string, tmp: string): MergeJob {
+    const keys = [...this.deltaVectors.keys()];
+    const vectors = new Int8Array(keys.length * this.dims);
+    keys.forEach((id, i) => vectors.set(this.deltaVectors.get(id)!, i * this.dims));
+    return { file, tmp, dims: this.dims, hidden: [...this.hidden], keys, vectors };
+  }
+}
+
+function tmpName(file: string): string {
+  return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 }

@@ -12,7 +12,7 @@ import type { Paper } from '../domain/paper.ts';
 import { hasFilters, type Filters, type Hit, type LexicalIndex, type LexicalList } from './lexical.ts';
 import { openLexical } from './lexical-open.ts';
 import { VectorIndex } from './vectors.ts';
-import { fromBytes, type Embedder } from './embedders/types.ts';
+import type { Embedder } from './embedders/types.ts';
 import type { EmbedderModelStore } from '../storage/search-models.ts';
 import type { VectorStore } from '../storage/vectors.ts';
 import type { SearchCorpusStore } from '../storage/search-corpus.ts';
@@ -32,6 +32,8 @@ import { stopwatch, type Timings } from './stopwatch.ts';
 export type { Timings } from './stopwatch.ts';
 import { matchesFilters } from './filters.ts';
 import { startVectorThread, type VectorThread } from './vector-thread.ts';
+import { deadline } from './deadline.ts';
+import { storedCosines } from './cosines.ts';
 
 /** How long a search (or similar papers) waits for a web process's first vector index before doing without. */
 const FIRST_INDEX_WAIT_MS = 2000;
@@ -187,10 +189,8 @@ export class SearchService {
       return r ? `${r.size} vectors` : 'no embedding model yet: lexical search';
     }
     if (!this.vectors) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((res) => (timer = setTimeout(() => res('late'), waitMs)));
-      const vi = await Promise.race([this.vectorIndex(), late]).finally(() => clearTimeout(timer));
-      if (vi === 'late') throw new Error('the vector index is catching up with the database');
+      const vi = await deadline(this.vectorIndex(), waitMs);
+      if (vi === undefined) throw new Error('the vector index is catching up with the database');
       if (!vi) return 'no embedding model yet: lexical search';
     }
     return `${this.vectors?.size ?? 0} vectors`;
@@ -227,7 +227,11 @@ export class SearchService {
       try {
         const r = await this.replica();
         if (!r) fallback = 'search by meaning is not ready yet (a new site learns from its papers first, a few minutes); it switches on by itself';
-        else ({ qvec, hits: vec, embedder: embedderId } = await r.query(q, hasFilters(opts.filters) ? depth * 4 : depth));
+        else {
+          const answer = await deadline(r.query(q, hasFilters(opts.filters) ? depth * 4 : depth), this.config.searchVectorWaitMs);
+          if (answer) ({ qvec, hits: vec, embedder: embedderId } = answer);
+          else fallback = 'search by meaning is busy (the index is being updated); this answer is by words alone';
+        }
       } catch (err) {
         fallback = `the embedding model failed (${(err as Error).message})`;
       }
@@ -280,7 +284,7 @@ export class SearchService {
     // so both are asked for at once.
     const [outside, cosines] = await Promise.all([
       this.outsideScores(q, lexList, missing),
-      this.cosines(lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec, embedder),
+      storedCosines(this.vectorStore, lex.filter((h) => !inVec.has(h.id)).map((h) => h.id), qvec, embedder),
     ]);
     const byId = new Map<number, RankedHit>();
     for (const h of lex) byId.set(h.id, { id: h.id, score: 0, match: 'ranked', lexical: h.score, cosine: cosines.get(h.id) });
@@ -296,19 +300,6 @@ export class SearchService {
     if (!ids.length) return new Map();
     if (this.lexical.scoreIds) return this.lexical.scoreIds(q, ids);
     return new Map([...(await termShare(this.corpus, q, ids))].map(([id, share]) => [id, lexList.floor * share]));
-  }
-
-  /** The cosine of each paper's stored vector with `qvec`. */
-  private async cosines(ids: number[], qvec: Float32Array, embedder: string): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    if (!ids.length) return out;
-    for (const [id, bytes] of await this.vectorStore.vectorsOf(ids, embedder)) {
-      const v = fromBytes(bytes);
-      let s = 0;
-      for (let i = 0; i < v.length; i++) s += v[i] * qvec[i];
-      out.set(id, s);
-    }
-    return out;
   }
 
   private async keepMatching<T extends { id: number }>(hits: T[], f: Filters): Promise<T[]> {

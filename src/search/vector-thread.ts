@@ -13,6 +13,7 @@ import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
 import type { DbOptions } from '../storage/db.ts';
 import { startThread } from '../threads.ts';
+import { deadline } from './deadline.ts';
 import type { EmbedKind, Embedder } from './embedders/types.ts';
 import type { Hit } from './lexical.ts';
 import type { QueryVector, VectorReplica } from './replica.ts';
@@ -92,11 +93,7 @@ export class VectorThread {
   /** Waits at most `waitMs` for the thread's first word; false when it has not spoken yet. */
   async started(waitMs = Infinity): Promise<boolean> {
     if (this.state !== undefined) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const late = Number.isFinite(waitMs) ? new Promise<false>((r) => (timer = setTimeout(() => r(false), waitMs))) : new Promise<false>(() => {});
-    const ok = await Promise.race([this.firstState.then(() => true), late]);
-    clearTimeout(timer);
-    return ok;
+    return (await deadline(this.firstState.then(() => true), waitMs)) ?? false;
   }
 
   /**

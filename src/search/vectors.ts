@@ -142,7 +142,7 @@ export class VectorIndex {
       }
       // A long first build is saved as it grows (each time the delta outgrows the base: a few
       // compactions in all), so a restart goes on from there.
-      if (this.index.changes > Math.max(COMPACT_FIRST, this.index.baseSize)) this.save();
+      if (this.index.changes > Math.max(COMPACT_FIRST, this.index.baseSize)) await this.save();
       const last = rows[rows.length - 1];
       [at, id] = [last.updated_at, last.paper_id];
       if (rows.length < PAGE) break;
@@ -161,7 +161,7 @@ export class VectorIndex {
     // Persisted (the delta folded into the mapped file) once the changes since the last save are
     // many, or now and then, so that a restart replays only the tail and the delta stays small.
     const many = Math.max(COMPACT_MIN, this.index.baseSize * COMPACT_SHARE);
-    if (this.index.changes > many || (this.dirty > 0 && Date.now() - this.lastSave > SAVE_EVERY_MS)) this.save();
+    if (this.index.changes > many || (this.dirty > 0 && Date.now() - this.lastSave > SAVE_EVERY_MS)) await this.save();
     return applied;
   }
 
@@ -171,8 +171,13 @@ export class VectorIndex {
     return this.index.search(quantise(vector), k).map((m) => ({ id: m.id, score: 1 - m.distance }));
   }
 
-  save(): void {
-    this.index.compact(this.file);
+  /**
+   * Folds the changes into the index file and maps it. A large merge runs in a thread of its own
+   * (index-merge.ts) while searches go on; it runs inside a catch-up (or at close), so nothing
+   * changes the index meanwhile.
+   */
+  async save(): Promise<void> {
+    await this.index.compactOffThread(this.file);
     const tmp = `${this.file}.json.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     writeFileSync(tmp, JSON.stringify({ ...this.meta, recent: [...this.recent] }));
     renameSync(tmp, `${this.file}.json`);
@@ -193,7 +198,7 @@ export class VectorIndex {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.syncing?.catch(() => {});
-    if (this.dirty) this.save();
+    if (this.dirty) await this.save();
   }
 
   /** Deletes the persisted files (a test or a rebuild). */
