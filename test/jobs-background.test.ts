@@ -297,19 +297,19 @@ for (const dbk of databases) {
   });
 }
 
-it('the worker thread opens its own connection to the same database, counts its jobs in /metrics and stops cleanly', async () => {
+it('the worker thread opens its own connection to the same database, counts and times its jobs in /metrics and stops cleanly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'paperboy-thread-'));
   const cfg = testConfig({ PAPERBOY_DATA_DIR: dir, PAPERBOY_SYNC: 'false' });
   const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('silent') });
   const running = await startRoles(pb, 'all', { workerThread: true });
   // The registry is the process's: other tests may have counted probes already.
-  const probesDone = async () => {
-    const text = await (await fetch(`${running.url}/metrics`)).text();
-    return Number(/^paperboy_jobs_run_total\{name="ops\.probe",outcome="done"\} (\d+)$/m.exec(text)?.[1] ?? 0);
-  };
+  const scrape = async (re: RegExp) => Number(re.exec(await (await fetch(`${running.url}/metrics`)).text())?.[1] ?? 0);
+  const probesDone = () => scrape(/^paperboy_jobs_run_total\{name="ops\.probe",outcome="done"\} (\d+)$/m);
+  const probesTimed = () => scrape(/^paperboy_job_duration_seconds_count\{name="ops\.probe",outcome="done"\} (\d+)$/m);
   try {
     assert.match(running.workerId ?? '', /:\d+:[0-9a-f]{6}$/);
     const before = await probesDone();
+    const timedBefore = await probesTimed();
     const id = (await pb.jobs.enqueue('ops.probe', { ms: 0 }))!;
     await until(
       'the probe done by the thread',
@@ -318,6 +318,8 @@ it('the worker thread opens its own connection to the same database, counts its 
     );
     // The thread's counter reaches the web process's /metrics (posted to the main thread).
     await until('the probe counted on /metrics', async () => (await probesDone()) === before + 1, 10_000);
+    // And its duration, observed in the thread, in the web process's histogram.
+    await until('the probe timed on /metrics', async () => (await probesTimed()) === timedBefore + 1, 10_000);
   } finally {
     await running.stop();
     await pb.close();

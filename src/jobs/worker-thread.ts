@@ -25,7 +25,7 @@ type FromThread =
   | { type: 'started'; workerId: string }
   | { type: 'stopped' }
   | { type: 'failed'; error: string }
-  | { type: 'count'; name: string; labels?: Labels; by: number };
+  | { type: 'metric'; name: string; labels?: Labels; value: number };
 
 export interface WorkerThread {
   /** The worker's id (its leases' locked_by), once started. */
@@ -50,7 +50,7 @@ export async function startWorkerThread(config: Config, log: Logger, schema?: st
         if (m.type === 'started') {
           id = m.workerId;
           resolve();
-        } else if (m.type === 'count') metrics.applyForwarded(m.name, m.labels, m.by);
+        } else if (m.type === 'metric') metrics.applyForwarded(m.name, m.labels, m.value);
         else if (m.type === 'stopped') void thread.terminate();
         else if (m.type === 'failed') reject(new Error(m.error));
       });
@@ -90,8 +90,8 @@ if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry ===
   const { openPaperboy } = await import('../wiring.ts');
   const { createLogger } = await import('../logger.ts');
   const { startWorkerRole } = await import('./run.ts');
-  // The thread's counters (jobs run, mails sent) count in the web process's /metrics.
-  metrics.forwardCounters((name, labels, by) => port.postMessage({ type: 'count', name, labels, by } satisfies FromThread));
+  // The thread's counters and histograms (jobs run and their durations, mails sent) count in the web process's /metrics.
+  metrics.forwardTo((name, labels, value) => port.postMessage({ type: 'metric', name, labels, value } satisfies FromThread));
   try {
     const log = createLogger(config.logLevel).child({ thread: 'worker' });
     const pb = await openPaperboy(config, { log, schema });

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Job, JobQueue } from './queue.ts';
 import type { Logger } from '../logger.ts';
-import { jobsRun } from '../ops/metrics.ts';
+import { jobDuration, jobsRun } from '../ops/metrics.ts';
 import { isDatabaseOutage } from '../storage/outage.ts';
 import { LANES, laneOf, type Lane } from './lanes.ts';
 
@@ -55,16 +55,20 @@ export class Worker {
       },
       Math.max(1000, leaseMs / 3),
     );
+    const t0 = performance.now();
+    const seconds = () => (performance.now() - t0) / 1000;
     try {
       if (!handler) throw new Error(`no task named ${job.name}`);
       await handler(job, this.abort.signal);
       await this.queue.complete(job.id, this.id);
       jobsRun.inc({ name: job.name, outcome: 'done' });
+      jobDuration.observe({ name: job.name, outcome: 'done' }, seconds());
       this.log.info({ job: job.id, name: job.name }, 'job done');
     } catch (err) {
       const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
       const outcome = await this.queue.fail(job, this.id, (err as Error).stack ?? String(err), typeof retryAfterMs === 'number' ? retryAfterMs : undefined);
       jobsRun.inc({ name: job.name, outcome });
+      jobDuration.observe({ name: job.name, outcome }, seconds());
       this.log.warn({ job: job.id, name: job.name, err: (err as Error).message, outcome }, 'job failed');
     } finally {
       clearInterval(beat);

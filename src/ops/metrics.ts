@@ -23,13 +23,13 @@ function same(a: Value['labels'], b: Labels = {}): boolean {
   return ka.length === Object.keys(b).length && ka.every((k) => String(a[k]) === String(b[k]));
 }
 
-/** Where a worker thread sends its counters' increments (see Registry.forwardCounters). */
-export type CounterSink = (name: string, labels: Labels | undefined, by: number) => void;
+/** Where a worker thread sends its counters' increments and histograms' observations (see Registry.forwardTo). */
+export type MetricSink = (name: string, labels: Labels | undefined, value: number) => void;
 
 export class Counter {
   readonly type = 'counter';
   /** Set in a worker thread: increments go to the main thread's registry, which /metrics renders. */
-  sink?: CounterSink;
+  sink?: MetricSink;
   constructor(
     readonly prom: prom.Counter<string>,
     readonly name: string,
@@ -70,8 +70,14 @@ export const defaultBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 
 export class Histogram {
   readonly type = 'histogram';
-  constructor(readonly prom: prom.Histogram<string>) {}
+  /** Set in a worker thread: observations go to the main thread's registry, which /metrics renders. */
+  sink?: MetricSink;
+  constructor(
+    readonly prom: prom.Histogram<string>,
+    readonly name: string,
+  ) {}
   observe(labels: Labels | undefined, value: number): void {
+    if (this.sink) return this.sink(this.name, labels, value);
     if (labels && Object.keys(labels).length) this.prom.observe(sorted(labels), value);
     else this.prom.observe(value);
   }
@@ -101,7 +107,7 @@ export class Registry {
     return m;
   }
 
-  private sink?: CounterSink;
+  private sink?: MetricSink;
 
   counter(name: string, help: string, labelNames: string[] = []): Counter {
     const c = this.get(name, 'counter', () => new Counter(new prom.Counter({ name, help, labelNames, registers: [this.prom] }), name));
@@ -110,24 +116,29 @@ export class Registry {
   }
 
   /**
-   * In a worker thread (role all): every counter, registered now or later, hands its increments to
-   * `sink` (which posts them to the main thread) instead of this thread's registry, which nothing scrapes.
+   * In a worker thread (role all): every counter and histogram, registered now or later, hands its
+   * increments and observations to `sink` (which posts them to the main thread) instead of this
+   * thread's registry, which nothing scrapes. Gauges are not forwarded: they are read from the
+   * database when /metrics is scraped.
    */
-  forwardCounters(sink: CounterSink): void {
+  forwardTo(sink: MetricSink): void {
     this.sink = sink;
-    for (const m of this.metrics.values()) if (m instanceof Counter) m.sink = sink;
+    for (const m of this.metrics.values()) if (m instanceof Counter || m instanceof Histogram) m.sink = sink;
   }
 
-  /** Applies an increment forwarded by a worker thread to the counter of that name, if this process has it. */
-  applyForwarded(name: string, labels: Labels | undefined, by: number): void {
+  /** Applies an increment or observation forwarded by a worker thread to the metric of that name, if this process has it. */
+  applyForwarded(name: string, labels: Labels | undefined, value: number): void {
     const m = this.metrics.get(name);
-    if (m instanceof Counter) m.inc(labels, by);
+    if (m instanceof Counter) m.inc(labels, value);
+    else if (m instanceof Histogram) m.observe(labels, value);
   }
   gauge(name: string, help: string, labelNames: string[] = []): Gauge {
     return this.get(name, 'gauge', () => new Gauge(new prom.Gauge({ name, help, labelNames, registers: [this.prom] })));
   }
   histogram(name: string, help: string, labelNames: string[] = [], buckets: number[] = defaultBuckets): Histogram {
-    return this.get(name, 'histogram', () => new Histogram(new prom.Histogram({ name, help, labelNames, buckets, registers: [this.prom] })));
+    const h = this.get(name, 'histogram', () => new Histogram(new prom.Histogram({ name, help, labelNames, buckets, registers: [this.prom] }), name));
+    h.sink ??= this.sink;
+    return h;
   }
 
   /** Runs before every scrape: for values read on demand (queue depth, index lag). Returns an unregister function. */
@@ -155,6 +166,12 @@ export const httpRequestDuration = metrics.histogram(
   ['route', 'method', 'status'],
 );
 export const jobsByStatus = metrics.gauge('paperboy_jobs', 'Jobs in the jobs table by name and status.', ['name', 'status']);
+export const jobDuration = metrics.histogram(
+  'paperboy_job_duration_seconds',
+  'Time jobs took in this process (its worker thread included), by name and outcome (done, retry, dead).',
+  ['name', 'outcome'],
+  [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800],
+);
 export const jobsRun = metrics.counter('paperboy_jobs_run_total', 'Jobs run by this process, by name and outcome (done, retry, dead).', ['name', 'outcome']);
 export const ingestRecords = metrics.gauge(
   'paperboy_ingest_records',
