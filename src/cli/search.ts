@@ -89,6 +89,7 @@ export const evalCommand: Command = {
     weight: { type: 'string', arg: 'W[,W…]', help: 'hybrid: vector weight(s) to try' },
     embedder: { type: 'string', default: 'auto', arg: 'auto|static:<dir>|onnx:<model>|http:<url>', help: 'Which embedder to measure (auto: the model trained on the corpus)' },
     'embedder-model': { type: 'string', arg: 'M', help: 'http: the model name sent to the server' },
+    sample: { type: 'boolean', default: false, help: 'Load the bundled sample first, as a default instance has it (the embedder learns from both)' },
     json: { type: 'boolean', default: false, help: 'Print the figures as JSON' },
   },
   async run({ values }) {
@@ -106,8 +107,9 @@ export const evalCommand: Command = {
       vectorWeights: values.weight !== undefined ? String(values.weight).split(',').map(Number) : undefined,
       embedder: String(values.embedder),
       embedderModel: values['embedder-model'] !== undefined ? String(values['embedder-model']) : undefined,
+      withSample: !!values.sample,
       log: values.json ? undefined : (m) => console.error(m),
-      open: (cfg) => openPaperboy(cfg, { migrate: true, log: createLogger('silent') }),
+      open: (cfg, sample) => openPaperboy(cfg, { migrate: true, sample, log: createLogger('silent') }),
     });
     for (const r of results) console.log(values.json ? JSON.stringify(r) : JSON.stringify(r, null, 2));
   },

@@ -103,9 +103,15 @@ export async function runEval(opts: {
    */
   embedder?: string;
   embedderModel?: string;
+  /**
+   * The instance as `npm start` makes it: the bundled sample (9,437 arXiv papers) loaded before the
+   * BEIR corpus, so the default embedder learns from both, and the sample's papers stand among the
+   * ranked ones as distractors (never relevant).
+   */
+  withSample?: boolean;
   log?: (m: string) => void;
   /** Opens a migrated instance on the given configuration. */
-  open: (cfg: Config) => Promise<EvalInstance>;
+  open: (cfg: Config, withSample: boolean) => Promise<EvalInstance>;
 }): Promise<EvalResult[]> {
   const log = opts.log ?? (() => {});
   const set = readBeir(opts.dir, opts.split ?? 'test');
@@ -113,7 +119,7 @@ export async function runEval(opts: {
   // A fresh SQLite instance whatever the environment says.
   const base = loadConfig({ PAPERBOY_DATA_DIR: dataDir, PAPERBOY_LOG_LEVEL: 'silent', PAPERBOY_SEARCH_EMBEDDER: 'auto', PAPERBOY_LOAD_SAMPLE: 'false' });
   const cfg = { ...base, ...parseEmbedderSpec(opts.embedder ?? 'auto', opts.embedderModel) };
-  const pb = await opts.open(cfg);
+  const pb = await opts.open(cfg, !!opts.withSample);
   try {
     const started = Date.now();
     const inputs: PaperInput[] = set.corpus.map((d) => ({

@@ -140,7 +140,9 @@ const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.lib);
 const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma('busy_timeout = 5000');
+// Shorter than the writers' 5 s: a TRUNCATE holds the write lock while it waits for readers, and
+// gives up (to try again ten batches on) before a writer waiting for that lock would.
+db.pragma('busy_timeout = 1000');
 parentPort.on('message', (m) => {
   try {
     db.pragma(m === 'checkpoint' ? 'wal_checkpoint(PASSIVE)' : 'wal_checkpoint(TRUNCATE)');

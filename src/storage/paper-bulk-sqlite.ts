@@ -126,7 +126,11 @@ export class SqliteBulk {
       return outcomes;
     });
     try {
-      const out = run();
+      // IMMEDIATE: the batch takes the write lock before it reads. A deferred transaction reads
+      // first and asks for the lock at its first write, while the checkpoint thread's TRUNCATE may
+      // hold the lock waiting for that very reader to finish: each waited out the other's busy
+      // timeout and the import failed with "database is locked" (a 2.7M-paper import, at 23:06).
+      const out = run.immediate();
       this.checkpointer.kick();
       return out;
     } catch (err) {
