@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { privateFile } from './private-files.ts';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver } from 'kysely';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -65,7 +65,7 @@ export function openSqlite(file: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statementCache(sqlite) }) });
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statementCache(sqlite) }) });
   return {
     kysely,
     dialect: 'sqlite',
@@ -78,6 +78,26 @@ export function openSqlite(file: string): Db {
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+/**
+ * SQLite with every transaction begun IMMEDIATE (Kysely begins them DEFERRED). A deferred
+ * transaction that has read asks for the write lock at its first write, and when another connection
+ * holds it then (the worker thread committing a batch, the checkpoint thread's TRUNCATE) SQLite
+ * answers SQLITE_BUSY at once, without waiting: waiting could deadlock a reader that must upgrade.
+ * Taking the lock first makes the transaction wait its turn (busy_timeout) instead of failing.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(settings);
+  }
+  override createDriver(): Driver {
+    return new (class extends SqliteDriver {
+      override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    })(this.settings);
+  }
 }
 
 /** Built by scripts/build-native.mjs at install (SQLite adds the platform's suffix). */

@@ -38,7 +38,7 @@ export async function insertDeliveries(db: Db, editionId: number, iso: string, b
         n++;
         for (const p of b.paperIds) sent.run(b.subscriberId, p, row.id, iso);
       }
-    })();
+    }).immediate();
     return n;
   }
   return db.kysely.transaction().execute(async (trx) => {
