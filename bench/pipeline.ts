@@ -28,7 +28,7 @@ const mb = (f: string) => (existsSync(f) ? Math.round(statSync(f).size / 1048576
 
 /** One stage on the database in `dir`, in this (child) process. */
 async function stage(name: string, dir: string): Promise<void> {
-  const cfg = loadConfig({ ...process.env, PAPERBOY_DATA_DIR: dir, DATABASE_URL: '', PAPERBOY_LOAD_SAMPLE: 'false', LOG_LEVEL: 'warn' });
+  const cfg = loadConfig({ ...process.env, PAPERBOY_DATA_DIR: dir, DATABASE_URL: '', PAPERBOY_LOAD_SAMPLE: 'false', PAPERBOY_LOG_LEVEL: 'warn' });
   const pb = await openPaperboy(cfg, { migrate: true, log: createLogger('warn') });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
