@@ -1,4 +1,4 @@
-// npm run bench -- digest [--subscribers N] [--papers N] [--send N]
+// npm run bench -- digest [--subscribers N] [--papers N] [--send N] [--dry-runs K]
 // Builds the daily edition for 100,000 confirmed subscribers with varied preferences over 2,000
 // candidate papers (real arXiv metadata from the bundled sample), printing time and peak memory;
 // then sends to a loopback SMTP server and prints messages per second. Uses DATABASE_URL when
@@ -19,7 +19,13 @@ import type { IngestItem } from '../src/ingest/types.ts';
 import { nowIso } from '../src/storage/dialect.ts';
 
 const { values } = parseArgs({
-  options: { subscribers: { type: 'string', default: '100000' }, papers: { type: 'string', default: '2000' }, send: { type: 'string', default: '5000' } },
+  options: {
+    subscribers: { type: 'string', default: '100000' },
+    papers: { type: 'string', default: '2000' },
+    send: { type: 'string', default: '5000' },
+    // Before the build, K dry-run builds (choosing every subscriber's papers, writing nothing): their CPU alone.
+    'dry-runs': { type: 'string', default: '0' },
+  },
 });
 const N_SUBS = Number(values.subscribers);
 const N_PAPERS = Number(values.papers);
@@ -131,6 +137,14 @@ try {
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 50);
+  const dry: number[] = [];
+  for (let k = 0; k < Number(values['dry-runs']); k++) {
+    const c0 = process.cpuUsage();
+    await pb.digest.build('daily', DAY, { dryRun: true });
+    const c = process.cpuUsage(c0);
+    dry.push(+((c.user + c.system) / 1e6).toFixed(3));
+  }
+  if (dry.length) out({ step: 'dry-runs', cpuSeconds: dry, median: [...dry].sort((a, b) => a - b)[Math.floor(dry.length / 2)] });
   const cpu0 = process.cpuUsage();
   const build = await pb.digest.build('daily', DAY);
   const cpu = process.cpuUsage(cpu0);

@@ -22,21 +22,14 @@ import { EMBED_BATCH, SEARCH_JOB } from '../src/jobs/tasks/search.ts';
 import { createLogger } from '../src/logger.ts';
 import { until } from './support/until.ts';
 import { listenOnLoopback } from './support/server.ts';
+import { hashEmbedding } from './support/embeddings-server.ts';
 
 const LEASE_SECONDS = '3';
 const DIMS = 32;
 const PROBE = 'dimension probe';
 
 /** Deterministic vectors from word hashes (what the server answers for a text). */
-function embedText(text: string): number[] {
-  const v = new Array<number>(DIMS).fill(0);
-  for (const w of text.toLowerCase().match(/\w+/g) ?? []) {
-    let h = 7;
-    for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-    v[h % DIMS] += 1;
-  }
-  return v;
-}
+const embedText = (text: string) => hashEmbedding(text, DIMS);
 
 /**
  * A real OpenAI-compatible /v1/embeddings server on loopback. It records every document batch per

@@ -11,18 +11,21 @@ export interface EmbeddingsServer {
   calls: string[][];
 }
 
+/** The server's vector for a text: each word hashed into one of `dims` counts. */
+export function hashEmbedding(text: string, dims: number): number[] {
+  const v = new Array<number>(dims).fill(0);
+  for (const w of text.toLowerCase().match(/\w+/g) ?? []) {
+    let h = 7;
+    for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    v[h % dims] += 1;
+  }
+  return v;
+}
+
 export function embeddingsServer(dims: number): Promise<EmbeddingsServer> {
   const slowMs = { value: 0 };
   const calls: string[][] = [];
-  const embed = (text: string) => {
-    const v = new Array<number>(dims).fill(0);
-    for (const w of text.toLowerCase().match(/\w+/g) ?? []) {
-      let h = 7;
-      for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-      v[h % dims] += 1;
-    }
-    return v;
-  };
+  const embed = (text: string) => hashEmbedding(text, dims);
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
