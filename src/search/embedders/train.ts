@@ -10,10 +10,17 @@ import { sentences, trainContrastive, type ContrastiveCheckpoint, type Contrasti
 /** A paper to learn from: its title and abstract (or one text, whose first sentence counts as the title). */
 export type TrainDoc = string | { title: string; abstract: string };
 
+const DEFAULT_MIN_DF = 1;
+
 export interface TrainOptions {
   dims?: number;
   window?: number;
-  /** Words in fewer documents are left out. */
+  /**
+   * Words in fewer documents are left out (default 1: every word, up to maxVocab by document
+   * frequency). SciFact training queries, vector nDCG@10: 0.610 with 2, 0.664 with 1 — a claim's
+   * rare terms often occur in one abstract only, the one it is about. In a large corpus maxVocab
+   * cuts the vocabulary first, so this matters for small instances.
+   */
   minDf?: number;
   maxVocab?: number;
   /** Power iterations of the randomized eigensolver. */
@@ -201,7 +208,7 @@ export function finishModel(p: PpmiStage, opts: TrainOptions = {}): { model: Sta
         name: 'paperboy',
         trained_docs: p.docs.length,
         window: opts.window ?? 5,
-        min_df: opts.minDf ?? 2,
+        min_df: opts.minDf ?? DEFAULT_MIN_DF,
         method: contrastive ? 'ppmi-eigen+infonce' : 'ppmi-eigen',
         ...(power !== 1 ? { idf_power: power } : {}),
         ...(mix !== 1 ? { mix } : {}),
@@ -218,7 +225,7 @@ export function trainPpmi(docs: Iterable<TrainDoc>, opts: TrainOptions = {}): Pp
   const started = Date.now();
   const dims = opts.dims ?? 256;
   const window = opts.window ?? 5;
-  const minDf = opts.minDf ?? 2;
+  const minDf = opts.minDf ?? DEFAULT_MIN_DF;
   const maxVocab = opts.maxVocab ?? 60_000;
   const log = opts.log ?? (() => {});
   const splitter = new Tokenizer(wordLevelTokenizerJson([]));
