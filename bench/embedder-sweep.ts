@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { readBeir } from '../src/search/eval.ts';
-import { finishModel, trainPpmi, type PpmiStage, type TrainOptions } from '../src/search/embedders/train.ts';
+import { DEFAULT_MIN_DF, finishModel, trainPpmi, type PpmiStage, type TrainOptions } from '../src/search/embedders/train.ts';
 import { StaticEmbedder } from '../src/search/embedders/static.ts';
 import { ndcgAt, recallAt } from '../src/search/metrics.ts';
 
@@ -21,7 +21,7 @@ import { ndcgAt, recallAt } from '../src/search/metrics.ts';
   const ppmi = new Map<string, PpmiStage>();
   for (const arg of positionals.length ? positionals : ['{}']) {
     const opts = JSON.parse(arg) as TrainOptions;
-    const key = JSON.stringify([opts.dims, opts.window, opts.minDf, opts.maxVocab, opts.iterations]);
+    const key = JSON.stringify([opts.dims, opts.window, opts.minDf ?? DEFAULT_MIN_DF, opts.maxVocab, opts.iterations]);
     const t0 = Date.now();
     // --cache DIR keeps each PPMI stage on disk for the next run (the stage is deterministic).
     const file = values.cache ? join(values.cache, `ppmi-${Buffer.from(key).toString('hex')}.bin`) : undefined;

@@ -10,7 +10,7 @@ import { sentences, trainContrastive, type ContrastiveCheckpoint, type Contrasti
 /** A paper to learn from: its title and abstract (or one text, whose first sentence counts as the title). */
 export type TrainDoc = string | { title: string; abstract: string };
 
-const DEFAULT_MIN_DF = 1;
+export const DEFAULT_MIN_DF = 1;
 
 export interface TrainOptions {
   dims?: number;
