@@ -123,7 +123,7 @@ function fused(q: Q, cos: Float32Array, ld: number, vd: number, score: Score): n
 
 evaluate('lexical', (q) => q.lex.slice(0, 100).map((h) => h.i));
 evaluate('vector', (q) => topBy(q.cos, 100));
-for (const w of [0.5, 0.8, 1.0, 1.2, 1.6]) evaluate(`interp w=${w}`, (q) => fused(q, q.cos, 100, 100, (l, c) => l + w * c));
+for (const w of [0.5, 0.8, 1.0, 1.2, 1.6, 2.0, 2.5, 3.0]) evaluate(`interp w=${w}`, (q) => fused(q, q.cos, 100, 100, (l, c) => l + w * c));
 if (values.basic) {
   await pb.close();
   rmSync(dataDir, { recursive: true, force: true });
