@@ -1,7 +1,8 @@
 // npm run bench -- pipeline [--records N] [--max-docs M]: the whole way from a snapshot to search by
 // meaning on SQLite, each stage in a child process of its own so that its peak resident memory is
 // its own: import (the ingest bench, --keep), train (the default static model: PPMI + contrastive),
-// embed (every paper) and index (a web process's vector index replica, caught up from the database).
+// embed (every paper), index (a web process's vector index replica, caught up from the database) and
+// serve (a new process maps the saved index and answers searches: what a web process holds).
 // Prints one JSON line per stage (seconds, CPU seconds, peak RSS, database and WAL bytes) and a total.
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
@@ -41,8 +42,27 @@ async function stage(name: string, dir: string): Promise<void> {
   } else if (name === 'index') {
     const vi = await pb.search.vectorIndex();
     extra.vectors = vi?.size ?? 0;
-    // What one web process holds for search by meaning, beyond an empty process.
+    // This process built the index: its resident memory holds what the build left behind.
     extra.rssMb = Math.round(process.memoryUsage().rss / 1048576);
+  } else if (name === 'serve') {
+    // What a web process holds for search by meaning: a new process maps the saved index and
+    // answers 2,000 searches by meaning (query texts: titles of random papers).
+    const rss0 = process.memoryUsage().rss;
+    const vi = (await pb.search.vectorIndex())!;
+    const e = (await pb.search.embedder())!;
+    const ids = Array.from({ length: 2000 }, () => 1 + Math.floor(Math.random() * N));
+    const titles = [...(await pb.stores.papers.byIds(ids)).values()].map((p) => p.title);
+    const t1 = performance.now();
+    for (const t of titles) vi.search((await e.embed([t], 'query'))[0], 10);
+    const rss = process.memoryUsage().rss;
+    Object.assign(extra, {
+      vectors: vi.size,
+      searches: titles.length,
+      searchMsMean: Number(((performance.now() - t1) / titles.length).toFixed(2)),
+      rssMb: Math.round(rss / 1048576),
+      rssForVectorsMb: Math.round((rss - rss0) / 1048576),
+      indexFileMb: mb(vi.file),
+    });
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -99,7 +119,7 @@ if (values.stage) {
       snapshotSeconds: generateSeconds,
     }),
   );
-  for (const s of ['train', 'embed', 'index']) {
+  for (const s of ['train', 'embed', 'index', 'serve']) {
     const r = await run([here, '--stage', s, '--dir', dir, '--records', String(N), '--max-docs', values['max-docs']!]);
     console.log(r.out.trim().split('\n').pop());
   }
