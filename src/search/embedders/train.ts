@@ -5,6 +5,7 @@
 import { Tokenizer, wordLevelTokenizerJson } from '../tokenizer.ts';
 import { STOPWORDS } from '../text.ts';
 import type { StaticModel } from './static.ts';
+import { jacobiEigen, orthonormalize, spmm, type Csr } from './eigen.ts';
 import { sentences, trainContrastive, type ContrastiveCheckpoint, type ContrastiveOptions, type TokenizedDoc } from './contrastive.ts';
 
 /** A paper to learn from: its title and abstract (or one text, whose first sentence counts as the title). */
@@ -56,109 +57,6 @@ function rng(seed: number) {
     s ^= s << 5;
     return (s >>> 0) / 4294967296;
   };
-}
-
-/** Symmetric sparse matrix in CSR form. */
-interface Csr {
-  n: number;
-  rowPtr: Int32Array;
-  cols: Int32Array;
-  vals: Float32Array;
-}
-
-/** out (n×l, row-major) = M · X (n×l). */
-function spmm(m: Csr, x: Float64Array, l: number): Float64Array {
-  const out = new Float64Array(m.n * l);
-  for (let i = 0; i < m.n; i++) {
-    const oi = i * l;
-    for (let p = m.rowPtr[i]; p < m.rowPtr[i + 1]; p++) {
-      const v = m.vals[p];
-      const xj = m.cols[p] * l;
-      for (let c = 0; c < l; c++) out[oi + c] += v * x[xj + c];
-    }
-  }
-  return out;
-}
-
-/** Orthonormalises the columns of Y (n×l, row-major) in place by Cholesky QR, twice for stability. */
-function orthonormalize(y: Float64Array, n: number, l: number): void {
-  for (let pass = 0; pass < 2; pass++) {
-    const g = new Float64Array(l * l);
-    for (let i = 0; i < n; i++) {
-      const r = i * l;
-      for (let a = 0; a < l; a++) {
-        const ya = y[r + a];
-        if (ya === 0) continue;
-        const ga = a * l;
-        for (let b = a; b < l; b++) g[ga + b] += ya * y[r + b];
-      }
-    }
-    let trace = 0;
-    for (let a = 0; a < l; a++) trace += g[a * l + a];
-    // Cholesky G = RᵀR (upper R), with a small jitter against rank deficiency.
-    const R = new Float64Array(l * l);
-    for (let a = 0; a < l; a++) {
-      for (let b = a; b < l; b++) {
-        let s = g[a * l + b];
-        for (let k = 0; k < a; k++) s -= R[k * l + a] * R[k * l + b];
-        if (a === b) R[a * l + a] = Math.sqrt(Math.max(s, 1e-10 * (trace / l) + 1e-30));
-        else R[a * l + b] = s / R[a * l + a];
-      }
-    }
-    // Y ← Y R⁻¹, row by row (forward substitution).
-    const row = new Float64Array(l);
-    for (let i = 0; i < n; i++) {
-      const r = i * l;
-      for (let b = 0; b < l; b++) {
-        let s = y[r + b];
-        for (let k = 0; k < b; k++) s -= row[k] * R[k * l + b];
-        row[b] = s / R[b * l + b];
-      }
-      y.set(row, r);
-    }
-  }
-}
-
-/** Eigen-decomposition of a small symmetric matrix (l×l) by cyclic Jacobi rotations. */
-function jacobiEigen(a: Float64Array, l: number): { values: Float64Array; vectors: Float64Array } {
-  const v = new Float64Array(l * l);
-  for (let i = 0; i < l; i++) v[i * l + i] = 1;
-  for (let sweep = 0; sweep < 30; sweep++) {
-    let off = 0;
-    for (let p = 0; p < l; p++) for (let q = p + 1; q < l; q++) off += a[p * l + q] ** 2;
-    if (off < 1e-18) break;
-    for (let p = 0; p < l; p++) {
-      for (let q = p + 1; q < l; q++) {
-        const apq = a[p * l + q];
-        if (Math.abs(apq) < 1e-14) continue;
-        const theta = (a[q * l + q] - a[p * l + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < l; k++) {
-          const akp = a[k * l + p];
-          const akq = a[k * l + q];
-          a[k * l + p] = c * akp - s * akq;
-          a[k * l + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < l; k++) {
-          const apk = a[p * l + k];
-          const aqk = a[q * l + k];
-          a[p * l + k] = c * apk - s * aqk;
-          a[q * l + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < l; k++) {
-          const vkp = v[k * l + p];
-          const vkq = v[k * l + q];
-          v[k * l + p] = c * vkp - s * vkq;
-          v[k * l + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(l);
-  for (let i = 0; i < l; i++) values[i] = a[i * l + i];
-  return { values, vectors: v };
 }
 
 /** The PPMI stage's output: unit word rows (row 0 is [UNK]), idf per row, and the papers as row ids for the pairs. */
@@ -317,38 +215,50 @@ export function trainPpmi(docs: Iterable<TrainDoc>, opts: TrainOptions = {}): Pp
     const v = (Math.max(0, pmiIJ) + Math.max(0, pmiJI)) / 2;
     if (v > 0) entries.push([i, j, v]);
   }
-  const counts = new Int32Array(V + 1);
-  for (const [i, j] of entries) {
-    counts[i + 1]++;
-    counts[j + 1]++;
-  }
-  for (let i = 0; i < V; i++) counts[i + 1] += counts[i];
-  const cols = new Int32Array(counts[V]);
-  const vals = new Float32Array(counts[V]);
-  const fill = counts.slice(0, V);
+  // The eigensolver works on the words of two or more documents (the vocabulary is sorted by
+  // document frequency, so they come first); a word of one document only is folded in afterwards
+  // from its co-occurrences with those (its row of the PPMI matrix times the eigenvectors). Keeping
+  // every word doubles the vocabulary of a small corpus, and the solver's cost grows with it.
+  let Vc = 0;
+  while (Vc < V && df.get(vocab[Vc])! >= 2) Vc++;
+  if (Vc < dims + 20) Vc = V;
+  const folded: [number, number, number][] = [];
+  const counts = new Int32Array(Vc + 1);
   for (const [i, j, v] of entries) {
+    if (i < Vc && j < Vc) {
+      counts[i + 1]++;
+      counts[j + 1]++;
+    } else if (i < Vc) folded.push([j, i, v]);
+    else if (j < Vc) folded.push([i, j, v]);
+  }
+  for (let i = 0; i < Vc; i++) counts[i + 1] += counts[i];
+  const cols = new Int32Array(counts[Vc]);
+  const vals = new Float32Array(counts[Vc]);
+  const fill = counts.slice(0, Vc);
+  for (const [i, j, v] of entries) {
+    if (i >= Vc || j >= Vc) continue;
     cols[fill[i]] = j;
     vals[fill[i]++] = v;
     cols[fill[j]] = i;
     vals[fill[j]++] = v;
   }
-  const m: Csr = { n: V, rowPtr: counts, cols, vals };
+  const m: Csr = { n: Vc, rowPtr: counts, cols, vals };
   log(`PPMI matrix: ${cols.length} non-zeros`);
 
   // Randomized subspace iteration for the top eigenpairs of the symmetric PPMI matrix.
-  const l = Math.min(V, dims + 16);
+  const l = Math.min(Vc, dims + 16);
   const rand = rng(opts.seed ?? 42);
-  let y: Float64Array = new Float64Array(V * l);
+  let y: Float64Array = new Float64Array(Vc * l);
   for (let i = 0; i < y.length; i++) y[i] = rand() * 2 - 1;
   y = spmm(m, y, l);
-  orthonormalize(y, V, l);
+  orthonormalize(y, Vc, l);
   for (let it = 0; it < (opts.iterations ?? 3); it++) {
     y = spmm(m, y, l);
-    orthonormalize(y, V, l);
+    orthonormalize(y, Vc, l);
   }
   const my = spmm(m, y, l);
   const t = new Float64Array(l * l);
-  for (let i = 0; i < V; i++) {
+  for (let i = 0; i < Vc; i++) {
     const r = i * l;
     for (let a = 0; a < l; a++) {
       const ya = y[r + a];
@@ -361,19 +271,32 @@ export function trainPpmi(docs: Iterable<TrainDoc>, opts: TrainOptions = {}): Pp
   const order = [...values.keys()].sort((a, b) => Math.abs(values[b]) - Math.abs(values[a])).slice(0, dims);
 
   // Word vectors: Q·U scaled by sqrt(|λ|), each row normalised (then trained), then weighted by idf.
+  // A folded-in row: Σ ppmi(w, c) · (Q·U)[c] / sqrt|λ| (the row of M·U·Λ^-1, scaled as the others).
   const emb = new Float32Array((V + 1) * dims); // row 0 is [UNK]
   const idf = new Float32Array(V + 1);
-  for (let i = 0; i < V; i++) {
+  for (let i = 0; i < Vc; i++) {
     const r = i * l;
     const out = (i + 1) * dims;
-    let norm = 0;
     for (let d = 0; d < dims; d++) {
       const k = order[d];
       let s = 0;
       for (let a = 0; a < l; a++) s += y[r + a] * vectors[a * l + k];
-      s *= Math.sqrt(Math.abs(values[k]));
-      emb[out + d] = s;
-      norm += s * s;
+      emb[out + d] = s; // Q·U for now
+    }
+  }
+  for (const [w, c, v] of folded) {
+    const out = (w + 1) * dims;
+    const from = (c + 1) * dims;
+    for (let d = 0; d < dims; d++) emb[out + d] += v * emb[from + d];
+  }
+  for (let i = 0; i < V; i++) {
+    const out = (i + 1) * dims;
+    let norm = 0;
+    for (let d = 0; d < dims; d++) {
+      const lambda = values[order[d]];
+      const x = emb[out + d] * (i < Vc ? Math.sqrt(Math.abs(lambda)) : Math.sign(lambda) / Math.sqrt(Math.abs(lambda) || 1));
+      emb[out + d] = x;
+      norm += x * x;
     }
     norm = Math.sqrt(norm) || 1;
     idf[i + 1] = Math.log((nDocs + 1) / (df.get(vocab[i])! + 0.5));
