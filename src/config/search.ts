@@ -71,9 +71,9 @@ export const search = {
   searchVectorWeight: setting({
     env: 'PAPERBOY_SEARCH_VECTOR_WEIGHT',
     old: 'SEARCH_VECTOR_WEIGHT',
-    default: '1.4',
+    default: '2',
     parse: parsers.number(0, 10),
-    doc: 'Weight of the cosine score added to the max-normalised lexical score (tuned on SciFact training queries with the default embedder: 0.8/1.2/1.6/2.0 gave nDCG@10 0.720/0.726/0.726/0.723).',
+    doc: 'Weight of the cosine score added to the max-normalised lexical score (tuned on SciFact training queries with the default embedder: 1.0/1.4/1.6/1.8/2.0 gave nDCG@10 0.723/0.725/0.725/0.725/0.726).',
   }),
   searchRetrainFactor: setting({
     env: 'PAPERBOY_SEARCH_RETRAIN_FACTOR',
