@@ -1,6 +1,6 @@
 // Trending: a hot score per paper over a window (day, week, month), computed by a job and
 // cached in trending_scores. The formula and its wording are the domain's (src/domain/trending.ts).
-import type { TrendingStore } from '../storage/trending.ts';
+import type { TrendingScoreRow, TrendingStore } from '../storage/trending.ts';
 import type { Paper } from '../domain/paper.ts';
 import { errors } from '../domain/errors.ts';
 import { addDays } from '../domain/dates.ts';
@@ -24,14 +24,8 @@ export function parseWindow(w: unknown): TrendWindow {
   throw errors.badRequest(`window must be day, week or month, got "${String(w).slice(0, 20)}".`);
 }
 
-export interface TrendingItem {
+export interface TrendingItem extends Omit<TrendingScoreRow, 'paperId'> {
   paper: Paper;
-  rank: number;
-  score: number;
-  upvotes: number;
-  comments: number;
-  starsGained: number | null;
-  ageHours: number;
   computedAt: string;
   /** Displayed upvotes (paper.upvotes: local plus source). */
   totalUpvotes: number;
