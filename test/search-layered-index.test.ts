@@ -3,7 +3,7 @@
 // keeps the neighbours of exact cosine search.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LayeredIndex, quantise } from '../src/search/layered-index.ts';
@@ -129,6 +129,66 @@ test('a large compaction merges in a thread of its own: searches go on from the 
     assert.equal(idx.search(probe, 1)[0].id, 100_001);
     assert.ok(!idx.search(quantise(base[6]), 5).some((m) => m.id === 7), 'the removed entry is gone from the merged file');
     assert.equal(idx.remove(8), true, 'changes are accepted again');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Distinct vectors (the generator above repeats itself after a few thousand). */
+function distinct(n: number, seed: number): Float32Array[] {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+  return Array.from({ length: n }, () => {
+    const v = Float32Array.from({ length: DIMS }, rnd);
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  });
+}
+
+test('a staged backlog is not searchable until compacted, then inserted once into the file with the delta as its seed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layered-'));
+  const file = join(dir, 'v.usearch');
+  try {
+    const idx = new LayeredIndex(DIMS);
+    // A first build: the first vectors go into the delta (searchable at once), the backlog is staged.
+    const early = distinct(1_000, 7);
+    put(
+      idx,
+      early.map((_, i) => i + 1),
+      early,
+    );
+    const backlog = distinct(21_000, 8);
+    const q = new Int8Array(backlog.length * DIMS);
+    backlog.forEach((v, i) => quantise(v, q.subarray(i * DIMS, (i + 1) * DIMS)));
+    idx.stage(
+      backlog.map((_, i) => 10_001 + i),
+      q,
+    );
+    // A staged entry that is then put again is searchable at once; one staged and removed is gone.
+    put(idx, [10_001], [backlog[0]]);
+    assert.equal(idx.remove(10_002), true);
+    assert.equal(idx.size, 1_001);
+    assert.equal(idx.stagedSize, 21_000 - 2);
+    assert.equal(idx.changes, 1_000 + 21_000 - 1);
+    assert.equal(idx.search(quantise(backlog[5]), 1)[0].id === 10_006, false, 'staged: not searchable yet');
+    assert.equal(idx.search(quantise(backlog[0]), 1)[0].id, 10_001);
+    await idx.compactOffThread(file);
+    assert.equal(idx.changes, 0);
+    assert.equal(idx.stagedSize, 0);
+    assert.equal(idx.baseSize, 1_000 + 21_000 - 1);
+    for (const i of [0, 5, 20_999]) assert.equal(idx.search(quantise(backlog[i]), 1)[0].id, 10_001 + i);
+    assert.equal(idx.search(quantise(early[3]), 1)[0].id, 4);
+    assert.ok(!idx.search(quantise(backlog[1]), 5).some((m) => m.id === 10_002), 'the removed staged entry never reached the file');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f !== 'v.usearch'),
+      [],
+      'the seed and temporary files are gone',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,8 +9,8 @@ import usearch, { type Index as UIndex, type MetricKind, type ScalarKind } from 
 import { lowerThreadPriority, startThread } from '../threads.ts';
 
 export interface MergeJob {
-  /** The saved index file (read) and the temporary file the merged index is written to. */
-  file: string;
+  /** The saved index file (read; none for a first build) and the temporary file the merged index is written to. */
+  file?: string;
   tmp: string;
   dims: number;
   /** Base entries replaced or deleted since the file was saved. */
@@ -18,6 +18,8 @@ export interface MergeJob {
   /** The delta: keys and their int8 vectors (keys.length × dims). */
   keys: number[];
   vectors: Int8Array;
+  /** Threads inserting the delta: 1 on a thread that answers searches, 0 (every core) in the merge thread. */
+  threads?: number;
 }
 
 /** Below the CPU of the web thread and the vector thread: searches are served first, the merge waits. */
@@ -40,16 +42,18 @@ export function emptyIndex(dims: number): UIndex {
 /** The merge itself (on whichever thread runs it): the saved file, less the hidden entries, plus the delta, written to `tmp`. */
 export function mergeIndexFile(job: MergeJob): void {
   const full = emptyIndex(job.dims);
-  full.load(job.file);
+  if (job.file) full.load(job.file);
   for (const id of job.hidden) full.remove(BigInt(id));
-  if (job.keys.length) full.add(BigUint64Array.from(job.keys, BigInt), job.vectors, 1);
+  if (job.keys.length) full.add(BigUint64Array.from(job.keys, BigInt), job.vectors, job.threads ?? 1);
   full.save(job.tmp);
 }
 
 /** Runs the merge in a new thread; resolves once `job.tmp` holds the merged index. */
 export function mergeInThread(job: MergeJob): Promise<void> {
   return new Promise((resolve, reject) => {
-    const t = startThread(new URL(import.meta.url), job, { transferList: [job.vectors.buffer as ArrayBuffer] });
+    // Every core inserts (usearch's own threads, created by this niced thread, inherit its nice):
+    // a first build of 2.7M vectors is CPU for half an hour on one core.
+    const t = startThread(new URL(import.meta.url), { ...job, threads: 0 }, { transferList: [job.vectors.buffer as ArrayBuffer] });
     let done = false;
     t.once('message', (m: { error?: string }) => {
       done = true;

@@ -5,6 +5,9 @@
 // entries they replace or that were deleted (hidden). Saving (compact) writes one file again: the
 // base loaded in full for that moment, hidden entries removed, the delta added.
 // Vectors are int8, each scaled by its own largest component (quantise).
+// A large backlog (a first build, a re-embedding) is staged instead: held for the next compaction,
+// which inserts it into the file's graph with every core, not searchable until then — each vector
+// is inserted once, not into the delta and then again into the file.
 import { renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Index as UIndex } from 'usearch';
@@ -33,8 +36,10 @@ export function quantise(v: Float32Array, out = new Int8Array(v.length)): Int8Ar
 export class LayeredIndex {
   private base?: UIndex;
   private delta: UIndex;
-  /** The delta's vectors, for the next compaction (usearch gives no vector back). */
+  /** The delta's vectors, for the next compaction (usearch gives no vector back), and the staged ones. */
   private readonly deltaVectors = new Map<number, Int8Array>();
+  /** Staged: in deltaVectors, not in the delta's graph. */
+  private readonly staged = new Set<number>();
   /** Base entries replaced (their new vector is in the delta) or deleted since the file was saved. */
   private readonly hidden = new Set<number>();
 
@@ -49,16 +54,23 @@ export class LayeredIndex {
     this.base = b;
     this.delta = emptyIndex(this.dims);
     this.deltaVectors.clear();
+    this.staged.clear();
     this.hidden.clear();
   }
 
+  /** Searchable entries. */
   get size(): number {
     return (this.base?.size() ?? 0) - this.hidden.size + this.delta.size();
   }
 
   /** Entries changed since the base was saved: what a compaction would fold in. */
   get changes(): number {
-    return this.delta.size() + this.hidden.size;
+    return this.deltaVectors.size + this.hidden.size;
+  }
+
+  /** Entries staged for the next compaction, not searchable yet. */
+  get stagedSize(): number {
+    return this.staged.size;
   }
 
   get baseSize(): number {
@@ -76,13 +88,23 @@ export class LayeredIndex {
     this.delta.add(BigUint64Array.from(keys, BigInt), vectors, 1);
   }
 
+  /** Like put(), but held for the next compaction instead of inserted into the delta's graph now. */
+  stage(keys: number[], vectors: Int8Array): void {
+    this.unchanging();
+    for (const [i, id] of keys.entries()) {
+      this.remove(id);
+      this.deltaVectors.set(id, vectors.slice(i * this.dims, (i + 1) * this.dims));
+      this.staged.add(id);
+    }
+  }
+
   /** Removes a paper; returns whether it was there. */
   remove(id: number): boolean {
     this.unchanging();
     const key = BigInt(id);
     let was = false;
     if (this.deltaVectors.delete(id)) {
-      this.delta.remove(key);
+      if (!this.staged.delete(id)) this.delta.remove(key);
       was = true;
     }
     if (this.base && !this.hidden.has(id) && this.base.contains(key)) {
@@ -135,7 +157,7 @@ export class LayeredIndex {
   compact(file: string): void {
     // Unique: two replicas of one process (threads share the pid) may save the same file.
     const tmp = tmpName(file);
-    if (!this.base) this.delta.save(tmp);
+    if (!this.base && !this.staged.size) this.delta.save(tmp);
     else mergeIndexFile(this.mergeJob(file, tmp));
     renameSync(tmp, file);
     this.open(file);
@@ -146,11 +168,15 @@ export class LayeredIndex {
    * go on meanwhile, answered by the old base and delta. The caller makes no change until it resolves.
    */
   async compactOffThread(file: string): Promise<void> {
-    if (!this.base || this.baseSize + this.changes < MERGE_HERE_BELOW) return this.compact(file);
+    // Without a base, a delta alone is saved as it is (no insert at all).
+    if (this.baseSize + this.changes < MERGE_HERE_BELOW || (!this.base && !this.staged.size)) return this.compact(file);
     const tmp = tmpName(file);
+    // Without a base, the delta's graph is saved as the one the staged vectors are inserted into.
+    const seed = !this.base && this.delta.size() ? tmpName(file) : undefined;
+    if (seed) this.delta.save(seed);
     this.merging = true;
     try {
-      await mergeInThread(this.mergeJob(file, tmp));
+      await mergeInThread(this.mergeJob(seed ?? file, tmp, !!seed));
       renameSync(tmp, file);
       this.open(file);
     } catch (err) {
@@ -158,14 +184,16 @@ export class LayeredIndex {
       throw err;
     } finally {
       this.merging = false;
+      if (seed) rmSync(seed, { force: true });
     }
   }
 
-  private mergeJob(file: string, tmp: string): MergeJob {
-    const keys = [...this.deltaVectors.keys()];
+  /** The merge: `file` (the base, or the delta saved as a seed: then only the staged vectors are inserted). */
+  private mergeJob(file: string, tmp: string, seeded = false): MergeJob {
+    const keys = seeded ? [...this.staged] : [...this.deltaVectors.keys()];
     const vectors = new Int8Array(keys.length * this.dims);
     keys.forEach((id, i) => vectors.set(this.deltaVectors.get(id)!, i * this.dims));
-    return { file, tmp, dims: this.dims, hidden: [...this.hidden], keys, vectors };
+    return { file: this.base || seeded ? file : undefined, tmp, dims: this.dims, hidden: seeded ? [] : [...this.hidden], keys, vectors };
   }
 }
 
