@@ -5,10 +5,11 @@ import { escapeHtml } from '../domain/text.ts';
 
 // Common English function words: they carry no topic, and dropping them keeps OR queries fast.
 export const STOPWORDS = new Set(
-  ('a an and are as at be been but by can do does for from had has have how i if in into is it its of on or our that the their ' +
+  (
+    'a an and are as at be been but by can do does for from had has have how i if in into is it its of on or our that the their ' +
     'them then there these they this those to was we were what when where which while who why will with you your not no via than ' +
-    'also such both each other more most over under about between using based use used show shows new towards toward all any')
-    .split(' '),
+    'also such both each other more most over under about between using based use used show shows new towards toward all any'
+  ).split(' '),
 );
 
 /** Lower-case words with diacritics removed (letters and digits runs). */
@@ -81,26 +82,39 @@ export function trigrams(q: string, max = 48): string[] {
  */
 export function snippetHtml(text: string, q: string, length = 260): string {
   const stems = new Set(queryTerms(q).map(lightStem));
-  const tokens = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
-  const isHit = (w: string) =>
-    stems.has(
-      lightStem(
-        w
-          .normalize('NFKD')
-          .replace(/[\u0300-\u036f]/g, '')
-          .toLowerCase(),
-      ),
-    );
+  // Each distinct word is folded and stemmed once (an abstract repeats its words; the API asks
+  // for 50 snippets a request: 5 ms of its 18 ms CPU went here when every window re-tested every word).
+  const seen = new Map<string, boolean>();
+  const isHit = (w: string) => {
+    let hit = seen.get(w);
+    if (hit === undefined) {
+      hit = stems.has(
+        lightStem(
+          w
+            .normalize('NFKD')
+            .replace(/[\u0300-\u036f]/g, '')
+            .toLowerCase(),
+        ),
+      );
+      seen.set(w, hit);
+    }
+    return hit;
+  };
   let start = 0;
   if (text.length > length) {
-    // Slide a window of `length` characters and keep the start with the most hits.
+    // Slide a window of `length` characters, starting 40 before each hit, and keep the start with
+    // the most hits (the first of equals): two pointers over the hits' offsets.
+    const at: number[] = [];
+    for (const t of text.matchAll(/[\p{L}\p{N}]+/gu)) if (isHit(t[0])) at.push(t.index!);
     let best = -1;
-    for (const t of tokens) {
-      if (!isHit(t[0])) continue;
-      const from = Math.max(0, t.index! - 40);
-      const hits = tokens.filter((u) => u.index! >= from && u.index! < from + length && isHit(u[0])).length;
-      if (hits > best) {
-        best = hits;
+    let lo = 0;
+    let hi = 0;
+    for (const pos of at) {
+      const from = Math.max(0, pos - 40);
+      while (at[lo] < from) lo++;
+      while (hi < at.length && at[hi] < from + length) hi++;
+      if (hi - lo > best) {
+        best = hi - lo;
         start = from;
       }
     }
