@@ -66,6 +66,18 @@ for (const dbk of databases) {
       assert.match(body, /No paper has new votes or comments in the last 7 days\. Here are the most upvoted papers of the newest lists/);
       assert.match(body, /<div class="note">64 upvotes on the list of 25 Oct 2024<\/div>/);
       assert.doesNotMatch(body, /score \d|e-\d/, 'no raw scores in the text');
+      // The API answers the same list, and says where it came from.
+      const api = (await json('/api/trending')) as {
+        fallback: { from: string; to: string; ranked: number } | null;
+        papers: { rank: number; why: string; paper: { id: string } }[];
+      };
+      assert.deepEqual(
+        api.papers.map((p) => p.paper.id),
+        ids.slice(0, api.papers.length),
+      );
+      assert.ok(api.papers.length >= 10);
+      assert.deepEqual(api.fallback, { from: '2024-10-19', to: '2024-10-25', ranked: 0 });
+      assert.equal(api.papers[0].why, '64 upvotes on the list of 25 Oct 2024');
     });
 
     test(`${ID} shows the same upvote count in the paper, daily, search and author answers, and on every page`, async () => {
@@ -76,7 +88,8 @@ for (const dbk of databases) {
       const paper = (await json(`/api/papers/${ID}`)) as { upvotes: number };
       const daily = (await json('/api/daily_papers?date=2024-10-25')) as { paper: { id: string; upvotes: number }; numComments: number }[];
       const search = (await json('/api/papers/search?q=Breaking%20the%20Memory%20Barrier')) as { paper: { id: string; upvotes: number } }[];
-      const author = (await json(`/api/authors/${encodeURIComponent(AUTHOR)}/papers`)) as { id: string; upvotes: number }[] | { paper: { id: string; upvotes: number } }[];
+      const author = (await json(`/api/authors/${encodeURIComponent(AUTHOR)}/papers`)) as
+        { id: string; upvotes: number }[] | { paper: { id: string; upvotes: number } }[];
       type Listed = { id: string; upvotes: number };
       const fromAuthor = (author as (Listed & { paper?: Listed })[]).map((x) => x.paper ?? x).find((p) => p.id === ID);
       assert.deepEqual(
@@ -93,7 +106,10 @@ for (const dbk of databases) {
       assert.match(search2, new RegExp(`${want} upvotes`));
       const page = await (await fetch(srv.url + `/papers/${ID}`)).text();
       assert.match(page, /<h2 id="comments-h">Comments <span class="muted">\(0\)<\/span><\/h2>/);
-      assert.match(page, /<a href="https:\/\/huggingface\.co\/papers\/2410\.17243" rel="noopener">3 comments on Hugging Face <span aria-hidden="true">↗<\/span><\/a>/);
+      assert.match(
+        page,
+        /<a href="https:\/\/huggingface\.co\/papers\/2410\.17243" rel="noopener">3 comments on Hugging Face <span aria-hidden="true">↗<\/span><\/a>/,
+      );
       const home = await (await fetch(srv.url + '/')).text();
       assert.match(home, /<a href="https:\/\/huggingface\.co\/papers\/2410\.17243" rel="noopener">3 comments on Hugging Face/);
       await pb.community.votes.set({ ...user, via: 'session' }, ID, false, '127.0.0.9');
@@ -106,13 +122,19 @@ for (const dbk of databases) {
       assert.match(home.body, /<aside class="digest-box"[\s\S]*<form action="\/subscribe" method="post">/);
       const before = smtp.to('first@example.org').length;
       // As a browser posts it: same-origin.
-      const r = await b.post('/subscribe', { email: 'first@example.org', frequency: 'daily', timeZone: 'UTC' }, undefined, { origin: srv.url, 'sec-fetch-site': 'same-origin' });
+      const r = await b.post('/subscribe', { email: 'first@example.org', frequency: 'daily', timeZone: 'UTC' }, undefined, {
+        origin: srv.url,
+        'sec-fetch-site': 'same-origin',
+      });
       assert.equal(r.status, 200, r.body.slice(0, 300));
       assert.match(r.body, /Check your inbox/);
       const got = await smtp.waitFor(before + 1, (m) => m.to.includes('first@example.org'));
       assert.match(got[got.length - 1].parsed.text ?? '', /\/subscribe\/confirm\//);
       // Another site cannot post it.
-      const forged = await new Browser(srv.url).post('/subscribe', { email: 'victim@example.org' }, undefined, { origin: 'https://elsewhere.example', 'sec-fetch-site': 'cross-site' });
+      const forged = await new Browser(srv.url).post('/subscribe', { email: 'victim@example.org' }, undefined, {
+        origin: 'https://elsewhere.example',
+        'sec-fetch-site': 'cross-site',
+      });
       assert.equal(forged.status, 403);
       assert.match(forged.body, /value="victim@example.org"/);
     });
@@ -120,11 +142,18 @@ for (const dbk of databases) {
     test('a refused /subscribe post comes back with the typed e-mail and keywords, the problem next to its field', async () => {
       const b = new Browser(srv.url);
       const form = await b.get('/subscribe');
-      const r = await b.post('/subscribe', { email: 'typed@example.org', keywords: 'diffusion, "retrieval augmented"', categories: 'not a category!', frequency: 'weekly', timeZone: 'UTC' }, form);
+      const r = await b.post(
+        '/subscribe',
+        { email: 'typed@example.org', keywords: 'diffusion, "retrieval augmented"', categories: 'not a category!', frequency: 'weekly', timeZone: 'UTC' },
+        form,
+      );
       assert.equal(r.status, 400);
       assert.match(r.body, /id="d-email" type="email" name="email" required value="typed@example.org"/);
       assert.match(r.body, /name="keywords" value="diffusion, &quot;retrieval augmented&quot;"/);
-      assert.match(r.body, /<p class="field-error" id="categories-error">&quot;not a category!&quot; is not an arXiv category such as cs.LG.<\/p><input id="d-categories"[^>]*aria-invalid="true"/);
+      assert.match(
+        r.body,
+        /<p class="field-error" id="categories-error">&quot;not a category!&quot; is not an arXiv category such as cs.LG.<\/p><input id="d-categories"[^>]*aria-invalid="true"/,
+      );
       assert.match(r.body, /value="weekly" checked/);
       const bad = await b.post('/subscribe', { email: 'not-an-address', keywords: 'kept' }, form);
       assert.equal(bad.status, 400);
@@ -197,7 +226,11 @@ for (const dbk of databases) {
       assert.deepEqual([sub?.status, sub?.authors], ['confirmed', [AUTHOR]]);
       // A refused digest setting keeps what was typed.
       const settings = await b.get('/settings/digest');
-      const refused = await b.post('/settings/digest', { action: 'save', frequency: 'daily', categories: 'cs.CL, bogus!', keywords: 'tiling', authors: AUTHOR, timeZone: 'UTC' }, settings);
+      const refused = await b.post(
+        '/settings/digest',
+        { action: 'save', frequency: 'daily', categories: 'cs.CL, bogus!', keywords: 'tiling', authors: AUTHOR, timeZone: 'UTC' },
+        settings,
+      );
       assert.equal(refused.status, 400);
       assert.match(refused.body, /id="categories-error">&quot;bogus!&quot; is not an arXiv category/);
       assert.match(refused.body, /name="categories" value="cs.CL, bogus!"/);
@@ -209,7 +242,10 @@ for (const dbk of databases) {
     test('signed out, commenting, saving and submitting lead through sign-in and back', async () => {
       const b = new Browser(srv.url);
       const page = await b.get(`/papers/${ID}`);
-      assert.match(page.body, /<form method="post" action="\/papers\/2410\.17243\/comments" class="comment-form" id="comment-form" data-draft="comment:2410\.17243">/);
+      assert.match(
+        page.body,
+        /<form method="post" action="\/papers\/2410\.17243\/comments" class="comment-form" id="comment-form" data-draft="comment:2410\.17243">/,
+      );
       const c = await b.post(`/papers/${ID}/comments`, { body: 'kept in the tab by app.js' });
       assert.equal(c.status, 303);
       // The text waits on the server; only its draft's key rides (test/signin-completes.test.ts walks it through).

@@ -11,16 +11,7 @@ import { requireScope } from '../../services/accounts.ts';
 import type { TokenScope } from '../../domain/token-scopes.ts';
 import { isQueued, queuedMessage } from '../../services/submissions.ts';
 import { requireViewer } from '../pages/community-session.ts';
-import {
-  CommentBody,
-  EditCommentBody,
-  NumericIdParams,
-  PaperIdParams,
-  SubmitBody,
-  TrendingQuery,
-  writeErrors,
-  SubmitQueued,
-} from './community.schema.ts';
+import { CommentBody, EditCommentBody, NumericIdParams, PaperIdParams, SubmitBody, TrendingQuery, writeErrors, SubmitQueued } from './community.schema.ts';
 
 const security = [{ bearerAuth: [] }];
 
@@ -40,7 +31,15 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
 
   app.post<{ Body: SubmitBody }>(
     '/api/papers/submit',
-    { schema: { body: SubmitBody, tags: ['community'], summary: "Submit a paper to today's daily list", security, response: { ...writeErrors, 202: SubmitQueued } } },
+    {
+      schema: {
+        body: SubmitBody,
+        tags: ['community'],
+        summary: "Submit a paper to today's daily list",
+        security,
+        response: { ...writeErrors, 202: SubmitQueued },
+      },
+    },
     async (req, reply) => {
       const v = writer(req, 'submit');
       const r = await c.submissions.submit(v, req.body.paper_id, req.body.comment, req.ip);
@@ -79,7 +78,16 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
 
   app.post<{ Params: PaperIdParams; Body: CommentBody }>(
     '/api/papers/:id/comments',
-    { schema: { params: PaperIdParams, body: CommentBody, tags: ['community'], summary: 'Comment on a paper (Markdown, math allowed)', security, response: writeErrors } },
+    {
+      schema: {
+        params: PaperIdParams,
+        body: CommentBody,
+        tags: ['community'],
+        summary: 'Comment on a paper (Markdown, math allowed)',
+        security,
+        response: writeErrors,
+      },
+    },
     async (req, reply) => {
       const v = writer(req, 'comment');
       const cm = await c.comments.add(v, req.params.id, { body: req.body.body, parentId: req.body.parent_id ?? null }, req.ip);
@@ -89,7 +97,16 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
 
   app.patch<{ Params: NumericIdParams; Body: EditCommentBody }>(
     '/api/comments/:id',
-    { schema: { params: NumericIdParams, body: EditCommentBody, tags: ['community'], summary: 'Edit your comment (within the edit window)', security, response: writeErrors } },
+    {
+      schema: {
+        params: NumericIdParams,
+        body: EditCommentBody,
+        tags: ['community'],
+        summary: 'Edit your comment (within the edit window)',
+        security,
+        response: writeErrors,
+      },
+    },
     async (req) => {
       const v = writer(req, 'comment');
       return commentJson(await c.comments.edit(v, req.params.id, req.body.body, req.ip));
@@ -98,7 +115,9 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
 
   app.delete<{ Params: NumericIdParams }>(
     '/api/comments/:id',
-    { schema: { params: NumericIdParams, tags: ['community'], summary: 'Delete your comment (soft; curators may delete any)', security, response: writeErrors } },
+    {
+      schema: { params: NumericIdParams, tags: ['community'], summary: 'Delete your comment (soft; curators may delete any)', security, response: writeErrors },
+    },
     async (req, reply) => {
       const v = writer(req, 'comment');
       await c.comments.remove(v, req.params.id);
@@ -130,12 +149,14 @@ export function communityApiRoutes(app: FastifyInstance, ctx: HttpContext) {
     { schema: { querystring: TrendingQuery, tags: ['community'], summary: 'Trending papers with their score and why' } },
     async (req, reply) => {
       const window = req.query.window ?? 'week';
-      const items = await c.trending.list(window, req.query.limit ?? 50);
+      // The same list as /papers/trending: a quiet window is topped up from the newest lists, and says so.
+      const { items, fallback } = await c.trending.listOrFallback(window, req.query.limit ?? 50);
       reply.header('Cache-Control', 'public, max-age=60');
       return {
         window,
         formula: c.trending.formula(),
-        computedAt: items[0]?.computedAt ?? (await c.trending.computedAt(window)),
+        computedAt: items.find((it) => it.score > 0)?.computedAt ?? (await c.trending.computedAt(window)),
+        fallback,
         papers: items.map((it) => ({
           rank: it.rank,
           score: it.score,
