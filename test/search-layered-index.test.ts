@@ -9,9 +9,15 @@ import { join } from 'node:path';
 import { LayeredIndex, quantise } from '../src/search/layered-index.ts';
 
 const DIMS = 32;
+/** n unit vectors, all distinct (a mulberry32 stream from `seed`). */
 function vectors(n: number, seed: number): Float32Array[] {
-  let s = seed;
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
   return Array.from({ length: n }, () => {
     const v = Float32Array.from({ length: DIMS }, rnd);
     const norm = Math.hypot(...v);
@@ -19,10 +25,14 @@ function vectors(n: number, seed: number): Float32Array[] {
   });
 }
 const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
-function put(idx: LayeredIndex, ids: number[], vs: Float32Array[]) {
-  const q = new Int8Array(ids.length * DIMS);
+function quantised(vs: Float32Array[]): Int8Array {
+  const q = new Int8Array(vs.length * DIMS);
   vs.forEach((v, i) => quantise(v, q.subarray(i * DIMS, (i + 1) * DIMS)));
-  idx.put(ids, q);
+  return q;
+}
+/** Puts `vs` under `ids`, or under first, first + 1, … when given a number. */
+function put(idx: LayeredIndex, ids: number[] | number, vs: Float32Array[]) {
+  idx.put(typeof ids === 'number' ? vs.map((_, i) => ids + i) : ids, quantised(vs));
 }
 
 test('quantise: each vector scaled to the int8 range by its largest component, cosines kept', () => {
@@ -42,29 +52,17 @@ test('base and delta answer as one index through replacements, deletions and com
     const all = new Map<number, Float32Array>();
     const idx = new LayeredIndex(DIMS);
     const first = vectors(500, 1);
-    put(
-      idx,
-      first.map((_, i) => i + 1),
-      first,
-    );
+    put(idx, 1, first);
     first.forEach((v, i) => all.set(i + 1, v));
     idx.compact(file);
     assert.equal(idx.baseSize, 500);
     assert.equal(idx.changes, 0);
     // After the save: 50 new papers, 30 replaced vectors, 20 deletions (some of them in the delta).
     const more = vectors(50, 2);
-    put(
-      idx,
-      more.map((_, i) => 1001 + i),
-      more,
-    );
+    put(idx, 1001, more);
     more.forEach((v, i) => all.set(1001 + i, v));
     const repl = vectors(30, 4);
-    put(
-      idx,
-      repl.map((_, i) => 10 + i),
-      repl,
-    );
+    put(idx, 10, repl);
     repl.forEach((v, i) => all.set(10 + i, v));
     for (const id of [100, 101, 102, 1001, 1002, ...Array.from({ length: 15 }, (_, i) => 200 + i)]) {
       assert.equal(idx.remove(id), true, `remove ${id}`);
@@ -104,18 +102,10 @@ test('a large compaction merges in a thread of its own: searches go on from the 
   try {
     const idx = new LayeredIndex(DIMS);
     const base = vectors(21_000, 5);
-    put(
-      idx,
-      base.map((_, i) => i + 1),
-      base,
-    );
+    put(idx, 1, base);
     idx.compact(file);
     const more = vectors(300, 6);
-    put(
-      idx,
-      more.map((_, i) => 100_001 + i),
-      more,
-    );
+    put(idx, 100_001, more);
     assert.equal(idx.remove(7), true);
     const probe = quantise(more[0]);
     const merging = idx.compactOffThread(file);
@@ -134,40 +124,18 @@ test('a large compaction merges in a thread of its own: searches go on from the 
   }
 });
 
-/** Distinct vectors (the generator above repeats itself after a few thousand). */
-function distinct(n: number, seed: number): Float32Array[] {
-  let a = seed >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-  return Array.from({ length: n }, () => {
-    const v = Float32Array.from({ length: DIMS }, rnd);
-    const norm = Math.hypot(...v);
-    return v.map((x) => x / norm);
-  });
-}
-
 test('a staged backlog is not searchable until compacted, then inserted once into the file with the delta as its seed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'layered-'));
   const file = join(dir, 'v.usearch');
   try {
     const idx = new LayeredIndex(DIMS);
     // A first build: the first vectors go into the delta (searchable at once), the backlog is staged.
-    const early = distinct(1_000, 7);
-    put(
-      idx,
-      early.map((_, i) => i + 1),
-      early,
-    );
-    const backlog = distinct(21_000, 8);
-    const q = new Int8Array(backlog.length * DIMS);
-    backlog.forEach((v, i) => quantise(v, q.subarray(i * DIMS, (i + 1) * DIMS)));
+    const early = vectors(1_000, 7);
+    put(idx, 1, early);
+    const backlog = vectors(21_000, 8);
     idx.stage(
       backlog.map((_, i) => 10_001 + i),
-      q,
+      quantised(backlog),
     );
     // A staged entry that is then put again is searchable at once; one staged and removed is gone.
     put(idx, [10_001], [backlog[0]]);
