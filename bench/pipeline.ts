@@ -2,7 +2,8 @@
 // meaning on SQLite, each stage in a child process of its own so that its peak resident memory is
 // its own: import (the ingest bench, --keep), train (the default static model: PPMI + contrastive),
 // embed (every paper), index (a web process's vector index replica, caught up from the database) and
-// serve (a new process maps the saved index and answers searches: what a web process holds).
+// serve (a new process maps the saved index and answers searches: what a web process holds; the
+// int8 vectors the candidates are rescored with are read from their file through the page cache).
 // Prints one JSON line per stage (seconds, CPU seconds, peak RSS, database and WAL bytes) and a total.
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.ts';
 import { openPaperboy } from '../src/wiring.ts';
 import { createLogger } from '../src/logger.ts';
+import { VECTORS } from '../src/search/index-merge.ts';
 
 const { values } = parseArgs({
   options: {
@@ -62,6 +64,8 @@ async function stage(name: string, dir: string): Promise<void> {
       rssMb: Math.round(rss / 1048576),
       rssForVectorsMb: Math.round((rss - rss0) / 1048576),
       indexFileMb: mb(vi.file),
+      // Read per candidate through the page cache (not mapped): not part of the resident figure.
+      vectorFileMb: mb(vi.file + VECTORS),
     });
   }
   const seconds = (performance.now() - t0) / 1000;

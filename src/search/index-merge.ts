@@ -4,9 +4,15 @@
 // vector thread held every search by meaning for as long (page p99 4.6 s in the 100k
 // during-training bench, in the window where search turned hybrid). The vector thread goes on
 // answering from the old base and delta meanwhile and maps the new file when the merge is done.
+// The merge writes both files of an index: the graph (`tmp`) and its int8 vectors (`tmp` + VECTORS).
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import usearch, { type Index as UIndex, type MetricKind, type ScalarKind } from 'usearch';
 import { lowerThreadPriority, startThread } from '../threads.ts';
+import { VectorFile } from './vector-file.ts';
+import { binaryCodes, codeBits } from './codes.ts';
+
+/** The int8 vectors of an index file are in the file of its name plus this (vector-file.ts). */
+export const VECTORS = '.i8';
 
 export interface MergeJob {
   /** The saved index file (read; none for a first build) and the temporary file the merged index is written to. */
@@ -18,6 +24,11 @@ export interface MergeJob {
   /** The delta: keys and their int8 vectors (keys.length × dims). */
   keys: number[];
   vectors: Int8Array;
+  /**
+   * Set when `file` is not a saved index but the delta's graph saved as a seed (a first build): only
+   * these keys (the staged ones) are inserted into it, and there are no older vectors.
+   */
+  insertOnly?: number[];
   /** Threads inserting the delta: 1 on a thread that answers searches, 0 (every core) in the merge thread. */
   threads?: number;
 }
@@ -25,13 +36,20 @@ export interface MergeJob {
 /** Below the CPU of the web thread and the vector thread: searches are served first, the merge waits. */
 const MERGE_NICE = 10;
 
+/** Vectors inserted into a graph per add() call (their codes are made a chunk at a time). */
+const INSERT_CHUNK = 50_000;
+
+/**
+ * The graph of vectors of `dims`: binary codes (codes.ts; Hamming distance) find candidates, which
+ * are rescored with their int8 vectors (layered-index.ts). About 210 bytes a paper at 256 dimensions
+ * against 404 for a graph of the int8 vectors (docs/architecture.md).
+ * expansion_add 64 halves build time against 128 (measured with int8 vectors at 100k papers).
+ */
 export function emptyIndex(dims: number): UIndex {
-  // i8: a quarter of f32's memory, the same nDCG@10 on SciFact. expansion_add 64 halves build time
-  // against 128, with the same recall@10 of the exact neighbours (0.93) at 100k papers.
   return new usearch.Index({
-    dimensions: dims,
-    metric: 'cos' as MetricKind,
-    quantization: 'i8' as ScalarKind,
+    dimensions: codeBits(dims),
+    metric: 'hamming' as MetricKind,
+    quantization: 'b1' as ScalarKind,
     connectivity: 16,
     expansion_add: 64,
     expansion_search: 96,
@@ -44,8 +62,20 @@ export function mergeIndexFile(job: MergeJob): void {
   const full = emptyIndex(job.dims);
   if (job.file) full.load(job.file);
   for (const id of job.hidden) full.remove(BigInt(id));
-  if (job.keys.length) full.add(BigUint64Array.from(job.keys, BigInt), job.vectors, job.threads ?? 1);
+  const at = job.insertOnly ? new Map(job.keys.map((k, i) => [k, i])) : undefined;
+  const insert = job.insertOnly ?? job.keys;
+  const d = job.dims;
+  for (let start = 0; start < insert.length; start += INSERT_CHUNK) {
+    const keys = insert.slice(start, start + INSERT_CHUNK);
+    let vectors = job.vectors.subarray(start * d, (start + keys.length) * d);
+    if (at) {
+      vectors = new Int8Array(keys.length * d);
+      keys.forEach((k, i) => vectors.set(job.vectors.subarray(at.get(k)! * d, (at.get(k)! + 1) * d), i * d));
+    }
+    full.add(BigUint64Array.from(keys, BigInt), binaryCodes(vectors, d), job.threads ?? 1);
+  }
   full.save(job.tmp);
+  VectorFile.merge(job.tmp + VECTORS, job.dims, job.file && !job.insertOnly ? job.file + VECTORS : undefined, job.hidden, job.keys, job.vectors);
 }
 
 /** Runs the merge in a new thread; resolves once `job.tmp` holds the merged index. */

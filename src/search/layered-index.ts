@@ -4,20 +4,32 @@
 // and a small in-memory delta holding the vectors added or replaced since, with the set of base
 // entries they replace or that were deleted (hidden). Saving (compact) writes one file again: the
 // base loaded in full for that moment, hidden entries removed, the delta added.
-// Vectors are int8, each scaled by its own largest component (quantise).
+// The graphs hold binary codes (codes.ts; Hamming distance) and find candidates, which are
+// rescored with their int8 vectors (each scaled by its own largest component, quantise): the
+// delta's from memory, the base's from the vector file saved beside it (vector-file.ts, read
+// through the page cache rather than mapped into each process). A saved index is two files.
 // A large backlog (a first build, a re-embedding) is staged instead: held for the next compaction,
 // which inserts it into the file's graph with every core, not searchable until then — each vector
 // is inserted once, not into the delta and then again into the file.
 import { renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Index as UIndex } from 'usearch';
-import { emptyIndex, mergeIndexFile, mergeInThread, type MergeJob } from './index-merge.ts';
+import { emptyIndex, mergeIndexFile, mergeInThread, VECTORS, type MergeJob } from './index-merge.ts';
+import { VectorFile } from './vector-file.ts';
+import { binaryCode, binaryCodes } from './codes.ts';
 
 /**
  * A compaction whose base and changes together hold fewer entries than this merges on the calling
  * thread (milliseconds: tests, small sites); a larger one in a thread of its own (index-merge.ts).
  */
 const MERGE_HERE_BELOW = 20_000;
+
+/**
+ * Candidates the binary graph is asked for, to rescore with int8 vectors, for k wanted: k times this,
+ * and at least k + RESCORE_MIN (docs/architecture.md: recall@10 against exact int8 search).
+ */
+const RESCORE_FACTOR = 2;
+const RESCORE_MIN = 32;
 
 /**
  * A vector as int8, scaled so that its largest component is ±127, rounded. The index measures
@@ -35,6 +47,8 @@ export function quantise(v: Float32Array, out = new Int8Array(v.length)): Int8Ar
 
 export class LayeredIndex {
   private base?: UIndex;
+  /** The base's int8 vectors (the vector file beside it). */
+  private baseVectors?: VectorFile;
   private delta: UIndex;
   /** The delta's vectors, for the next compaction (usearch gives no vector back), and the staged ones. */
   private readonly deltaVectors = new Map<number, Int8Array>();
@@ -51,6 +65,13 @@ export class LayeredIndex {
   open(file: string): void {
     const b = emptyIndex(this.dims);
     b.view(file);
+    const vf = VectorFile.open(file + VECTORS);
+    if (vf.dims !== this.dims || vf.size !== b.size()) {
+      vf.close();
+      throw new Error(`${file}${VECTORS} does not match ${file}`);
+    }
+    this.baseVectors?.close();
+    this.baseVectors = vf;
     this.base = b;
     this.delta = emptyIndex(this.dims);
     this.deltaVectors.clear();
@@ -85,7 +106,7 @@ export class LayeredIndex {
       this.remove(id);
       this.deltaVectors.set(id, vectors.slice(i * this.dims, (i + 1) * this.dims));
     }
-    this.delta.add(BigUint64Array.from(keys, BigInt), vectors, 1);
+    this.delta.add(BigUint64Array.from(keys, BigInt), binaryCodes(vectors, this.dims), 1);
   }
 
   /** Like put(), but held for the next compaction instead of inserted into the delta's graph now. */
@@ -114,33 +135,58 @@ export class LayeredIndex {
     return was;
   }
 
-  /** The k nearest (key, distance), nearest first. */
-  search(q: Int8Array, k: number): { id: number; distance: number }[] {
-    const out: { id: number; distance: number }[] = [];
+  /** The k nearest (key, cosine distance of the int8 vectors to `query`), nearest first. */
+  search(query: Float32Array, k: number): { id: number; distance: number }[] {
+    const q = binaryCode(query);
+    const want = Math.max(k * RESCORE_FACTOR, k + RESCORE_MIN);
+    const cands: number[] = [];
     const n = this.delta.size();
     if (n) {
-      const m = this.delta.search(q, Math.min(k, n), 1);
-      for (let i = 0; i < m.keys.length; i++) out.push({ id: Number(m.keys[i]), distance: m.distances[i] });
+      const m = this.delta.search(q, Math.min(want, n), 1);
+      for (let i = 0; i < m.keys.length; i++) cands.push(Number(m.keys[i]));
     }
     const size = this.base?.size() ?? 0;
     if (this.base && size) {
       // Hidden entries come back too: ask for a few more, and more again in the rare case they filled the list.
-      let want = Math.min(size, k + Math.min(this.hidden.size, k));
+      let ask = Math.min(size, want + Math.min(this.hidden.size, want));
       for (;;) {
-        const m = this.base.search(q, want, 1);
-        const got: { id: number; distance: number }[] = [];
+        const m = this.base.search(q, ask, 1);
+        const got: number[] = [];
         for (let i = 0; i < m.keys.length; i++) {
           const id = Number(m.keys[i]);
-          if (!this.hidden.has(id)) got.push({ id, distance: m.distances[i] });
+          if (!this.hidden.has(id)) got.push(id);
         }
-        if (got.length >= k || want >= size || m.keys.length < want) {
-          out.push(...got);
+        if (got.length >= want || ask >= size || m.keys.length < ask) {
+          cands.push(...got);
           break;
         }
-        want = Math.min(size, want * 4);
+        ask = Math.min(size, ask * 4);
       }
     }
+    let qq = 0;
+    for (let i = 0; i < query.length; i++) qq += query[i] * query[i];
+    const qn = Math.sqrt(qq);
+    const buf = new Int8Array(this.dims);
+    const out: { id: number; distance: number }[] = [];
+    for (const id of cands) {
+      const v = this.deltaVectors.get(id) ?? (this.baseVectors?.read(id, buf) ? buf : undefined);
+      if (!v) continue;
+      let dot = 0;
+      let vv = 0;
+      for (let i = 0; i < v.length; i++) {
+        dot += query[i] * v[i];
+        vv += v[i] * v[i];
+      }
+      out.push({ id, distance: qn > 0 && vv > 0 ? 1 - dot / (qn * Math.sqrt(vv)) : 1 });
+    }
     return out.sort((a, b) => a.distance - b.distance).slice(0, k);
+  }
+
+  /** Closes the base's vector file (the index answers nothing from its base afterwards). */
+  close(): void {
+    this.baseVectors?.close();
+    this.baseVectors = undefined;
+    this.base = undefined;
   }
 
   /** Set while a merge runs elsewhere: the index must not change until the merged file is mapped. */
@@ -157,9 +203,13 @@ export class LayeredIndex {
   compact(file: string): void {
     // Unique: two replicas of one process (threads share the pid) may save the same file.
     const tmp = tmpName(file);
-    if (!this.base && !this.staged.size) this.delta.save(tmp);
-    else mergeIndexFile(this.mergeJob(file, tmp));
-    renameSync(tmp, file);
+    try {
+      mergeIndexFile(this.mergeJob(file, tmp, !this.base && !this.staged.size ? 'seed' : undefined));
+      install(tmp, file);
+    } catch (err) {
+      removeFiles(tmp);
+      throw err;
+    }
     this.open(file);
   }
 
@@ -173,14 +223,13 @@ export class LayeredIndex {
     const tmp = tmpName(file);
     // Without a base, the delta's graph is saved as the one the staged vectors are inserted into.
     const seed = !this.base && this.delta.size() ? tmpName(file) : undefined;
-    if (seed) this.delta.save(seed);
     this.merging = true;
     try {
-      await mergeInThread(this.mergeJob(seed ?? file, tmp, !!seed));
-      renameSync(tmp, file);
+      await mergeInThread(this.mergeJob(file, tmp, seed));
+      install(tmp, file);
       this.open(file);
     } catch (err) {
-      rmSync(tmp, { force: true });
+      removeFiles(tmp);
       throw err;
     } finally {
       this.merging = false;
@@ -188,15 +237,35 @@ export class LayeredIndex {
     }
   }
 
-  /** The merge: `file` (the base, or the delta saved as a seed: then only the staged vectors are inserted). */
-  private mergeJob(file: string, tmp: string, seeded = false): MergeJob {
-    const keys = seeded ? [...this.staged] : [...this.deltaVectors.keys()];
+  /**
+   * The merge of the changes into `file` (the base). With `seed` (no base yet), the delta's graph is
+   * saved there and only the staged vectors are inserted into it; 'seed' alone: saved as it is.
+   */
+  private mergeJob(file: string, tmp: string, seed?: string): MergeJob {
+    const keys = [...this.deltaVectors.keys()];
     const vectors = new Int8Array(keys.length * this.dims);
     keys.forEach((id, i) => vectors.set(this.deltaVectors.get(id)!, i * this.dims));
-    return { file: this.base || seeded ? file : undefined, tmp, dims: this.dims, hidden: seeded ? [] : [...this.hidden], keys, vectors };
+    const job: MergeJob = { file: this.base ? file : undefined, tmp, dims: this.dims, hidden: this.base ? [...this.hidden] : [], keys, vectors };
+    if (seed) {
+      const path = seed === 'seed' ? tmp : seed;
+      this.delta.save(path);
+      return { ...job, file: path, insertOnly: [...this.staged] };
+    }
+    return job;
   }
 }
 
 function tmpName(file: string): string {
   return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Moves a merged index (graph and vectors) into place: the vectors first, so the graph never lacks them. */
+function install(tmp: string, file: string): void {
+  renameSync(tmp + VECTORS, file + VECTORS);
+  renameSync(tmp, file);
+}
+
+function removeFiles(tmp: string): void {
+  rmSync(tmp, { force: true });
+  rmSync(tmp + VECTORS, { force: true });
 }

@@ -5,13 +5,14 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LayeredIndex, quantise } from './layered-index.ts';
+import { VECTORS } from './index-merge.ts';
 import type { VectorStore } from '../storage/vectors.ts';
 import type { Logger } from '../logger.ts';
 import { fromBytes } from './embedders/types.ts';
 import type { Hit } from './lexical.ts';
 
 /** How vectors are held (see layered-index.ts); an index file saved another way is rebuilt. */
-const SCALAR = 'i8-max';
+const SCALAR = 'b1-rotated+i8-max';
 
 interface Meta {
   embedder: string;
@@ -181,7 +182,7 @@ export class VectorIndex {
   /** Nearest papers by cosine; score is the cosine similarity. */
   search(vector: Float32Array, k: number): Hit[] {
     if (!this.index.size || k <= 0) return [];
-    return this.index.search(quantise(vector), k).map((m) => ({ id: m.id, score: 1 - m.distance }));
+    return this.index.search(vector, k).map((m) => ({ id: m.id, score: 1 - m.distance }));
   }
 
   /**
@@ -212,11 +213,13 @@ export class VectorIndex {
     this.timer = undefined;
     await this.syncing?.catch(() => {});
     if (this.dirty) await this.save();
+    this.index.close();
   }
 
   /** Deletes the persisted files (a test or a rebuild). */
   drop(): void {
     rmSync(this.file, { force: true });
+    rmSync(this.file + VECTORS, { force: true });
     rmSync(`${this.file}.json`, { force: true });
   }
 }
