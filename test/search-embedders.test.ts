@@ -4,7 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databases, type TestInstance } from './support/db.ts';
 import { startServer, type TestServer } from './support/server.ts';
@@ -27,12 +27,22 @@ const TOPICS = [
 ];
 function corpus(n: number, seed = 1): PaperInput[] {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   return Array.from({ length: n }, (_, i) => {
     const t = TOPICS[i % TOPICS.length];
     const w = () => t[Math.floor(rnd() * t.length)];
-    const abstract = Array.from({ length: 40 }, () => (rnd() < 0.7 ? w() : ['method', 'results', 'model', 'data', 'learning'][Math.floor(rnd() * 5)])).join(' ');
-    return { arxivId: `2401.${String(10000 + i + seed * 1000)}`, version: 1, title: `${w()} ${w()} study ${i}`, abstract, authors: ['A. Author'], categories: ['cs.LG'], source: 'test' };
+    const abstract = Array.from({ length: 40 }, () => (rnd() < 0.7 ? w() : ['method', 'results', 'model', 'data', 'learning'][Math.floor(rnd() * 5)])).join(
+      ' ',
+    );
+    return {
+      arxivId: `2401.${String(10000 + i + seed * 1000)}`,
+      version: 1,
+      title: `${w()} ${w()} study ${i}`,
+      abstract,
+      authors: ['A. Author'],
+      categories: ['cs.LG'],
+      source: 'test',
+    };
   });
 }
 
@@ -72,7 +82,10 @@ describe('static models', () => {
       assert.match(loaded.id, /^static:paperboy@[0-9a-f]{12}$/);
       const a = trained.embedOne('self-attention heads in a transformer');
       const b = loaded.embedOne('self-attention heads in a transformer');
-      assert.deepEqual([...b].map((x) => x.toFixed(5)), [...a].map((x) => x.toFixed(5)));
+      assert.deepEqual(
+        [...b].map((x) => x.toFixed(5)),
+        [...a].map((x) => x.toFixed(5)),
+      );
       // Words of one topic are closer to each other than to another topic's.
       const cos = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i], 0);
       const att = loaded.embedOne('attention transformer');
@@ -80,6 +93,22 @@ describe('static models', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('a large batch is embedded by the pool of threads, identically to one at a time, in order; closed, it embeds here again', async () => {
+    const papers = corpus(600);
+    const docs = papers.map((p) => `${p.title}. ${p.abstract}`);
+    const { model } = trainStaticModel(docs, { dims: 16, iterations: 2 });
+    const e = new StaticEmbedder(model, 'paperboy', 'pool');
+    const one = docs.map((d) => e.embedOne(d));
+    const pooled = await e.embed(docs, 'document');
+    assert.equal(pooled.length, docs.length);
+    pooled.forEach((v, i) => assert.deepEqual([...v], [...one[i]], `paper ${i}`));
+    // The weights were moved to shared memory for the threads (one core: no pool); this thread embeds from them alike.
+    if (availableParallelism() > 1) assert.ok(model.embeddings.buffer instanceof SharedArrayBuffer);
+    await e.close();
+    const after = await e.embed(docs, 'document');
+    assert.deepEqual([...after[599]], [...one[599]]);
   });
 
   test('WordPiece tokenizer.json (as BERT-based Model2Vec models use) splits into known pieces', () => {
@@ -101,7 +130,13 @@ for (const dbk of databases) {
     let emb: EmbeddingsServer;
     before(async () => {
       emb = await embeddingsServer(32);
-      pb = await dbk.open({ SEARCH_EMBEDDER: 'http', SEARCH_HTTP_URL: emb.url, SEARCH_HTTP_MODEL: 'tiny', SEARCH_HTTP_TIMEOUT_MS: '300', SEARCH_QUERY_PREFIX: 'query: ' });
+      pb = await dbk.open({
+        SEARCH_EMBEDDER: 'http',
+        SEARCH_HTTP_URL: emb.url,
+        SEARCH_HTTP_MODEL: 'tiny',
+        SEARCH_HTTP_TIMEOUT_MS: '300',
+        SEARCH_QUERY_PREFIX: 'query: ',
+      });
       await pb.stores.papers.upsertMany(corpus(60));
       await pb.search.embedAll(25);
       srv = await startServer(pb);
@@ -113,7 +148,10 @@ for (const dbk of databases) {
     });
 
     test('documents are embedded through the server; queries carry the prefix; search is hybrid', async () => {
-      assert.ok(emb.calls.some((c) => c.length === 25), 'embedded in batches');
+      assert.ok(
+        emb.calls.some((c) => c.length === 25),
+        'embedded in batches',
+      );
       const vi = await pb.search.vectorIndex();
       assert.equal(vi!.size, 60);
       assert.match(vi!.embedder, /^http:tiny@127\.0\.0\.1:\d+\/32$/);

@@ -144,11 +144,14 @@ export class SearchService {
   /** Forgets the loaded embedder and index (after training a new model, or when another process did). */
   async reload(): Promise<void> {
     this.thread?.reload();
+    const oldEmbedder = this.selector.loaded();
     this.selector.reset();
     const old = this.vectors;
     this.vectors = undefined;
     this.vectorsReady = undefined;
     await old?.close();
+    // Its embedding threads, if it started any, stop once their current batch is done.
+    await (await oldEmbedder?.catch(() => null))?.close?.();
   }
 
   /** The vector index of the current embedder, caught up and syncing; null without an embedder. */

@@ -5,7 +5,14 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, join } from 'node:path';
 import { Tokenizer } from '../tokenizer.ts';
 import { parseSafetensors, writeSafetensors } from '../safetensors.ts';
-import { normalize, type Embedder } from './types.ts';
+import { normalize, type EmbedKind, type Embedder } from './types.ts';
+import { availableParallelism } from 'node:os';
+import { shared, StaticPool } from './static-pool.ts';
+
+/** Batches of at least this many texts are embedded by the pool (every core); smaller ones here. */
+const POOL_MIN = 256;
+/** Pool threads: the cores, at most this many. */
+const POOL_MAX_THREADS = 4;
 
 export interface StaticModel {
   tokenizerJson: Record<string, unknown>;
@@ -58,11 +65,14 @@ export class StaticEmbedder implements Embedder {
   readonly dims: number;
   private readonly tokenizer: Tokenizer;
   private readonly normalizeOutput: boolean;
+  private pool?: StaticPool | null;
 
   constructor(
     private readonly model: StaticModel,
-    name: string,
-    version: string,
+    private readonly name: string,
+    private readonly version: string,
+    /** pool: false for an embedder that must not start threads (one inside the pool). */
+    private readonly opts: { pool?: boolean } = {},
   ) {
     this.tokenizer = new Tokenizer(model.tokenizerJson);
     this.dims = model.dims;
@@ -93,8 +103,26 @@ export class StaticEmbedder implements Embedder {
     return this.normalizeOutput ? normalize(out) : out;
   }
 
-  async embed(texts: string[]): Promise<Float32Array[]> {
+  async embed(texts: string[], _kind?: EmbedKind): Promise<Float32Array[]> {
+    const pool = texts.length >= POOL_MIN ? this.startPool() : null;
+    if (pool?.usable) return pool.embed(texts);
     return texts.map((t) => this.embedOne(t));
+  }
+
+  /** The pool, started at the first large batch; null on one core or inside the pool. */
+  private startPool(): StaticPool | null {
+    if (this.pool !== undefined) return this.pool;
+    const threads = Math.min(POOL_MAX_THREADS, availableParallelism());
+    if (this.opts.pool === false || threads < 2) return (this.pool = null);
+    // The weights move to shared memory once, for this thread and the pool's alike.
+    this.model.embeddings = shared(this.model.embeddings);
+    if (this.model.weights) this.model.weights = shared(this.model.weights);
+    return (this.pool = new StaticPool(this.model, this.name, this.version, threads, this.dims));
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = null;
   }
 }
 
