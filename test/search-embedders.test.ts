@@ -106,7 +106,11 @@ describe('static models', () => {
     pooled.forEach((v, i) => assert.deepEqual([...v], [...one[i]], `paper ${i}`));
     // The weights were moved to shared memory for the threads (one core: no pool); this thread embeds from them alike.
     if (availableParallelism() > 1) assert.ok(model.embeddings.buffer instanceof SharedArrayBuffer);
+    // Two callers at once, closed meanwhile: both are answered before the threads stop.
+    const [a, b] = [e.embed(docs.slice(0, 300), 'document'), e.embed(docs.slice(300), 'document')];
     await e.close();
+    assert.deepEqual([...(await a)[299]], [...one[299]]);
+    assert.deepEqual([...(await b)[299]], [...one[599]]);
     const after = await e.embed(docs, 'document');
     assert.deepEqual([...after[599]], [...one[599]]);
   });

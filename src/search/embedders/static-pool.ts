@@ -28,7 +28,8 @@ export function shared(a: Float32Array): Float32Array {
 
 interface Slot {
   worker: Worker;
-  busy: boolean;
+  /** Jobs sent and not answered yet (two callers may embed at once: a thread answers in order). */
+  inFlight: number;
 }
 
 export class StaticPool {
@@ -51,12 +52,12 @@ export class StaticPool {
       const worker = startThread(new URL(import.meta.url), setup);
       // A pool nobody closed does not keep the process alive.
       worker.unref();
-      const slot: Slot = { worker, busy: false };
+      const slot: Slot = { worker, inFlight: 0 };
       worker.on('message', (m: Reply) => {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
-        slot.busy = false;
-        if (this.closed) void worker.terminate();
+        slot.inFlight--;
+        if (this.closed && slot.inFlight === 0) void worker.terminate();
         if (!p) return;
         if (m.error || !m.vectors) p.reject(new Error(`embedding thread: ${m.error ?? 'no vectors'}`));
         else p.resolve(m.vectors);
@@ -89,7 +90,7 @@ export class StaticPool {
       const chunk = texts.slice(i * per, (i + 1) * per);
       if (!chunk.length) return Promise.resolve(new Float32Array(0));
       const id = this.nextId++;
-      slot.busy = true;
+      slot.inFlight++;
       return new Promise<Float32Array>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
         slot.worker.postMessage({ id, texts: chunk } satisfies Job);
@@ -102,10 +103,10 @@ export class StaticPool {
     return out;
   }
 
-  /** Threads stop once their current job is done. */
+  /** Threads stop once the jobs sent to them are answered. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.filter((s) => !s.busy).map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.filter((s) => s.inFlight === 0).map((s) => s.worker.terminate()));
   }
 }
 
