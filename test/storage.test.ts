@@ -59,6 +59,31 @@ for (const dbk of databases) {
       assert.equal(p!.codeUrl, 'https://github.com/DAMO-NLP-SG/Inf-CLIP');
     });
 
+    test('every paper by publication date, keyset-paged: dated papers newest first, then those without a date', async () => {
+      const store = pb.stores.papers;
+      const day = (d: number) => `2019-03-${String(d).padStart(2, '0')}T12:00:00.000Z`;
+      // Two papers share a date (ordered by id), two have none.
+      for (const [i, at] of [[1, day(1)], [2, day(3)], [3, day(3)], [4, null], [5, day(2)], [6, null]] as const)
+        await store.upsert({ ...base, arxivId: `1903.0000${i}`, title: `Listing ${i}`, publishedAt: at, updatedAt: at });
+      const all = [];
+      let after = null;
+      for (;;) {
+        const page = await pb.stores.catalog.byPublished(after, 2);
+        all.push(...page);
+        if (page.length < 2) break;
+        const last = page[page.length - 1];
+        after = { publishedAt: last.publishedAt ?? '', id: last.id };
+      }
+      const mine = all.filter((p) => p.arxivId.startsWith('1903.0000'));
+      const ids = (n: number[]) => n.map((i) => `1903.0000${i}`);
+      assert.deepEqual(mine.map((p) => p.arxivId), ids([3, 2, 5, 1, 6, 4]));
+      assert.equal(new Set(all.map((p) => p.id)).size, all.length, 'no paper twice');
+      assert.equal(all.length, await store.count());
+      const dated = all.filter((p) => p.publishedAt).map((p) => p.publishedAt!);
+      assert.deepEqual(dated, [...dated].sort().reverse());
+      assert.ok(all.slice(dated.length).every((p) => !p.publishedAt), 'the papers without a date come last');
+    });
+
     test('authors are indexed in order and found by a folded name', async () => {
       const papers = await pb.stores.papers.byAuthor('  hang ZHANG ');
       assert.equal(papers.length, 1);

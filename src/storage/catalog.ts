@@ -1,6 +1,6 @@
 // Reads the public API and the feeds need beyond the pages': every paper by publication date
 // with keyset paging.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.ts';
 import { rowToPaper } from './papers.ts';
 import type { Paper } from '../domain/paper.ts';
@@ -23,10 +23,23 @@ export class CatalogStore {
    * Keyset paging: stable while new papers arrive, and cheap at any depth.
    */
   async byPublished(after: PublishedCursor | null, limit: number): Promise<Paper[]> {
-    const pub = sql<string>`coalesce(published_at, '')`;
-    let q = this.db.selectFrom('papers').selectAll();
-    if (after) q = q.where((eb) => eb.or([eb(pub, '<', after.publishedAt), eb.and([eb(pub, '=', after.publishedAt), eb('id', '<', after.id)])]));
-    const rows = await q.orderBy(pub, 'desc').orderBy('id', 'desc').limit(limit).execute();
+    // Two ranges of the index on (published_at, id), each read in order from the cursor: the dated
+    // papers, then those without a date. Ordering by coalesce(published_at, '') instead sorted the
+    // whole table for every page (14.9 s a page at 2.7M papers on SQLite).
+    const rows: Selectable<Database['papers']>[] = [];
+    if (!after || after.publishedAt !== '') {
+      let q = this.db.selectFrom('papers').selectAll().where('published_at', '>', '');
+      if (after) q = q.where((eb) => eb(eb.refTuple('published_at', 'id'), '<', eb.tuple(after.publishedAt, after.id)));
+      rows.push(...(await q.orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit).execute()));
+    }
+    if (rows.length < limit) {
+      let q = this.db
+        .selectFrom('papers')
+        .selectAll()
+        .where((eb) => eb.or([eb('published_at', 'is', null), eb('published_at', '=', '')]));
+      if (after?.publishedAt === '') q = q.where('id', '<', after.id);
+      rows.push(...(await q.orderBy('id', 'desc').limit(limit - rows.length).execute()));
+    }
     return rows.map(rowToPaper);
   }
 }

@@ -75,7 +75,11 @@ export class VectorStore {
       .selectFrom('paper_vectors')
       .select(['paper_id', 'vector', 'updated_at'])
       .where('embedder', '=', embedder)
-      .where((eb) => eb.or([eb('updated_at', '>', at), eb.and([eb('updated_at', '=', at), eb('paper_id', '>', id)])]))
+      // A row value, so that both databases seek the index to the cursor: the same test written as
+      // `updated_at > ? or (updated_at = ? and paper_id > ?)` made SQLite scan the index from its
+      // start for every page (135 ms a page at 2M vectors against 6.6 ms; a catch-up of 2.7M
+      // vectors spent most of its time there).
+      .where((eb) => eb(eb.refTuple('updated_at', 'paper_id'), '>', eb.tuple(at, id)))
       .orderBy('updated_at')
       .orderBy('paper_id')
       .limit(limit)
@@ -102,7 +106,7 @@ export class VectorStore {
     const at = cursor.at ?? cursor.since;
     return q
       .where('p.modified_at', '>=', cursor.since)
-      .where((eb) => eb.or([eb('p.modified_at', '>', at), eb.and([eb('p.modified_at', '=', at), eb('p.id', '>', cursor.after)])]))
+      .where((eb) => eb(eb.refTuple('p.modified_at', 'p.id'), '>', eb.tuple(at, cursor.after)))
       .orderBy('p.modified_at')
       .orderBy('p.id')
       .execute();
