@@ -5,6 +5,7 @@ import type { Config } from './config/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openDb, type Db } from './storage/db.ts';
 import { assertSchemaCurrent, migrateToLatest } from './storage/migrate.ts';
+import { restoreDeferredIndexes } from './storage/paper-bulk-sqlite.ts';
 import { PaperStore } from './storage/papers.ts';
 import { DailyStore } from './storage/daily.ts';
 import { IngestLogStore } from './storage/ingest-log.ts';
@@ -140,6 +141,9 @@ export async function openPaperboy(config: Config, opts: OpenOptions = {}): Prom
     if (opts.migrate) {
       const ran = await migrateToLatest(db);
       if (ran.length) log.info({ migrations: ran }, 'database migrated');
+      // A bulk load that died left indexes to build (see SqliteBulk).
+      const restored = db.sqlite ? restoreDeferredIndexes(db.sqlite) : [];
+      if (restored.length) log.warn({ indexes: restored }, 'built the indexes an interrupted bulk import had deferred');
     }
     await assertSchemaCurrent(db);
   } catch (err) {

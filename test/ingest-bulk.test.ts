@@ -15,6 +15,7 @@ import { openPaperboy, type Paperboy } from '../src/wiring.ts';
 import { createLogger } from '../src/logger.ts';
 import { kaggleRecord, samplePapers } from './support/kaggle.ts';
 import { BULK_FULL_TEXT_MIN } from '../src/storage/papers.ts';
+import { DEFERRED_INDEXES } from '../src/storage/paper-bulk-sqlite.ts';
 import type { PaperInput } from '../src/domain/paper.ts';
 
 const SAMPLE = samplePapers();
@@ -69,6 +70,11 @@ function checkSqliteIndex(sqlite: Database.Database): void {
   const papers = sqlite.prepare('select count(*) from papers').pluck().get();
   assert.equal(sqlite.prepare('select count(*) from papers_fts_docsize').pluck().get(), papers, 'papers_fts has one document per paper');
   assert.equal(sqlite.prepare('select count(*) from papers_title_tri_docsize').pluck().get(), papers, 'papers_title_tri has one document per paper');
+}
+
+/** Which of the indexes a first bulk load defers exist now. */
+function indexesPresent(sqlite: Database.Database): string[] {
+  return DEFERRED_INDEXES.filter((n) => sqlite.prepare("select 1 from sqlite_master where type = 'index' and name = ?").get(n));
 }
 
 /** Ids of the papers whose indexed text has the word (SQLite FTS5). */
@@ -249,9 +255,21 @@ if (databases.some((d) => d.name === 'sqlite')) {
       const end = await child.exited;
       assert.equal(end.signal, 'SIGKILL', `the import finished before it could be killed:\n${child.output()}`);
 
+      // The big batches' import had dropped the secondary indexes it builds at its end (a first load).
+      const raw = new Database(join(dataDir, 'paperboy.db'), { fileMustExist: true });
+      try {
+        assert.deepEqual(indexesPresent(raw), [], 'the killed import had deferred its indexes');
+        assert.ok(raw.prepare("select 1 from kv where key = 'bulk_deferred_indexes'").get());
+      } finally {
+        raw.close();
+      }
+
       const pb = await open();
       try {
         const sqlite = pb.db.sqlite!;
+        // The next start builds them.
+        assert.deepEqual(indexesPresent(sqlite), DEFERRED_INDEXES);
+        assert.equal(sqlite.prepare("select 1 from kv where key = 'bulk_deferred_indexes'").get(), undefined);
         const count = await pb.stores.papers.count();
         assert.ok(committed.includes(count) && count < total, `whole batches only: ${count} papers`);
         checkSqliteIndex(sqlite);
@@ -262,6 +280,10 @@ if (databases.some((d) => d.name === 'sqlite')) {
         assert.equal(await pb.stores.papers.count(), total);
         checkSqliteIndex(sqlite);
         for (let i = 0; i < total; i++) assert.equal(ftsIds(sqlite, marker(i)).length, 1, `${marker(i)} not found after the second import`);
+        assert.deepEqual(indexesPresent(sqlite), DEFERRED_INDEXES, 'the indexes are all there after a whole import');
+        // Title lookups and listings use them again.
+        const plan = sqlite.prepare('explain query plan select id from papers where lower(title) = ?').all('x') as { detail: string }[];
+        assert.match(plan.map((r) => r.detail).join(' '), /papers_title_lower/);
       } finally {
         await pb.close();
       }
