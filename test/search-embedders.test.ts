@@ -12,7 +12,8 @@ import { embeddingsServer, type EmbeddingsServer } from './support/embeddings-se
 import { parseSafetensors, readSafetensors, writeSafetensors } from '../src/search/safetensors.ts';
 import { loadStaticModel, saveStaticModel, StaticEmbedder } from '../src/search/embedders/static.ts';
 import { trainStaticModel } from '../src/search/embedders/train.ts';
-import { Tokenizer } from '../src/search/tokenizer.ts';
+import { Tokenizer, wordLevelTokenizerJson } from '../src/search/tokenizer.ts';
+import { kernels, newMemory, simdAvailable } from '../src/search/simd.ts';
 import { VectorIndex } from '../src/search/vectors.ts';
 import { VectorStore } from '../src/storage/vectors.ts';
 import { createLogger } from '../src/logger.ts';
@@ -113,6 +114,74 @@ describe('static models', () => {
     assert.deepEqual([...(await b)[299]], [...one[599]]);
     const after = await e.embed(docs, 'document');
     assert.deepEqual([...after[599]], [...one[599]]);
+  });
+
+  test('the four kernels, in WebAssembly SIMD and in JavaScript, agree with float64 loops', () => {
+    for (const simd of [true, false]) {
+      const memory = newMemory(1 << 16);
+      const k = kernels(memory, { simd });
+      const f = new Float32Array(memory.buffer);
+      const dims = 24;
+      const bytes = dims * 4;
+      let seed = 9;
+      const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+      for (let x = 0; x < 2048; x++) f[x] = rnd();
+      const row = (at: number) => [...f.subarray(at / 4, at / 4 + dims)];
+      const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-5, `${simd ? 'SIMD' : 'JavaScript'} ${what}: ${a} against ${b}`);
+      // Rows at 0, 96, 192 … (5 of them), outputs from byte 4096 on.
+      const dotRef = (a: number, b: number) => row(a).reduce((s, x, d) => s + x * row(b)[d], 0);
+      near(k.dot(0, bytes, bytes), dotRef(0, bytes), 'dot');
+      k.dots(0, 2, 2 * bytes, 3, bytes, 4096);
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) near(f[1024 + i * 3 + j], dotRef(i * bytes, (2 + j) * bytes), `dots ${i} ${j}`);
+      const before = row(bytes);
+      k.axpy(bytes, 3 * bytes, 0.5, bytes);
+      row(bytes).forEach((x, d) => near(x, before[d] + 0.5 * row(3 * bytes)[d], `axpy ${d}`));
+      // pool: rows 4 and 0 with weights 2 and -1 into an output row of zeros.
+      const i32 = new Int32Array(memory.buffer);
+      i32[2048] = 4 * bytes;
+      i32[2049] = 0;
+      f[2050] = 2;
+      f[2051] = -1;
+      f.fill(0, 3072, 3072 + dims);
+      k.pool(3072 * 4, 2048 * 4, 2050 * 4, 2, bytes);
+      row(3072 * 4).forEach((x, d) => near(x, 2 * row(4 * bytes)[d] - row(0)[d], `pool ${d}`));
+    }
+  });
+
+  test('pooling by the SIMD kernels gives the vectors of the plain loop, for texts longer than a kernel call, in the pool of threads too', async () => {
+    assert.ok(simdAvailable(true), 'WebAssembly SIMD with shared memories (Node.js 20 on x64 and arm64)');
+    const words = Array.from({ length: 3000 }, (_, i) => `w${i}`);
+    const dims = 32;
+    let seed = 5;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+    const table = Float32Array.from({ length: (words.length + 1) * dims }, rnd);
+    const weights = Float32Array.from({ length: words.length + 1 }, () => 1 + rnd());
+    const model = { tokenizerJson: wordLevelTokenizerJson(words), embeddings: table.slice(), weights: weights.slice(), dims, config: {} };
+    const e = new StaticEmbedder(model, 'simd', 'x');
+    // The table moved into the SIMD memory: one shared copy.
+    assert.ok(model.embeddings.buffer instanceof SharedArrayBuffer);
+    // The plain loop, in float64: each distinct word's row × weight × count, the mean, normalised.
+    const reference = (text: string) => {
+      const counts = new Map<number, number>();
+      const ids = new Tokenizer(model.tokenizerJson).encode(text).filter((id) => id !== 0);
+      for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+      const out = new Float64Array(dims);
+      for (const [id, c] of counts) for (let d = 0; d < dims; d++) out[d] += weights[id] * c * table[id * dims + d];
+      const norm = Math.hypot(...out.map((x) => x / ids.length));
+      return [...out].map((x) => x / ids.length / norm);
+    };
+    // 2,500 distinct words: three calls of the kernel (1,024 rows each); repeated words; unknown words.
+    const texts = [
+      Array.from({ length: 2500 }, (_, i) => `w${(i * 7) % 3000}`).join(' '),
+      'w1 w2 w2 w3 w3 w3 unknown',
+      ...Array.from({ length: 300 }, (_, i) => `w${i} w${i * 3} w${i * 5} w${i} nothing`),
+    ];
+    const close = (a: Float32Array, b: number[], what: string) => a.forEach((x, d) => assert.ok(Math.abs(x - b[d]) < 1e-5, `${what}, dimension ${d}: ${x} against ${b[d]}`));
+    texts.forEach((t, i) => close(e.embedOne(t), reference(t), `text ${i}`));
+    // The pool's threads pool through their own scratch slots of the same memory.
+    const pooled = await e.embed(texts, 'document');
+    pooled.forEach((v, i) => assert.deepEqual([...v], [...e.embedOne(texts[i])], `text ${i} in the pool`));
+    await e.close();
   });
 
   test('WordPiece tokenizer.json (as BERT-based Model2Vec models use) splits into known pieces', () => {

@@ -14,6 +14,10 @@ interface Setup {
   model: StaticModel;
   name: string;
   version: string;
+  /** The shared SIMD memory the model's table is in, when it is (see StaticEmbedder). */
+  memory?: WebAssembly.Memory;
+  /** This thread's scratch slot in it (the owner's is 0). */
+  slot: number;
 }
 type Job = { id: number; texts: string[] };
 type Reply = { id: number; vectors?: Float32Array; error?: string };
@@ -46,9 +50,10 @@ export class StaticPool {
     version: string,
     threads: number,
     private readonly dims: number,
+    memory?: WebAssembly.Memory,
   ) {
-    const setup: Setup = { model, name, version };
-    this.slots = Array.from({ length: threads }, () => {
+    this.slots = Array.from({ length: threads }, (_, i) => {
+      const setup: Setup = { model, name, version, memory, slot: i + 1 };
       const worker = startThread(new URL(import.meta.url), setup);
       // A pool nobody closed does not keep the process alive.
       worker.unref();
@@ -112,9 +117,9 @@ export class StaticPool {
 
 if (!isMainThread && parentPort && (workerData as { entry?: string })?.entry === import.meta.url) {
   const port = parentPort;
-  const { model, name, version } = (workerData as { data: Setup }).data;
+  const { model, name, version, memory, slot } = (workerData as { data: Setup }).data;
   lowerThreadPriority(POOL_NICE);
-  const e = new StaticEmbedder(model, name, version, { pool: false });
+  const e = new StaticEmbedder(model, name, version, { pool: false, memory, slot });
   port.on('message', (job: Job) => {
     try {
       const flat = new Float32Array(job.texts.length * e.dims);

@@ -8,11 +8,61 @@ import { parseSafetensors, writeSafetensors } from '../safetensors.ts';
 import { normalize, type EmbedKind, type Embedder } from './types.ts';
 import { availableParallelism } from 'node:os';
 import { shared, StaticPool } from './static-pool.ts';
+import { kernels, newMemory, type SimdKernels } from '../simd.ts';
 
 /** Batches of at least this many texts are embedded by the pool (every core); smaller ones here. */
 const POOL_MIN = 256;
 /** Pool threads: the cores, at most this many. */
 const POOL_MAX_THREADS = 4;
+/** Distinct tokens pooled per call of the SIMD kernel (longer texts take several calls). */
+const CHUNK = 1024;
+/** Scratch of one thread in the model's SIMD memory: the output row, then CHUNK row addresses and CHUNK weights. */
+const slotBytes = (dims: number) => dims * 4 + CHUNK * 8;
+
+/**
+ * Pooling with the SIMD kernels (src/search/simd.ts): the table lives in a shared WebAssembly memory
+ * (one copy for the pool's threads too), each thread pools through its own scratch slot.
+ */
+interface SimdPooling {
+  k: SimdKernels;
+  /** Byte address of row 0. */
+  table: number;
+  out: Float32Array;
+  outAt: number;
+  rows: Int32Array;
+  rowsAt: number;
+  weights: Float32Array;
+  weightsAt: number;
+}
+
+/** Moves the model's table into a new shared memory for the kernels, with a scratch slot for each of `slots` threads. */
+function simdTable(model: StaticModel, slots: number): WebAssembly.Memory {
+  const tableBytes = model.embeddings.byteLength;
+  const memory = newMemory(slots * slotBytes(model.dims) + tableBytes, true);
+  const table = new Float32Array(memory.buffer, slots * slotBytes(model.dims), model.embeddings.length);
+  table.set(model.embeddings);
+  model.embeddings = table;
+  return memory;
+}
+
+/** Slot `slot` of a memory made by simdTable, for the model whose table is in it. */
+function simdPooling(memory: WebAssembly.Memory, model: StaticModel, slot: number): SimdPooling {
+  const k = kernels(memory, { simd: model.dims % 4 === 0 });
+  const at = slot * slotBytes(model.dims);
+  const outAt = at;
+  const rowsAt = at + model.dims * 4;
+  const weightsAt = rowsAt + CHUNK * 4;
+  return {
+    k,
+    table: model.embeddings.byteOffset,
+    out: new Float32Array(memory.buffer, outAt, model.dims),
+    outAt,
+    rows: new Int32Array(memory.buffer, rowsAt, CHUNK),
+    rowsAt,
+    weights: new Float32Array(memory.buffer, weightsAt, CHUNK),
+    weightsAt,
+  };
+}
 
 export interface StaticModel {
   tokenizerJson: Record<string, unknown>;
@@ -66,22 +116,30 @@ export class StaticEmbedder implements Embedder {
   private readonly tokenizer: Tokenizer;
   private readonly normalizeOutput: boolean;
   private pool?: StaticPool | null;
+  /** The shared memory holding the table and each thread's scratch. */
+  private readonly memory: WebAssembly.Memory;
+  private readonly simd: SimdPooling;
 
   constructor(
     private readonly model: StaticModel,
     private readonly name: string,
     private readonly version: string,
-    /** pool: false for an embedder that must not start threads (one inside the pool). */
-    private readonly opts: { pool?: boolean } = {},
+    /**
+     * pool: false for an embedder that must not start threads (one inside the pool); memory and
+     * slot: the pool's threads pool through the SIMD memory their owner made, each in its own slot.
+     */
+    private readonly opts: { pool?: boolean; memory?: WebAssembly.Memory; slot?: number } = {},
   ) {
     this.tokenizer = new Tokenizer(model.tokenizerJson);
     this.dims = model.dims;
     this.normalizeOutput = model.config.normalize !== false;
     this.id = `static:${name}@${version}`;
+    this.memory = opts.memory ?? simdTable(model, 1 + POOL_MAX_THREADS);
+    this.simd = simdPooling(this.memory, model, opts.slot ?? 0);
   }
 
   embedOne(text: string): Float32Array {
-    const { embeddings, weights, dims } = this.model;
+    const { weights, dims } = this.model;
     const { unkId, specialIds } = this.tokenizer;
     // Each distinct token is added once, times its count: an abstract repeats a third of its tokens,
     // and reading a token's row is most of the cost.
@@ -94,11 +152,21 @@ export class StaticEmbedder implements Embedder {
     }
     const out = new Float32Array(dims);
     if (n === 0) return out;
+    // Row addresses and weights, CHUNK at a time, summed into this thread's output row.
+    const simd = this.simd;
+    const rowBytes = dims * 4;
+    simd.out.fill(0);
+    let k = 0;
     for (const [id, c] of counts) {
-      const w = weights ? weights[id] * c : c;
-      let row = id * dims;
-      for (let d = 0; d < dims; d++) out[d] += w * embeddings[row++];
+      simd.rows[k] = simd.table + id * rowBytes;
+      simd.weights[k] = weights ? weights[id] * c : c;
+      if (++k === CHUNK) {
+        simd.k.pool(simd.outAt, simd.rowsAt, simd.weightsAt, k, rowBytes);
+        k = 0;
+      }
     }
+    if (k) simd.k.pool(simd.outAt, simd.rowsAt, simd.weightsAt, k, rowBytes);
+    out.set(simd.out);
     for (let d = 0; d < dims; d++) out[d] /= n;
     return this.normalizeOutput ? normalize(out) : out;
   }
@@ -114,10 +182,10 @@ export class StaticEmbedder implements Embedder {
     if (this.pool !== undefined) return this.pool;
     const threads = Math.min(POOL_MAX_THREADS, availableParallelism());
     if (this.opts.pool === false || threads < 2) return (this.pool = null);
-    // The weights move to shared memory once, for this thread and the pool's alike.
-    this.model.embeddings = shared(this.model.embeddings);
+    // The per-token weights move to shared memory once, for this thread and the pool's alike (the
+    // table is in the kernels' shared memory already).
     if (this.model.weights) this.model.weights = shared(this.model.weights);
-    return (this.pool = new StaticPool(this.model, this.name, this.version, threads, this.dims));
+    return (this.pool = new StaticPool(this.model, this.name, this.version, threads, this.dims, this.memory));
   }
 
   async close(): Promise<void> {
