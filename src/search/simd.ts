@@ -64,7 +64,12 @@ interface Fn {
 }
 
 /** Horizontal sum of the v128 in local `acc`, left on the stack as an f32. */
-const sumLanes = (acc: number) => [...get(acc), ...f32x4Lane(0), ...get(acc), ...f32x4Lane(1), ...f32Add, ...get(acc), ...f32x4Lane(2), ...f32Add, ...get(acc), ...f32x4Lane(3), ...f32Add];
+const sumLanes = (acc: number) => [
+  ...[...get(acc), ...f32x4Lane(0)],
+  ...[...get(acc), ...f32x4Lane(1), ...f32Add],
+  ...[...get(acc), ...f32x4Lane(2), ...f32Add],
+  ...[...get(acc), ...f32x4Lane(3), ...f32Add],
+];
 
 /** The dot product of the rows at locals `a` and `b` (`bytes` long) into v128 local `acc`, using `d` as the counter. */
 const dotInto = (a: number, b: number, bytes: number, d: number, acc: number) => [
@@ -101,7 +106,9 @@ const FUNCTIONS: Fn[] = [
         [...i32(0), ...set(8)],
         loop(
           [...get(8), ...get(4), ...geU, ...brIf(1)],
-          [...get(0), ...get(8), ...add, ...tee(9), ...get(9), ...v128Load, ...get(7), ...get(6), ...get(8), ...add, ...v128Load, ...f32x4Mul, ...f32x4Add, ...v128Store],
+          // out[d] = out[d] + w · row[d]
+          [...get(0), ...get(8), ...add, ...tee(9), ...get(9), ...v128Load],
+          [...get(7), ...get(6), ...get(8), ...add, ...v128Load, ...f32x4Mul, ...f32x4Add, ...v128Store],
           [...get(8), ...i32(16), ...add, ...set(8)],
         ),
         [...get(5), ...i32(1), ...add, ...set(5)],
@@ -125,7 +132,9 @@ const FUNCTIONS: Fn[] = [
       ...set(5),
       ...loop(
         [...get(5), ...get(3), ...geU, ...brIf(1)],
-        [...get(0), ...get(5), ...add, ...tee(6), ...get(6), ...v128Load, ...get(4), ...get(1), ...get(5), ...add, ...v128Load, ...f32x4Mul, ...f32x4Add, ...v128Store],
+        // dst[d] = dst[d] + x · src[d]
+        [...get(0), ...get(5), ...add, ...tee(6), ...get(6), ...v128Load],
+        [...get(4), ...get(1), ...get(5), ...add, ...v128Load, ...f32x4Mul, ...f32x4Add, ...v128Store],
         [...get(5), ...i32(16), ...add, ...set(5)],
       ),
     ],
