@@ -6,6 +6,10 @@
 // a scatter-add into the rows of the words of each text; Adam updates only the rows a batch
 // touched (lazy Adam). Pure: plain data in, the table out; no I/O.
 import { lexicalMatcher } from './neighbours.ts';
+import { Arena, kernels, newMemory } from '../simd.ts';
+
+/** Words pooled per call of the kernel (longer texts take several calls). */
+const CHUNK = 1024;
 
 export interface ContrastiveOptions {
   /** 5 (SciFact training queries, vector nDCG@10 with every word kept: 3 0.664, 5 0.673, 8 0.669). */
@@ -141,63 +145,85 @@ export function trainContrastive(
     start = opts.resume.epoch;
     losses.push(...opts.resume.losses);
   }
-  const grad = new Float32Array(table.length);
+  // The table, its gradient and the batch's vectors live in one memory for the kernels (SIMD where
+  // the runtime has it): pooling, the B×B scores and the gradient's sums are their loops.
+  const rowBytes = dims * 4;
+  const memory = newMemory(2 * table.byteLength + 8 * B * rowBytes + B * B * 4 + CHUNK * 8 + 1024);
+  const arena = new Arena(memory);
+  const k = kernels(memory, { simd: dims % 4 === 0 });
+  const tableAt = arena.take(table.byteLength);
+  const tab = arena.f32(tableAt, table.length);
+  tab.set(table);
+  const gradAt = arena.take(table.byteLength);
+  const grad = arena.f32(gradAt, table.length);
   const touched = new Int32Array(rows);
   let touchStamp = 0;
   const touchedList: number[] = [];
 
-  // Per batch scratch: pooled unnormalised vectors, norms, normalised vectors and their gradients.
-  const ua = new Float32Array(B * dims);
-  const ub = new Float32Array(B * dims);
+  /** A B × dims block of the memory: its address and a view. */
+  const block = () => {
+    const at = arena.take(B * rowBytes);
+    return { at, v: arena.f32(at, B * dims) };
+  };
+  // Per batch scratch: pooled vectors (normalised in place), norms, and their gradients.
+  const ua = block();
+  const ub = block();
   const na = new Float32Array(B);
   const nb = new Float32Array(B);
-  const ga = new Float32Array(B * dims);
-  const gb = new Float32Array(B * dims);
+  const ga = block();
+  const gb = block();
   const S = new Float64Array(B * B);
   const G = new Float64Array(B * B);
+  const scoresAt = arena.take(B * B * 4);
+  const scoresOut = arena.f32(scoresAt, B * B);
+  const rowsAt = arena.take(CHUNK * 4);
+  const rowList = new Int32Array(memory.buffer, rowsAt, CHUNK);
+  const weightsAt = arena.take(CHUNK * 4);
+  const weightList = arena.f32(weightsAt, CHUNK);
   // The hard negatives' pooled vectors, their scores against the queries and those scores' gradient.
-  const uh = hardNeg ? new Float32Array(B * dims) : ua;
+  const uh = hardNeg ? block() : ua;
   const nh = hardNeg ? new Float32Array(B) : na;
-  const gh = hardNeg ? new Float32Array(B * dims) : ga;
+  const gh = hardNeg ? block() : ga;
   const H = hardNeg ? new Float64Array(B * B) : S;
   const GH = hardNeg ? new Float64Array(B * B) : G;
 
-  const pool = (bags: Bag[], u: Float32Array, norms: Float32Array) => {
-    u.fill(0);
+  const pool = (bags: Bag[], u: { at: number; v: Float32Array }, norms: Float32Array) => {
+    u.v.fill(0);
     for (let i = 0; i < bags.length; i++) {
       const { ids, w } = bags[i];
-      const o = i * dims;
-      for (let k = 0; k < ids.length; k++) {
-        const r = ids[k] * dims;
-        const wk = w[k];
-        for (let d = 0; d < dims; d++) u[o + d] += wk * table[r + d];
+      const o = u.at + i * rowBytes;
+      let c = 0;
+      for (let x = 0; x < ids.length; x++) {
+        rowList[c] = tableAt + ids[x] * rowBytes;
+        weightList[c] = w[x];
+        if (++c === CHUNK) {
+          k.pool(o, rowsAt, weightsAt, c, rowBytes);
+          c = 0;
+        }
       }
-      let n = 0;
-      for (let d = 0; d < dims; d++) n += u[o + d] * u[o + d];
-      n = Math.sqrt(n) || 1;
+      if (c) k.pool(o, rowsAt, weightsAt, c, rowBytes);
+      const n = Math.sqrt(k.dot(o, o, rowBytes)) || 1;
       norms[i] = n;
-      for (let d = 0; d < dims; d++) u[o + d] /= n; // u now holds z
+      const v = u.v;
+      for (let d = i * dims, e = d + dims; d < e; d++) v[d] /= n; // u now holds z
     }
   };
 
   /** Back through the normalisation and the pooling: scatter-add w × dL/du into each word's row. */
-  const scatter = (bags: Bag[], z: Float32Array, norms: Float32Array, g: Float32Array) => {
+  const scatter = (bags: Bag[], z: { at: number; v: Float32Array }, norms: Float32Array, g: { at: number; v: Float32Array }) => {
     for (let i = 0; i < bags.length; i++) {
       const o = i * dims;
-      let zg = 0;
-      for (let d = 0; d < dims; d++) zg += z[o + d] * g[o + d];
+      const zg = k.dot(z.at + o * 4, g.at + o * 4, rowBytes);
       const inv = 1 / norms[i];
-      for (let d = 0; d < dims; d++) g[o + d] = (g[o + d] - z[o + d] * zg) * inv;
+      for (let d = o; d < o + dims; d++) g.v[d] = (g.v[d] - z.v[d] * zg) * inv;
       const { ids, w } = bags[i];
-      for (let k = 0; k < ids.length; k++) {
-        const id = ids[k];
+      for (let x = 0; x < ids.length; x++) {
+        const id = ids[x];
         if (touched[id] !== touchStamp) {
           touched[id] = touchStamp;
           touchedList.push(id);
         }
-        const r = id * dims;
-        const wk = w[k];
-        for (let d = 0; d < dims; d++) grad[r + d] += wk * g[o + d];
+        k.axpy(gradAt + id * rowBytes, g.at + o * 4, w[x], rowBytes);
       }
     }
   };
@@ -255,15 +281,9 @@ export function trainContrastive(
       if (hardNeg) pool(qh, uh, nh);
       // Scores, then the symmetric InfoNCE gradient G = (softmax by row − I + softmax by column − I) / 2n;
       // with hard negatives a row's softmax also runs over H (queries × hard negatives), gradient GH.
-      const scores = (u: Float32Array, out: Float64Array) => {
-        for (let i = 0; i < n; i++)
-          for (let j = 0; j < n; j++) {
-            let s = 0;
-            const oi = i * dims;
-            const oj = j * dims;
-            for (let d = 0; d < dims; d++) s += ua[oi + d] * u[oj + d];
-            out[i * B + j] = s / tau;
-          }
+      const scores = (u: { at: number }, out: Float64Array) => {
+        k.dots(ua.at, n, u.at, n, rowBytes, scoresAt);
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * B + j] = scoresOut[i * n + j] / tau;
       };
       scores(ub, S);
       if (hardNeg) scores(uh, H);
@@ -290,24 +310,20 @@ export function trainContrastive(
       lossSum += loss / (2 * n);
       batches++;
       // dL/dz_a = G z_b / τ (+ GH z_h / τ), dL/dz_b = Gᵀ z_a / τ, dL/dz_h = GHᵀ z_a / τ.
-      ga.fill(0);
-      gb.fill(0);
-      const back = (M: Float64Array, u: Float32Array, g: Float32Array) => {
+      ga.v.fill(0);
+      gb.v.fill(0);
+      const back = (M: Float64Array, u: { at: number }, g: { at: number }) => {
         for (let i = 0; i < n; i++)
           for (let j = 0; j < n; j++) {
             const x = M[i * B + j] / tau;
             if (x === 0) continue;
-            const oi = i * dims;
-            const oj = j * dims;
-            for (let d = 0; d < dims; d++) {
-              ga[oi + d] += x * u[oj + d];
-              g[oj + d] += x * ua[oi + d];
-            }
+            k.axpy(ga.at + i * rowBytes, u.at + j * rowBytes, x, rowBytes);
+            k.axpy(g.at + j * rowBytes, ua.at + i * rowBytes, x, rowBytes);
           }
       };
       back(G, ub, gb);
       if (hardNeg) {
-        gh.fill(0);
+        gh.v.fill(0);
         back(GH, uh, gh);
       }
       touchStamp++;
@@ -326,14 +342,15 @@ export function trainContrastive(
           const g = grad[d];
           m[d] = b1 * m[d] + (1 - b1) * g;
           v[d] = b2 * v[d] + (1 - b2) * g * g;
-          table[d] -= (a * m[d]) / (Math.sqrt(v[d]) + eps);
+          tab[d] -= (a * m[d]) / (Math.sqrt(v[d]) + eps);
           grad[d] = 0;
         }
       }
     }
     losses.push(batches ? lossSum / batches : 0);
     log(`contrastive epoch ${epoch + 1}/${epochs}: ${pairs.length} pairs, loss ${losses[losses.length - 1].toFixed(4)}`);
-    opts.onEpoch?.({ epoch: epoch + 1, step, table, m, v, losses: [...losses] });
+    opts.onEpoch?.({ epoch: epoch + 1, step, table: tab.slice(), m, v, losses: [...losses] });
   }
+  table.set(tab);
   return losses;
 }
