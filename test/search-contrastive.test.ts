@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sentences, type ContrastiveCheckpoint } from '../src/search/embedders/contrastive.ts';
-import { trainStaticModel } from '../src/search/embedders/train.ts';
+import { PairCounter, trainStaticModel } from '../src/search/embedders/train.ts';
 import { StaticEmbedder } from '../src/search/embedders/static.ts';
 import { samplePapers } from './support/kaggle.ts';
 import { lexicalMatcher } from '../src/search/embedders/neighbours.ts';
@@ -75,4 +75,21 @@ test('training with hard negatives lowers the loss and resumes to the same table
   assert.ok(losses[1] < losses[0], `loss ${losses.join(' → ')}`);
   const resumed = trainStaticModel(docs, { ...opts, resume: checkpoints[0] });
   assert.deepEqual(resumed.model.embeddings, full.model.embeddings);
+});
+
+test('the co-occurrence counter counts every key, through its growth, as a Map does', () => {
+  const counter = new PairCounter();
+  const expected = new Map<number, number>();
+  let seed = 3;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  // Keys up to 60,000² (beyond 2^31) and many repeats: the table doubles several times.
+  for (let n = 0; n < 300_000; n++) {
+    const key = Math.floor(rnd() ** 3 * 60_000 * 60_000);
+    counter.add(key);
+    expected.set(key, (expected.get(key) ?? 0) + 1);
+  }
+  const got = new Map<number, number>();
+  counter.forEach((k, c) => got.set(k, c));
+  assert.equal(counter.size, expected.size);
+  assert.deepEqual(got, expected);
 });

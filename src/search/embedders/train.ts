@@ -59,6 +59,55 @@ function rng(seed: number) {
   };
 }
 
+/** Counts of non-negative integer keys: open addressing with linear probing, doubling at half full. */
+export class PairCounter {
+  private keys = new Float64Array(1 << 16).fill(-1);
+  private counts = new Int32Array(1 << 16);
+  private bits = 16;
+  private used = 0;
+
+  private slot(key: number): number {
+    // Fibonacci hashing of the key's low 32 bits (keys are below 2^32 for vocabularies up to 65,536 words; above, only the spread suffers).
+    let h = Math.imul(key % 4294967296 | 0, 0x9e3779b1) >>> (32 - this.bits);
+    const mask = (1 << this.bits) - 1;
+    while (this.keys[h] !== key && this.keys[h] !== -1) h = (h + 1) & mask;
+    return h;
+  }
+
+  add(key: number): void {
+    const h = this.slot(key);
+    if (this.keys[h] === key) {
+      this.counts[h]++;
+      return;
+    }
+    this.keys[h] = key;
+    this.counts[h] = 1;
+    if (++this.used * 2 > this.keys.length) this.grow();
+  }
+
+  get size(): number {
+    return this.used;
+  }
+
+  /** Every key with its count, in the table's order (the same for the same adds). */
+  forEach(f: (key: number, count: number) => void): void {
+    for (let h = 0; h < this.keys.length; h++) if (this.keys[h] !== -1) f(this.keys[h], this.counts[h]);
+  }
+
+  private grow(): void {
+    const { keys, counts } = this;
+    this.bits++;
+    this.keys = new Float64Array(1 << this.bits).fill(-1);
+    this.counts = new Int32Array(1 << this.bits);
+    for (let h = 0; h < keys.length; h++) {
+      if (keys[h] === -1) continue;
+      const s = this.slot(keys[h]);
+      this.keys[s] = keys[h];
+      this.counts[s] = counts[h];
+    }
+  }
+}
+
 /** The PPMI stage's output: unit word rows (row 0 is [UNK]), idf per row, and the papers as row ids for the pairs. */
 export interface PpmiStage {
   vocab: string[];
@@ -155,8 +204,9 @@ export function trainPpmi(docs: Iterable<TrainDoc>, opts: TrainOptions = {}): Pp
   const index = new Map(vocab.map((w, i) => [w, i]));
   log(`${nDocs} documents, ${V} words`);
 
-  // Pass 2: co-occurrence pairs (i < j) within the window, as keys i·V + j, sorted and counted.
-  let keys = new Float64Array(1 << 20);
+  // Pass 2: co-occurrence pairs (i < j) within the window, counted in a hash table keyed by i·V + j.
+  // (Sorting every occurrence instead held 134M keys, 1 GB and more while it grew, at 193k papers.)
+  const counter = new PairCounter();
   let nk = 0;
   for (const ws of texts) {
     const ids: number[] = [];
@@ -169,31 +219,20 @@ export function trainPpmi(docs: Iterable<TrainDoc>, opts: TrainOptions = {}): Pp
         const i = ids[a];
         const j = ids[b];
         if (i === j) continue;
-        if (nk === keys.length) {
-          const bigger = new Float64Array(keys.length * 2);
-          bigger.set(keys);
-          keys = bigger;
-        }
-        keys[nk++] = i < j ? i * V + j : j * V + i;
+        counter.add(i < j ? i * V + j : j * V + i);
+        nk++;
       }
     }
   }
   texts.length = 0;
-  const sorted = keys.subarray(0, nk).sort();
   const pi: number[] = [];
   const pj: number[] = [];
   const pc: number[] = [];
-  for (let p = 0; p < nk; ) {
-    const k = sorted[p];
-    let c = 0;
-    while (p < nk && sorted[p] === k) {
-      c++;
-      p++;
-    }
+  counter.forEach((k, c) => {
     pi.push(Math.floor(k / V));
     pj.push(k % V);
     pc.push(c);
-  }
+  });
   log(`${nk} co-occurrences, ${pc.length} distinct pairs`);
 
   // PPMI with the context distribution raised to 0.75 (Levy et al. 2015).
