@@ -22,11 +22,10 @@ export interface ContrastiveOptions {
   ictPerDoc?: number;
   /**
    * At most this many papers per epoch (a random sample, drawn again each epoch, when there are
-   * more): bounds the time at 1M papers. A pair costs 0.8–1.1 ms of one core (batch 256, 256
-   * dims; the pipeline bench at 5,000 papers: 78 s of CPU for PPMI and 42,000 pairs), so 18,000
-   * papers (about 52,000 pairs) an epoch and five epochs take 3.5–5 minutes — the same papers in
-   * all as 30,000 an epoch over the three epochs of before — leaving the rest of the 10-minute
-   * budget at 1M papers to the PPMI stage on its 200,000-paper sample.
+   * more): bounds the time at 1M papers. A pair cost 0.8–1.1 ms of one core in JavaScript (batch
+   * 256, 256 dims) and about 0.1 ms on the SIMD kernels, so 18,000 papers (about 52,000 pairs) an
+   * epoch and five epochs take about 30 s (3.5–5 minutes before the kernels; the 2.7M pipeline
+   * bench: 117 s for the whole training, most of it the PPMI stage on its 200,000-paper sample).
    */
   maxDocsPerEpoch?: number;
   seed?: number;
