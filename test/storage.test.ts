@@ -64,7 +64,7 @@ for (const dbk of databases) {
       const day = (d: number) => `2019-03-${String(d).padStart(2, '0')}T12:00:00.000Z`;
       // Two papers share a date (ordered by id), two have none.
       for (const [i, at] of [[1, day(1)], [2, day(3)], [3, day(3)], [4, null], [5, day(2)], [6, null]] as const)
-        await store.upsert({ ...base, arxivId: `1903.0000${i}`, title: `Listing ${i}`, publishedAt: at, updatedAt: at });
+        await store.upsert({ ...base, arxivId: `1903.0000${i}`, title: `Listing ${i}`, authors: [`Lister ${i}`], categories: [`math.CO`], publishedAt: at, updatedAt: at });
       const all = [];
       let after = null;
       for (;;) {
