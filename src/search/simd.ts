@@ -293,3 +293,41 @@ export class Arena {
     return new Float32Array(this.memory.buffer, at, length);
   }
 }
+
+/**
+ * A weighted sum of a table's rows into an output row, through the pool kernel: add() notes each
+ * row and its weight in this thread's scratch, a kernel call sums them CHUNK at a time, flush()
+ * sums the rest. One per thread (the scratch is its own).
+ */
+export class RowSum {
+  /** Rows summed per kernel call. */
+  static readonly CHUNK = 1024;
+  /** Scratch bytes one needs: CHUNK row addresses and CHUNK weights. */
+  static readonly BYTES = RowSum.CHUNK * 8;
+  private readonly rows: Int32Array;
+  private readonly weights: Float32Array;
+  private n = 0;
+
+  /** `table`: byte address of row 0; `scratch`: RowSum.BYTES of the same memory. */
+  constructor(
+    private readonly k: SimdKernels,
+    private readonly table: number,
+    private readonly rowBytes: number,
+    private readonly scratch: number,
+  ) {
+    this.rows = new Int32Array(k.memory.buffer, scratch, RowSum.CHUNK);
+    this.weights = new Float32Array(k.memory.buffer, scratch + RowSum.CHUNK * 4, RowSum.CHUNK);
+  }
+
+  /** Adds w × row `row` into the output row at byte address `out` (all adds before a flush go to one output). */
+  add(out: number, row: number, w: number): void {
+    this.rows[this.n] = this.table + row * this.rowBytes;
+    this.weights[this.n] = w;
+    if (++this.n === RowSum.CHUNK) this.flush(out);
+  }
+
+  flush(out: number): void {
+    if (this.n) this.k.pool(out, this.scratch, this.scratch + RowSum.CHUNK * 4, this.n, this.rowBytes);
+    this.n = 0;
+  }
+}

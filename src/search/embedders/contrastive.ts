@@ -6,10 +6,7 @@
 // a scatter-add into the rows of the words of each text; Adam updates only the rows a batch
 // touched (lazy Adam). Pure: plain data in, the table out; no I/O.
 import { lexicalMatcher } from './neighbours.ts';
-import { Arena, kernels, newMemory } from '../simd.ts';
-
-/** Words pooled per call of the kernel (longer texts take several calls). */
-const CHUNK = 1024;
+import { Arena, kernels, newMemory, RowSum } from '../simd.ts';
 
 export interface ContrastiveOptions {
   /** 5 (SciFact training queries, vector nDCG@10 with every word kept: 3 0.664, 5 0.673, 8 0.669). */
@@ -147,7 +144,7 @@ export function trainContrastive(
   // The table, its gradient and the batch's vectors live in one memory for the kernels (SIMD where
   // the runtime has it): pooling, the B×B scores and the gradient's sums are their loops.
   const rowBytes = dims * 4;
-  const memory = newMemory(2 * table.byteLength + 8 * B * rowBytes + B * B * 4 + CHUNK * 8 + 1024);
+  const memory = newMemory(2 * table.byteLength + 8 * B * rowBytes + B * B * 4 + RowSum.BYTES + 1024);
   const arena = new Arena(memory);
   const k = kernels(memory, { simd: dims % 4 === 0 });
   const tableAt = arena.take(table.byteLength);
@@ -175,10 +172,7 @@ export function trainContrastive(
   const G = new Float64Array(B * B);
   const scoresAt = arena.take(B * B * 4);
   const scoresOut = arena.f32(scoresAt, B * B);
-  const rowsAt = arena.take(CHUNK * 4);
-  const rowList = new Int32Array(memory.buffer, rowsAt, CHUNK);
-  const weightsAt = arena.take(CHUNK * 4);
-  const weightList = arena.f32(weightsAt, CHUNK);
+  const rowSum = new RowSum(k, tableAt, rowBytes, arena.take(RowSum.BYTES));
   // The hard negatives' pooled vectors, their scores against the queries and those scores' gradient.
   const uh = hardNeg ? block() : ua;
   const nh = hardNeg ? new Float32Array(B) : na;
@@ -191,16 +185,8 @@ export function trainContrastive(
     for (let i = 0; i < bags.length; i++) {
       const { ids, w } = bags[i];
       const o = u.at + i * rowBytes;
-      let c = 0;
-      for (let x = 0; x < ids.length; x++) {
-        rowList[c] = tableAt + ids[x] * rowBytes;
-        weightList[c] = w[x];
-        if (++c === CHUNK) {
-          k.pool(o, rowsAt, weightsAt, c, rowBytes);
-          c = 0;
-        }
-      }
-      if (c) k.pool(o, rowsAt, weightsAt, c, rowBytes);
+      for (let x = 0; x < ids.length; x++) rowSum.add(o, ids[x], w[x]);
+      rowSum.flush(o);
       const n = Math.sqrt(k.dot(o, o, rowBytes)) || 1;
       norms[i] = n;
       const v = u.v;

@@ -8,60 +8,22 @@ import { parseSafetensors, writeSafetensors } from '../safetensors.ts';
 import { normalize, type EmbedKind, type Embedder } from './types.ts';
 import { availableParallelism } from 'node:os';
 import { shared, StaticPool } from './static-pool.ts';
-import { kernels, newMemory, type SimdKernels } from '../simd.ts';
+import { kernels, newMemory, RowSum } from '../simd.ts';
 
 /** Batches of at least this many texts are embedded by the pool (every core); smaller ones here. */
 const POOL_MIN = 256;
 /** Pool threads: the cores, at most this many. */
 const POOL_MAX_THREADS = 4;
-/** Distinct tokens pooled per call of the SIMD kernel (longer texts take several calls). */
-const CHUNK = 1024;
-/** Scratch of one thread in the model's SIMD memory: the output row, then CHUNK row addresses and CHUNK weights. */
-const slotBytes = (dims: number) => dims * 4 + CHUNK * 8;
-
-/**
- * Pooling with the SIMD kernels (src/search/simd.ts): the table lives in a shared WebAssembly memory
- * (one copy for the pool's threads too), each thread pools through its own scratch slot.
- */
-interface SimdPooling {
-  k: SimdKernels;
-  /** Byte address of row 0. */
-  table: number;
-  out: Float32Array;
-  outAt: number;
-  rows: Int32Array;
-  rowsAt: number;
-  weights: Float32Array;
-  weightsAt: number;
-}
+/** Scratch of one thread in the model's memory: its output row, then its RowSum's. */
+const slotBytes = (dims: number) => dims * 4 + RowSum.BYTES;
 
 /** Moves the model's table into a new shared memory for the kernels, with a scratch slot for each of `slots` threads. */
 function simdTable(model: StaticModel, slots: number): WebAssembly.Memory {
-  const tableBytes = model.embeddings.byteLength;
-  const memory = newMemory(slots * slotBytes(model.dims) + tableBytes, true);
+  const memory = newMemory(slots * slotBytes(model.dims) + model.embeddings.byteLength, true);
   const table = new Float32Array(memory.buffer, slots * slotBytes(model.dims), model.embeddings.length);
   table.set(model.embeddings);
   model.embeddings = table;
   return memory;
-}
-
-/** Slot `slot` of a memory made by simdTable, for the model whose table is in it. */
-function simdPooling(memory: WebAssembly.Memory, model: StaticModel, slot: number): SimdPooling {
-  const k = kernels(memory, { simd: model.dims % 4 === 0 });
-  const at = slot * slotBytes(model.dims);
-  const outAt = at;
-  const rowsAt = at + model.dims * 4;
-  const weightsAt = rowsAt + CHUNK * 4;
-  return {
-    k,
-    table: model.embeddings.byteOffset,
-    out: new Float32Array(memory.buffer, outAt, model.dims),
-    outAt,
-    rows: new Int32Array(memory.buffer, rowsAt, CHUNK),
-    rowsAt,
-    weights: new Float32Array(memory.buffer, weightsAt, CHUNK),
-    weightsAt,
-  };
 }
 
 export interface StaticModel {
@@ -116,9 +78,14 @@ export class StaticEmbedder implements Embedder {
   private readonly tokenizer: Tokenizer;
   private readonly normalizeOutput: boolean;
   private pool?: StaticPool | null;
-  /** The shared memory holding the table and each thread's scratch. */
+  /**
+   * The shared memory holding the table (src/search/simd.ts: one copy for the pool's threads too)
+   * and each thread's scratch: this thread's output row, at `outAt`, and its RowSum.
+   */
   private readonly memory: WebAssembly.Memory;
-  private readonly simd: SimdPooling;
+  private readonly outAt: number;
+  private readonly outRow: Float32Array;
+  private readonly rowSum: RowSum;
 
   constructor(
     private readonly model: StaticModel,
@@ -135,7 +102,10 @@ export class StaticEmbedder implements Embedder {
     this.normalizeOutput = model.config.normalize !== false;
     this.id = `static:${name}@${version}`;
     this.memory = opts.memory ?? simdTable(model, 1 + POOL_MAX_THREADS);
-    this.simd = simdPooling(this.memory, model, opts.slot ?? 0);
+    this.outAt = (opts.slot ?? 0) * slotBytes(model.dims);
+    this.outRow = new Float32Array(this.memory.buffer, this.outAt, model.dims);
+    const k = kernels(this.memory, { simd: model.dims % 4 === 0 });
+    this.rowSum = new RowSum(k, model.embeddings.byteOffset, model.dims * 4, this.outAt + model.dims * 4);
   }
 
   embedOne(text: string): Float32Array {
@@ -152,21 +122,11 @@ export class StaticEmbedder implements Embedder {
     }
     const out = new Float32Array(dims);
     if (n === 0) return out;
-    // Row addresses and weights, CHUNK at a time, summed into this thread's output row.
-    const simd = this.simd;
-    const rowBytes = dims * 4;
-    simd.out.fill(0);
-    let k = 0;
-    for (const [id, c] of counts) {
-      simd.rows[k] = simd.table + id * rowBytes;
-      simd.weights[k] = weights ? weights[id] * c : c;
-      if (++k === CHUNK) {
-        simd.k.pool(simd.outAt, simd.rowsAt, simd.weightsAt, k, rowBytes);
-        k = 0;
-      }
-    }
-    if (k) simd.k.pool(simd.outAt, simd.rowsAt, simd.weightsAt, k, rowBytes);
-    out.set(simd.out);
+    // Summed by the kernels into this thread's output row.
+    this.outRow.fill(0);
+    for (const [id, c] of counts) this.rowSum.add(this.outAt, id, weights ? weights[id] * c : c);
+    this.rowSum.flush(this.outAt);
+    out.set(this.outRow);
     for (let d = 0; d < dims; d++) out[d] /= n;
     return this.normalizeOutput ? normalize(out) : out;
   }
