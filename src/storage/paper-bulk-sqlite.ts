@@ -191,8 +191,7 @@ export class SqliteBulk {
   /** Into a (nearly) empty table: drops DEFERRED_INDEXES, noting their SQL in the same transaction. */
   private deferIndexes(): void {
     const count = this.sqlite.prepare('select count(*) from (select 1 from papers limit ?)').pluck();
-    const kv = this.sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'kv'").get();
-    if (!kv || (count.get(FIRST_LOAD_MAX_PAPERS) as number) >= FIRST_LOAD_MAX_PAPERS) return;
+    if ((count.get(FIRST_LOAD_MAX_PAPERS) as number) >= FIRST_LOAD_MAX_PAPERS) return;
     this.sqlite
       .transaction(() => {
         if (this.sqlite.prepare('select 1 from kv where key = ?').get(DEFERRED_KEY)) return;
